@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url'
+import { dirname, resolve } from 'node:path'
+import { ConfigError, helpText, parseConfig } from './config.js'
+import { createLogger } from './log.js'
+import { startRelay } from './relay.js'
+
+// Compiled to dist/node/server/cli.js; the web client is built to dist/renderer.
+const BUNDLED_CLIENT = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer')
+const SHUTDOWN_TIMEOUT_MS = 30_000
+
+function fail(message: string): never {
+  process.stderr.write(`skein-relay: ${message}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = parseConfig(process.argv.slice(2), process.env, BUNDLED_CLIENT)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`skein-relay: ${err.message}\n`)
+      process.exit(2)
+    }
+    throw err
+  }
+  if (!config) {
+    process.stdout.write(helpText() + '\n')
+    return
+  }
+
+  const log = createLogger(config.logLevel)
+  let relay
+  try {
+    relay = await startRelay({
+      host: config.host,
+      port: config.port,
+      dataDir: config.dataDir,
+      staticDir: config.staticDir,
+      maxMessageBytes: config.maxMessageBytes,
+      logger: log,
+    })
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use`)
+    if (e.code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.host}: address not available on this machine`)
+    if (e.code === 'EACCES' && e.syscall === 'listen') fail(`not allowed to listen on port ${config.port}`)
+    if (e.code === 'SQLITE_CANTOPEN' || e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST' || e.code === 'EROFS')
+      fail(`cannot use data folder ${resolve(config.dataDir)}: ${e.message}`)
+    throw err
+  }
+  if (config.insecureNoAuth) log.warn('auth is off: anyone who can reach this relay can read and write every note')
+  process.stderr.write(`skein-relay: listening on ${relay.url.replace('http:', 'ws:')} (web client at ${relay.url}/), data in ${resolve(config.dataDir)}\n`)
+
+  const shutdown = (signal: string): void => {
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      log.error('shutdown timed out; exiting with updates possibly unstored')
+      process.exit(1)
+    }, SHUTDOWN_TIMEOUT_MS).unref()
+    relay.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  fail((err as Error).stack ?? String(err))
+})

@@ -1,0 +1,24 @@
+/**
+ * WebSocket close codes the relay uses. Clients and operators see these in close events and in
+ * the relay's one-line-per-close log, so each names its reason.
+ */
+export const CloseCode = {
+  /** The relay is shutting down (SIGTERM). Clients should reconnect later. */
+  goingAway: 1001,
+  /** A text frame arrived; the protocol is binary only. */
+  unsupportedData: 1003,
+  /** A frame exceeded the relay's message size cap. */
+  messageTooBig: 1009,
+  /** An unexpected condition inside the relay, not caused by the peer. */
+  internalError: 1011,
+  /** The peer sent a frame that does not decode as the y-websocket protocol. */
+  malformedMessage: 4400,
+  /** Missing or wrong token. */
+  unauthorized: 4401,
+  /** The token is valid but does not grant this room or action. */
+  forbidden: 4403,
+  /** No pong arrived for a ping: the peer is gone. */
+  timeout: 4408,
+} as const
+
+export type CloseCodeName = keyof typeof CloseCode

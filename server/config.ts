@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util'
+import { isIP } from 'node:net'
+import { LOG_LEVELS } from './log.js'
+import type { LevelWithSilent } from 'pino'
+
+export interface RelayConfig {
+  host: string
+  port: number
+  dataDir: string
+  staticDir: string | null
+  logLevel: LevelWithSilent
+  maxMessageBytes: number
+  insecureNoAuth: boolean
+}
+
+/** A flag the operator got wrong; the CLI prints its message as one line and exits non-zero. */
+export class ConfigError extends Error {}
+
+interface FlagSpec {
+  env: string
+  type: 'string' | 'boolean'
+  value?: string
+  description: string
+  default?: string
+}
+
+/** Every flag, its environment twin and default. `--help` is generated from this table. */
+export const FLAGS = {
+  host: { env: 'SKEIN_HOST', type: 'string', value: 'ADDR', default: '127.0.0.1', description: 'Address to listen on. Non-loopback addresses need --insecure-no-auth until auth is configured.' },
+  port: { env: 'SKEIN_PORT', type: 'string', value: 'N', default: '1234', description: 'TCP port (0 picks a free one).' },
+  data: { env: 'SKEIN_DATA', type: 'string', value: 'DIR', default: './relay-data', description: 'Folder for the SQLite database (skein.sqlite); created if missing.' },
+  static: { env: 'SKEIN_STATIC', type: 'string', value: 'DIR', description: 'Folder with the built web client to serve at / (default: the bundled dist/renderer).' },
+  'log-level': { env: 'SKEIN_LOG_LEVEL', type: 'string', value: 'LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  'max-message-bytes': { env: 'SKEIN_MAX_MESSAGE_BYTES', type: 'string', value: 'N', default: String(16 * 1024 * 1024), description: 'Largest WebSocket message accepted; larger ones close the connection with 1009.' },
+  'insecure-no-auth': { env: 'SKEIN_INSECURE_NO_AUTH', type: 'boolean', description: 'Allow listening on a non-loopback address without auth. Anyone who can reach it can read and write every note.' },
+  help: { env: '', type: 'boolean', description: 'Show this help and exit.' },
+} as const satisfies Record<string, FlagSpec>
+
+type FlagName = keyof typeof FLAGS
+
+export function helpText(): string {
+  const rows = (Object.entries(FLAGS) as [FlagName, FlagSpec][]).map(([name, spec]) => {
+    const flag = `--${name}${spec.value ? ` ${spec.value}` : ''}`
+    const extras = [spec.default !== undefined ? `default ${spec.default}` : '', spec.env ? `env ${spec.env}` : '']
+      .filter(Boolean)
+      .join('; ')
+    return `  ${flag.padEnd(26)} ${spec.description}${extras ? ` (${extras})` : ''}`
+  })
+  return [
+    'Usage: skein-relay [flags]',
+    '',
+    'Skein relay: syncs notes between devices over the y-websocket protocol, stores them in SQLite,',
+    'and serves the web client. Every flag has an environment variable twin; flags win.',
+    '',
+    'Flags:',
+    ...rows,
+    '',
+    'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET / (web client).',
+  ].join('\n')
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1'])
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
+}
+
+/** Parses flags and their environment twins. Returns null when --help was asked for. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStaticDir: string | null): RelayConfig | null {
+  let values: Partial<Record<FlagName, string | boolean>>
+  try {
+    const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }]))
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.split('\n')[0]} (see --help)`)
+  }
+  if (values.help) return null
+
+  const get = (name: FlagName): string | undefined => {
+    const fromFlag = values[name]
+    if (typeof fromFlag === 'string') return fromFlag
+    const spec: FlagSpec = FLAGS[name]
+    return (spec.env && env[spec.env]) || spec.default
+  }
+  const bool = (name: FlagName): boolean => {
+    if (values[name] === true) return true
+    const raw = FLAGS[name].env ? env[FLAGS[name].env] : undefined
+    if (raw === undefined || raw === '') return false
+    if (/^(1|true|yes)$/i.test(raw)) return true
+    if (/^(0|false|no)$/i.test(raw)) return false
+    throw new ConfigError(`${FLAGS[name].env} must be true or false, got "${raw}"`)
+  }
+
+  const host = get('host')!
+  const port = integer('port', get('port')!, 0, 65535)
+  const maxMessageBytes = integer('max-message-bytes', get('max-message-bytes')!, 1024, 1024 * 1024 * 1024)
+  const logLevel = get('log-level')! as LevelWithSilent
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  const dataDir = get('data')!
+  if (!dataDir) throw new ConfigError('--data must not be empty')
+  const insecureNoAuth = bool('insecure-no-auth')
+  if (!isLoopback(host) && !insecureNoAuth) {
+    throw new ConfigError(
+      `refusing to listen on non-loopback address ${host} without auth; pass --insecure-no-auth to allow anyone who can reach it to read and write every note`,
+    )
+  }
+  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, maxMessageBytes, insecureNoAuth }
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`--${name} must be a whole number, got "${raw}"`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new ConfigError(`--${name} must be between ${min} and ${max}, got ${n}`)
+  return n
+}

@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import sirv from 'sirv'
+import type { DocStorage } from '../storage/types.js'
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+// Matches what the Electron shell sends for app:// so the browser build runs under the same rules.
+const WEB_CLIENT_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ')
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(JSON.stringify(body))
+}
+
+/** `/healthz`, `/readyz`, and the web client at `/` when `staticDir` holds a build. */
+export function createRequestHandler(storage: DocStorage, staticDir: string | null): RequestHandler {
+  const hasClient = staticDir !== null && existsSync(join(staticDir, 'index.html'))
+  const serveStatic = hasClient
+    ? sirv(staticDir, {
+        single: true,
+        etag: true,
+        setHeaders(res, pathname) {
+          // Hashed assets may be cached forever; the HTML that names them must be revalidated.
+          if (pathname.endsWith('.html')) res.setHeader('cache-control', 'no-cache')
+        },
+      })
+    : null
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
+    if (path === '/readyz') {
+      storage.checkWritable().then(
+        () => sendJson(res, 200, { status: 'ready' }),
+        (err: Error) => sendJson(res, 503, { status: 'unavailable', reason: err.message }),
+      )
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
+    if (serveStatic) {
+      res.setHeader('content-security-policy', WEB_CLIENT_CSP)
+      res.setHeader('x-content-type-options', 'nosniff')
+      return serveStatic(req, res, () => sendJson(res, 404, { error: 'not found' }))
+    }
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end('Skein relay is running. The web client is not built here; run `npm run build:web`.\n')
+      return
+    }
+    sendJson(res, 404, { error: 'not found' })
+  }
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino'
+import { Room, type RoomOptions } from './room.js'
+import type { DocStorage } from './storage/types.js'
+
+export interface RoomRegistryOptions extends RoomOptions {
+  /** How long a room with no peers stays in memory, so quick reconnects don't reload it. */
+  unloadAfterMs: number
+}
+
+/**
+ * Loads rooms on first use, shares one Room per name, and unloads rooms nobody is connected to.
+ * An unload flushes before it forgets the room, and a room being unloaded is not loaded again
+ * until that flush is done, so a reload always sees every stored update.
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Promise<Room>>()
+  private readonly unloading = new Map<string, Promise<void>>()
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+
+  constructor(
+    private readonly storage: DocStorage,
+    private readonly log: Logger,
+    private readonly options: RoomRegistryOptions,
+  ) {}
+
+  get loadedCount(): number {
+    return this.rooms.size
+  }
+
+  /** The loaded room, for inspection; undefined while it is not in memory. */
+  async peek(name: string): Promise<Room | undefined> {
+    return this.rooms.get(name)
+  }
+
+  async acquire(name: string): Promise<Room> {
+    this.cancelUnload(name)
+    let room = this.rooms.get(name)
+    if (!room) {
+      const load = (async () => {
+        await this.unloading.get(name)
+        return Room.load(name, this.storage, this.log, this.options)
+      })()
+      room = load
+      this.rooms.set(name, room)
+      load.catch(() => {
+        if (this.rooms.get(name) === load) this.rooms.delete(name)
+      })
+    }
+    return room
+  }
+
+  /** Call when a peer left: unloads the room after the grace period if it is still empty. */
+  release(room: Room): void {
+    if (room.peerCount > 0 || this.unloadTimers.has(room.name)) return
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(room.name)
+      if (room.peerCount === 0) void this.unload(room)
+    }, this.options.unloadAfterMs)
+    this.unloadTimers.set(room.name, timer)
+  }
+
+  /** Flushes and unloads every room. */
+  async closeAll(): Promise<void> {
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    this.unloadTimers.clear()
+    const rooms = await Promise.allSettled(this.rooms.values())
+    await Promise.all(rooms.map((r) => (r.status === 'fulfilled' ? this.unload(r.value) : undefined)))
+    await Promise.all(this.unloading.values())
+  }
+
+  private cancelUnload(name: string): void {
+    const timer = this.unloadTimers.get(name)
+    if (timer) {
+      clearTimeout(timer)
+      this.unloadTimers.delete(name)
+    }
+  }
+
+  private async unload(room: Room): Promise<void> {
+    this.rooms.delete(room.name)
+    const done = room
+      .destroy()
+      .catch((err: unknown) => this.log.error({ err, room: room.name }, 'room unload failed'))
+      .finally(() => {
+        if (this.unloading.get(room.name) === done) this.unloading.delete(room.name)
+      })
+    this.unloading.set(room.name, done)
+    await done
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createServer } from 'node:net'
+import * as Y from 'yjs'
+import { connectClient, tempDir, waitFor, whenSynced } from '../helpers/relay'
+
+const CLI = 'dist/node/server/cli.js'
+
+function run(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SKEIN_LOG_LEVEL: 'info' } })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, stdout: () => out, stderr: () => err, exit }
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const port = (srv.address() as { port: number }).port
+  await new Promise((r) => srv.close(r))
+  return port
+}
+
+describe('skein-relay command line', () => {
+  it('prints help listing every flag and exits 0', async () => {
+    const p = run(['--help'])
+    expect(await p.exit).toBe(0)
+    expect(p.stdout()).toMatch(/--host[\s\S]*--port[\s\S]*--data/)
+  })
+
+  it.each([
+    [['--nope'], /Unknown option '--nope'/],
+    [['--port', 'x'], /--port must be a whole number/],
+    [['--host', '0.0.0.0'], /refusing to listen on non-loopback/],
+  ])('rejects %j with one line on stderr and a non-zero exit', async (args, message) => {
+    const p = run(args)
+    expect(await p.exit).not.toBe(0)
+    expect(p.stderr().trim().split('\n')).toHaveLength(1)
+    expect(p.stderr()).toMatch(message)
+  })
+
+  it('refuses an unusable data folder with one clear line', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'file'), '')
+    const p = run(['--port', '0', '--data', join(dir, 'file', 'sub')])
+    expect(await p.exit).toBe(1)
+    expect(p.stderr()).toMatch(/cannot use data folder/)
+    expect(p.stderr().trim().split('\n')).toHaveLength(1)
+  })
+
+  it('refuses a port that is in use with one clear line', async () => {
+    const blocker = createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const p = run(['--port', String(port), '--data', tempDir()])
+      expect(await p.exit).toBe(1)
+      expect(p.stderr()).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`))
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('stores everything and exits 0 on SIGTERM, with data kept for the next start', async () => {
+    const dataDir = tempDir()
+    const port = await freePort()
+    const first = run(['--port', String(port), '--data', dataDir])
+    await waitFor('relay listening', () => first.stderr().includes('listening on'))
+    const wsUrl = `ws://127.0.0.1:${port}`
+    const a = connectClient(wsUrl, 'note/sigterm')
+    const observer = connectClient(wsUrl, 'note/sigterm')
+    await Promise.all([whenSynced(a.provider), whenSynced(observer.provider)])
+    a.text.insert(0, 'saved on shutdown')
+    // Once another client has it, the relay has received it; SIGTERM must then store it.
+    await waitFor('relay fanned the edit out', () => observer.text.toString() === 'saved on shutdown')
+    a.provider.destroy()
+    observer.provider.destroy()
+    first.child.kill('SIGTERM')
+    expect(await first.exit).toBe(0)
+    expect(first.stdout()).toMatch(/"msg":"relay stopped"/)
+
+    const second = run(['--port', String(port), '--data', dataDir])
+    await waitFor('relay listening again', () => second.stderr().includes('listening on'))
+    try {
+      const b = connectClient(wsUrl, 'note/sigterm', new Y.Doc())
+      await whenSynced(b.provider)
+      await waitFor('text survived restart', () => b.text.toString() === 'saved on shutdown')
+    } finally {
+      second.child.kill('SIGTERM')
+      await second.exit
+    }
+  })
+})

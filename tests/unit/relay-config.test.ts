@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, FLAGS, helpText, parseConfig } from '../../server/config'
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env, '/bundled')
+
+describe('relay flags', () => {
+  it('defaults to loopback, port 1234, ./relay-data and the bundled web client', () => {
+    expect(parse([])).toMatchObject({ host: '127.0.0.1', port: 1234, dataDir: './relay-data', staticDir: '/bundled', logLevel: 'info' })
+  })
+
+  it('reads every flag from its environment twin, and lets the flag win', () => {
+    const env = { SKEIN_PORT: '4000', SKEIN_DATA: '/srv/skein', SKEIN_LOG_LEVEL: 'debug', SKEIN_MAX_MESSAGE_BYTES: '2048', SKEIN_STATIC: '/web' }
+    expect(parse([], env)).toMatchObject({ port: 4000, dataDir: '/srv/skein', logLevel: 'debug', maxMessageBytes: 2048, staticDir: '/web' })
+    expect(parse(['--port', '5000'], env)?.port).toBe(5000)
+  })
+
+  it('documents every flag and its environment variable in --help', () => {
+    const help = helpText()
+    for (const [name, spec] of Object.entries(FLAGS)) {
+      expect(help).toContain(`--${name}`)
+      if (spec.env) expect(help).toContain(spec.env)
+    }
+  })
+
+  it('returns null for --help', () => {
+    expect(parse(['--help'])).toBeNull()
+  })
+
+  it.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--unknown']],
+    [['--log-level', 'loud']],
+    [['--max-message-bytes', '-1']],
+    [['stray-positional']],
+  ])('rejects bad input %j with a ConfigError', (argv) => {
+    expect(() => parse(argv)).toThrow(ConfigError)
+  })
+
+  it('refuses a non-loopback host without auth unless told so explicitly', () => {
+    expect(() => parse(['--host', '0.0.0.0'])).toThrow(/refusing to listen on non-loopback/)
+    expect(parse(['--host', '0.0.0.0', '--insecure-no-auth'])?.host).toBe('0.0.0.0')
+    expect(parse([], { SKEIN_HOST: '::', SKEIN_INSECURE_NO_AUTH: 'true' })?.insecureNoAuth).toBe(true)
+    expect(parse(['--host', '127.0.0.2'])?.host).toBe('127.0.0.2')
+    expect(parse(['--host', '::1'])?.host).toBe('::1')
+  })
+})
