@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { ConfigError, helpText, parseConfig } from './config.js'
 import { createLogger } from './log.js'
 import { startRelay } from './relay.js'
+import { AuthFileError, AuthTable } from './auth.js'
 
 // Compiled to dist/node/server/cli.js; the web client is built to dist/renderer.
 const BUNDLED_CLIENT = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer')
@@ -31,6 +32,16 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger(config.logLevel)
+  const { authFile } = config
+  let auth: AuthTable | null = null
+  if (authFile) {
+    try {
+      auth = AuthTable.load(authFile)
+    } catch (err) {
+      if (err instanceof AuthFileError) fail(err.message)
+      throw err
+    }
+  }
   let relay
   try {
     relay = await startRelay({
@@ -38,7 +49,8 @@ async function main(): Promise<void> {
       port: config.port,
       dataDir: config.dataDir,
       staticDir: config.staticDir,
-      maxMessageBytes: config.maxMessageBytes,
+      limits: config.limits,
+      auth,
       logger: log,
     })
   } catch (err) {
@@ -50,7 +62,18 @@ async function main(): Promise<void> {
       fail(`cannot use data folder ${resolve(config.dataDir)}: ${e.message}`)
     throw err
   }
-  if (config.insecureNoAuth) log.warn('auth is off: anyone who can reach this relay can read and write every note')
+  if (authFile) {
+    process.on('SIGHUP', () => {
+      try {
+        relay.setAuth(AuthTable.load(authFile))
+        log.info({ authFile }, 'auth file reloaded')
+      } catch (err) {
+        // Keep serving with the tokens we had: a typo in the file must not lock everyone out.
+        log.error({ err: (err as Error).message, authFile }, 'auth file reload failed; keeping the previous tokens')
+      }
+    })
+  }
+  if (!auth && config.insecureNoAuth) log.warn('auth is off: anyone who can reach this relay can read and write every note')
   process.stderr.write(`skein-relay: listening on ${relay.url.replace('http:', 'ws:')} (web client at ${relay.url}/), data in ${resolve(config.dataDir)}\n`)
 
   const shutdown = (signal: string): void => {

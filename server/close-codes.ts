@@ -11,14 +11,18 @@ export const CloseCode = {
   messageTooBig: 1009,
   /** An unexpected condition inside the relay, not caused by the peer. */
   internalError: 1011,
-  /** The peer sent a frame that does not decode as the y-websocket protocol. */
+  /** The peer sent a frame that does not decode as the protocol, or that Yjs rejects. */
   malformedMessage: 4400,
-  /** Missing or wrong token. */
+  /** Missing, wrong or revoked token. */
   unauthorized: 4401,
-  /** The token is valid but does not grant this room or action. */
+  /** The connection tried something its token does not allow (e.g. another client's presence). */
   forbidden: 4403,
   /** No pong arrived for a ping: the peer is gone. */
   timeout: 4408,
+  /** The update would grow the document past the relay's size limit. */
+  documentTooLarge: 4413,
+  /** The peer sent messages faster than its rate limit, or flooded before its room was ready. */
+  rateLimited: 4429,
 } as const
 
 export type CloseCodeName = keyof typeof CloseCode

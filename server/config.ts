@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { isIP } from 'node:net'
 import { LOG_LEVELS } from './log.js'
 import type { LevelWithSilent } from 'pino'
+import { DEFAULT_LIMITS, type RelayLimits } from './relay.js'
 
 export interface RelayConfig {
   host: string
@@ -9,8 +10,9 @@ export interface RelayConfig {
   dataDir: string
   staticDir: string | null
   logLevel: LevelWithSilent
-  maxMessageBytes: number
+  authFile: string | null
   insecureNoAuth: boolean
+  limits: Pick<RelayLimits, 'maxMessageBytes' | 'maxDocBytes' | 'maxConnections' | 'maxConnectionsPerIp' | 'messagesPerSecond' | 'messageBurst'>
 }
 
 /** A flag the operator got wrong; the CLI prints its message as one line and exits non-zero. */
@@ -26,13 +28,19 @@ interface FlagSpec {
 
 /** Every flag, its environment twin and default. `--help` is generated from this table. */
 export const FLAGS = {
-  host: { env: 'SKEIN_HOST', type: 'string', value: 'ADDR', default: '127.0.0.1', description: 'Address to listen on. Non-loopback addresses need --insecure-no-auth until auth is configured.' },
+  host: { env: 'SKEIN_HOST', type: 'string', value: 'ADDR', default: '127.0.0.1', description: 'Address to listen on. A non-loopback address needs --auth (or --insecure-no-auth).' },
   port: { env: 'SKEIN_PORT', type: 'string', value: 'N', default: '1234', description: 'TCP port (0 picks a free one).' },
   data: { env: 'SKEIN_DATA', type: 'string', value: 'DIR', default: './relay-data', description: 'Folder for the SQLite database (skein.sqlite); created if missing.' },
   static: { env: 'SKEIN_STATIC', type: 'string', value: 'DIR', description: 'Folder with the built web client to serve at / (default: the bundled dist/renderer).' },
   'log-level': { env: 'SKEIN_LOG_LEVEL', type: 'string', value: 'LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
-  'max-message-bytes': { env: 'SKEIN_MAX_MESSAGE_BYTES', type: 'string', value: 'N', default: String(16 * 1024 * 1024), description: 'Largest WebSocket message accepted; larger ones close the connection with 1009.' },
-  'insecure-no-auth': { env: 'SKEIN_INSECURE_NO_AUTH', type: 'boolean', description: 'Allow listening on a non-loopback address without auth. Anyone who can reach it can read and write every note.' },
+  auth: { env: 'SKEIN_AUTH', type: 'string', value: 'FILE', description: 'JSON token file {"tokens":[{"token","workspace","access":"read-write"|"read-only"}]}; reloaded on SIGHUP.' },
+  'insecure-no-auth': { env: 'SKEIN_INSECURE_NO_AUTH', type: 'boolean', description: 'Allow a non-loopback address without --auth. Anyone who can reach it can read and write every note.' },
+  'max-message-bytes': { env: 'SKEIN_MAX_MESSAGE_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxMessageBytes), description: 'Largest WebSocket message; larger ones close the connection with 1009.' },
+  'max-doc-bytes': { env: 'SKEIN_MAX_DOC_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxDocBytes), description: 'Largest stored size of one document; an update past it closes with 4413.' },
+  'max-connections': { env: 'SKEIN_MAX_CONNECTIONS', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnections), description: 'Open connections overall; more are refused with HTTP 503.' },
+  'max-connections-per-ip': { env: 'SKEIN_MAX_CONNECTIONS_PER_IP', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnectionsPerIp), description: 'Open connections per client address; more are refused with HTTP 429.' },
+  'rate-limit': { env: 'SKEIN_RATE_LIMIT', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messagesPerSecond), description: 'Messages per second per connection, sustained; faster closes with 4429.' },
+  'rate-burst': { env: 'SKEIN_RATE_BURST', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messageBurst), description: 'Messages a connection may send at once above the sustained rate.' },
   help: { env: '', type: 'boolean', description: 'Show this help and exit.' },
 } as const satisfies Record<string, FlagSpec>
 
@@ -55,7 +63,8 @@ export function helpText(): string {
     'Flags:',
     ...rows,
     '',
-    'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET / (web client).',
+    'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET /metrics, GET / (web client).',
+    'Signals: SIGTERM/SIGINT store everything and exit 0; SIGHUP reloads the --auth file.',
   ].join('\n')
 }
 
@@ -93,18 +102,26 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
 
   const host = get('host')!
   const port = integer('port', get('port')!, 0, 65535)
-  const maxMessageBytes = integer('max-message-bytes', get('max-message-bytes')!, 1024, 1024 * 1024 * 1024)
+  const limits = {
+    maxMessageBytes: integer('max-message-bytes', get('max-message-bytes')!, 1024, 1024 * 1024 * 1024),
+    maxDocBytes: integer('max-doc-bytes', get('max-doc-bytes')!, 1024, 16 * 1024 * 1024 * 1024),
+    maxConnections: integer('max-connections', get('max-connections')!, 1, 10_000_000),
+    maxConnectionsPerIp: integer('max-connections-per-ip', get('max-connections-per-ip')!, 1, 10_000_000),
+    messagesPerSecond: integer('rate-limit', get('rate-limit')!, 1, 10_000_000),
+    messageBurst: integer('rate-burst', get('rate-burst')!, 1, 10_000_000),
+  }
   const logLevel = get('log-level')! as LevelWithSilent
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   const dataDir = get('data')!
   if (!dataDir) throw new ConfigError('--data must not be empty')
   const insecureNoAuth = bool('insecure-no-auth')
-  if (!isLoopback(host) && !insecureNoAuth) {
+  const authFile = get('auth') || null
+  if (!isLoopback(host) && !authFile && !insecureNoAuth) {
     throw new ConfigError(
-      `refusing to listen on non-loopback address ${host} without auth; pass --insecure-no-auth to allow anyone who can reach it to read and write every note`,
+      `refusing to listen on non-loopback address ${host} without --auth; pass --insecure-no-auth to let anyone who can reach it read and write every note`,
     )
   }
-  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, maxMessageBytes, insecureNoAuth }
+  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, authFile, insecureNoAuth, limits }
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

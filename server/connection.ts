@@ -1,22 +1,50 @@
 import type { WebSocket, RawData } from 'ws'
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
-import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
 import { randomUUID } from 'node:crypto'
-import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../protocol/messages.js'
-import { encodeAwarenessUpdate, encodeSyncStep1 } from '../protocol/encode.js'
+import { decodeClientFrame } from '../protocol/decode.js'
+import { encodeAwarenessUpdate, encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
+import { ProtocolError, type ClientMessage } from '../protocol/messages.js'
+import type { Access, Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
+import type { RelayHooks } from './hooks.js'
+import { TokenBucket } from './rate-limit.js'
 import type { Peer, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
-export interface ConnectionOptions {
+export interface ConnectionLimits {
   pingIntervalMs: number
+  maxDocBytes: number
+  messagesPerSecond: number
+  messageBurst: number
+  /** Frames a peer may send before its room has loaded. */
+  maxQueuedFrames: number
+}
+
+export interface ConnectionContext {
+  /** The room as the client named it (its URL path). */
+  room: string
+  /** Where the room lives: workspace-qualified. */
+  storageKey: string
+  grant: Grant
+  ip: string
+  registry: RoomRegistry
+  hooks: Required<RelayHooks>
+  log: Logger
+  limits: ConnectionLimits
+}
+
+/** The relay's handle on a live connection (for shutdown and auth reloads). */
+export interface ConnectionHandle {
+  readonly grant: Grant
+  /** Applies a changed grant: a weaker access level takes effect for the next frame. */
+  setAccess(access: Access): void
+  close(code: CloseCodeName, reason: string): void
 }
 
 /** A frame the peer should not have sent; closes the connection with the named code. */
-export class PeerError extends Error {
+class PeerError extends Error {
   constructor(
     readonly code: CloseCodeName,
     message: string,
@@ -26,87 +54,153 @@ export class PeerError extends Error {
 }
 
 /**
- * Serves one WebSocket: joins its room, answers the y-websocket protocol, and leaves cleanly.
- * Frames that arrive while the room is still loading are kept and handled in order once it is.
+ * Serves one WebSocket: joins its room, answers the y-websocket protocol within the
+ * connection's grant and limits, and leaves cleanly. Bad input closes only this connection, with
+ * a named code and one log line.
  */
-export function serveConnection(
-  ws: WebSocket,
-  roomName: string,
-  registry: RoomRegistry,
-  parentLog: Logger,
-  options: ConnectionOptions,
-  meta: { ip: string },
-): void {
+export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed: () => void): ConnectionHandle {
+  const { hooks, limits } = ctx
   const id = randomUUID()
-  const log = parentLog.child({ conn: id, room: roomName, ip: meta.ip })
-  const peer: Peer = {
-    id,
-    send(frame) {
-      if (ws.readyState === ws.OPEN) ws.send(frame, (err) => err && close('internalError', `send failed: ${err.message}`))
-    },
-  }
+  const log = ctx.log.child({ conn: id, room: ctx.storageKey, ip: ctx.ip })
+  let access = ctx.grant.access
+  let wantsStored = false
   let room: Room | null = null
-  let closed = false
+  let closing: { code: number; reason: string } | null = null
   let alive = true
   const queued: Uint8Array[] = []
+  const bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
+
+  const peer: Peer = {
+    id,
+    identity: ctx.grant.tokenId === 'open' ? `ip:${ctx.ip}` : `token:${ctx.grant.tokenId}`,
+    get wantsStored() {
+      return wantsStored
+    },
+    send(frame) {
+      if (ws.readyState !== ws.OPEN) return
+      hooks.onMessageOut({ bytes: frame.byteLength })
+      ws.send(frame, (err) => err && close('internalError', `send failed: ${err.message}`))
+    },
+  }
 
   const close = (code: CloseCodeName, reason: string): void => {
-    if (closed) return
-    closed = true
-    log.info({ code: CloseCode[code], reason }, 'closing connection')
-    ws.close(CloseCode[code], reason.slice(0, 120))
+    if (closing) return
+    closing = { code: CloseCode[code], reason }
+    if (code === 'timeout') ws.terminate()
+    else ws.close(CloseCode[code], reason.slice(0, 120))
   }
 
   const handle = (frame: Uint8Array): void => {
-    if (!room) {
-      queued.push(frame)
-      return
-    }
     try {
-      const reply = handleFrame(frame, room, peer)
+      if (!room) {
+        if (queued.length >= limits.maxQueuedFrames) throw new PeerError('rateLimited', 'too many frames before the room was ready')
+        queued.push(frame)
+        return
+      }
+      const message = decodeClientFrame(frame)
+      hooks.onMessageIn({ kind: message.type, bytes: frame.byteLength })
+      const reply = respond(message, room)
       if (reply) peer.send(reply)
     } catch (err) {
       if (err instanceof PeerError) close(err.code, err.message)
-      else close('malformedMessage', `undecodable frame: ${(err as Error).message}`)
+      else if (err instanceof ProtocolError) close('malformedMessage', err.message)
+      else {
+        log.error({ err }, 'unexpected error handling a frame')
+        close('internalError', 'unexpected error')
+      }
+    }
+  }
+
+  const respond = (message: ClientMessage, room: Room): Uint8Array | null => {
+    switch (message.type) {
+      case 'sync-step1':
+        try {
+          return encodeSyncStep2(room.doc, message.stateVector)
+        } catch {
+          throw new PeerError('malformedMessage', 'invalid state vector')
+        }
+      case 'sync-step2':
+      case 'sync-update':
+        applyUpdate(message.update, room)
+        return null
+      case 'awareness':
+        if (!room.claimAwareness(peer, message.clients.map((c) => c.clientId)))
+          throw new PeerError('forbidden', 'awareness for a client id this connection does not own')
+        awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, peer)
+        return null
+      case 'query-awareness':
+        return encodeAwarenessUpdate(room.awareness, [...room.awareness.getStates().keys()])
+      case 'auth':
+        // The token travels in the upgrade request; in-band auth frames mean nothing here.
+        return null
+      case 'stored-subscribe':
+        wantsStored = true
+        return encodeStored(room.storedStateVector)
+    }
+  }
+
+  const applyUpdate = (update: Uint8Array, room: Room): void => {
+    if (access !== 'read-write') {
+      // Stock clients send their state on every connect; a read-only viewer's is ignored, not fatal.
+      hooks.onReadOnlyWriteDropped({ room: ctx.storageKey })
+      log.debug('dropped a document update from a read-only connection')
+      return
+    }
+    if (room.approxBytes + update.byteLength > limits.maxDocBytes)
+      throw new PeerError('documentTooLarge', `document would exceed ${limits.maxDocBytes} bytes`)
+    try {
+      // Parse the whole update before it touches the shared doc: Yjs would integrate a prefix of
+      // a corrupt update before failing.
+      Y.decodeUpdate(update)
+    } catch (err) {
+      throw new PeerError('malformedMessage', `invalid Yjs update: ${(err as Error).message}`)
+    }
+    try {
+      room.applyClientUpdate(update, peer)
+    } catch (err) {
+      throw new PeerError('malformedMessage', `Yjs rejected the update: ${(err as Error).message}`)
     }
   }
 
   ws.binaryType = 'nodebuffer'
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (closed) return
+    if (closing) return
+    if (!bucket.take()) return close('rateLimited', `more than ${limits.messagesPerSecond} messages/s`)
     if (!isBinary) return close('unsupportedData', 'text frames are not part of the protocol')
     handle(toUint8Array(data))
   })
 
   const pinger = setInterval(() => {
-    if (!alive) {
-      log.info({ reason: 'no pong' }, 'terminating unresponsive connection')
-      closed = true
-      ws.terminate()
-      return
-    }
+    if (!alive) return close('timeout', 'no pong within the ping interval')
     alive = false
     ws.ping()
-  }, options.pingIntervalMs)
+  }, limits.pingIntervalMs)
   ws.on('pong', () => {
     alive = true
   })
 
-  ws.on('error', (err) => log.warn({ err }, 'socket error'))
-  ws.on('close', (code, reason) => {
+  ws.on('error', (err) => {
+    // ws reports protocol violations here (oversized frame → 1009, bad opcode → 1002) and then closes.
+    if (!closing) closing = { code: (err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : 1002, reason: err.message }
+  })
+  ws.on('close', (code, reasonBuffer) => {
     clearInterval(pinger)
-    log.info({ code, reason: reason.toString() || undefined }, 'connection closed')
-    closed = true
+    const by = closing ? 'relay' : 'peer'
+    const final = closing ?? { code, reason: reasonBuffer.toString() }
+    closing ??= final
+    log.info({ code: final.code, reason: final.reason || undefined, by }, 'connection closed')
+    hooks.onClose({ room: ctx.storageKey, code: final.code, reason: final.reason })
     if (room) {
       room.removePeer(peer)
-      registry.release(room)
+      ctx.registry.release(room)
     }
+    onClosed()
   })
 
-  registry.acquire(roomName).then(
+  ctx.registry.acquire(ctx.storageKey).then(
     (loaded) => {
-      if (closed) {
-        registry.release(loaded)
+      if (closing) {
+        ctx.registry.release(loaded)
         return
       }
       room = loaded
@@ -114,36 +208,24 @@ export function serveConnection(
       peer.send(encodeSyncStep1(room.doc))
       const states = room.awareness.getStates()
       if (states.size > 0) peer.send(encodeAwarenessUpdate(room.awareness, [...states.keys()]))
-      for (const frame of queued.splice(0)) handle(frame)
+      for (const frame of queued.splice(0)) {
+        if (closing) break
+        handle(frame)
+      }
     },
     (err: unknown) => {
       log.error({ err }, 'room failed to load')
       close('internalError', 'room failed to load')
     },
   )
-}
 
-/** Applies one client frame to the room; returns the reply frame, if any. Throws PeerError on bad input. */
-export function handleFrame(frame: Uint8Array, room: Room, peer: Peer): Uint8Array | null {
-  const decoder = decoding.createDecoder(frame)
-  const type = decoding.readVarUint(decoder)
-  switch (type) {
-    case MESSAGE_SYNC: {
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.readSyncMessage(decoder, encoder, room.doc, peer)
-      return encoding.length(encoder) > 1 ? encoding.toUint8Array(encoder) : null
-    }
-    case MESSAGE_AWARENESS:
-      awarenessProtocol.applyAwarenessUpdate(room.awareness, decoding.readVarUint8Array(decoder), peer)
-      return null
-    case MESSAGE_QUERY_AWARENESS:
-      return encodeAwarenessUpdate(room.awareness, [...room.awareness.getStates().keys()])
-    case MESSAGE_AUTH:
-      // Stock clients never send auth frames; the token travels in the upgrade request.
-      return null
-    default:
-      throw new PeerError('malformedMessage', `unknown message type ${type}`)
+  hooks.onConnect({ room: ctx.storageKey, workspace: ctx.grant.workspace, access, ip: ctx.ip })
+  return {
+    grant: ctx.grant,
+    setAccess(next) {
+      access = next
+    },
+    close,
   }
 }
 

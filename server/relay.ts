@@ -1,14 +1,23 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
+import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidRoomName } from '../protocol/rooms.js'
+import { OPEN_GRANT, storageKey, tokenFromRequest, type AuthTable, type Grant } from './auth.js'
 import { CloseCode } from './close-codes.js'
-import { serveConnection } from './connection.js'
+import { serveConnection, type ConnectionHandle, type ConnectionLimits } from './connection.js'
+import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
+import { createMetrics } from './metrics.js'
 import { RoomRegistry } from './room-registry.js'
 import { SqliteStorage } from './storage/sqlite.js'
 import type { DocStorage } from './storage/types.js'
+
+export interface RelayLimits extends ConnectionLimits {
+  maxMessageBytes: number
+  maxConnections: number
+  maxConnectionsPerIp: number
+}
 
 export interface RelayOptions {
   host?: string
@@ -19,10 +28,12 @@ export interface RelayOptions {
   /** Folder holding the built web client, served at `/`; null serves none. */
   staticDir?: string | null
   logger?: Logger
-  maxMessageBytes?: number
+  /** Token table; without one the relay is open and every connection shares one workspace. */
+  auth?: AuthTable | null
+  limits?: Partial<RelayLimits>
   unloadAfterMs?: number
   compactAfter?: number
-  pingIntervalMs?: number
+  hooks?: RelayHooks
 }
 
 export interface Relay {
@@ -30,46 +41,104 @@ export interface Relay {
   /** `http://host:port`; WebSocket clients use the same address with `ws:`. */
   readonly url: string
   readonly rooms: RoomRegistry
+  readonly connectionCount: number
+  /** Swaps the token table; connections whose token is gone or moved workspace are closed with 4401. */
+  setAuth(auth: AuthTable | null): void
   /** Stops accepting, closes every connection with 1001, stores everything, closes storage. */
   close(): Promise<void>
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxDocBytes: 64 * 1024 * 1024,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 500,
+  messagesPerSecond: 100,
+  messageBurst: 500,
+  maxQueuedFrames: 100,
+  pingIntervalMs: 30_000,
 }
 
 export const RELAY_DEFAULTS = {
   host: '127.0.0.1',
   port: 1234,
-  maxMessageBytes: 16 * 1024 * 1024,
   unloadAfterMs: 30_000,
   compactAfter: 500,
-  pingIntervalMs: 30_000,
 } as const
+
+interface LiveConnection {
+  handle: ConnectionHandle
+  token: string | null
+  ip: string
+}
 
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const log = options.logger ?? createLogger('silent')
   const host = options.host ?? RELAY_DEFAULTS.host
+  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   if (!options.storage && !options.dataDir) throw new Error('startRelay: pass either dataDir or storage')
   const storage = options.storage ?? new SqliteStorage(options.dataDir!)
-  const rooms = new RoomRegistry(storage, log, {
+  let auth = options.auth ?? null
+
+  const live = new Set<LiveConnection>()
+  const perIp = new Map<string, number>()
+  // The registry is created below; the gauges only read it at scrape time.
+  let rooms: RoomRegistry | undefined
+  const metrics = createMetrics({
+    connections: () => live.size,
+    loadedRooms: () => rooms?.loadedCount ?? 0,
+    pendingUpdates: () => rooms?.pendingUpdates ?? 0,
+  })
+  const hooks = combineHooks(metrics.hooks, options.hooks ?? {})
+  rooms = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
+    hooks,
   })
-  const server = createServer(createRequestHandler(storage, options.staticDir ?? null))
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes ?? RELAY_DEFAULTS.maxMessageBytes,
-    perMessageDeflate: false,
-  })
-  const pingIntervalMs = options.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs
+  const registry = rooms
+  let shuttingDown = false
+
+  const server = createServer(createRequestHandler(storage, options.staticDir ?? null, metrics.registry))
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
+
+  const reject = (socket: Duplex, ip: string, reason: RejectReason, status: number, text: string): void => {
+    hooks.onReject({ reason, ip })
+    log.info({ ip, reason }, 'connection rejected')
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const room = roomFromRequest(req)
     const ip = req.socket.remoteAddress ?? 'unknown'
-    if (room === null) {
-      log.info({ ip, url: req.url, reason: 'invalid room name' }, 'upgrade rejected')
-      return rejectUpgrade(socket, 400, 'Bad Request')
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // ws closes oversized frames itself with 1009; log it like every other close.
-      serveConnection(ws, room, rooms, log, { pingIntervalMs }, { ip })
+    socket.on('error', () => socket.destroy())
+    if (shuttingDown) return reject(socket, ip, 'shutting-down', 503, 'Service Unavailable')
+    const room = roomFromRequest(req)
+    if (room === null) return reject(socket, ip, 'invalid-room', 400, 'Bad Request')
+    if (live.size >= limits.maxConnections) return reject(socket, ip, 'too-many-connections', 503, 'Service Unavailable')
+    if ((perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return reject(socket, ip, 'too-many-connections-per-ip', 429, 'Too Many Requests')
+
+    const token = tokenFromRequest(req)
+    const grant: Grant | null = auth ? auth.grantFor(token) : OPEN_GRANT
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (!grant) {
+        // Accept, then close with a code: browsers cannot read an HTTP status from a failed upgrade.
+        hooks.onReject({ reason: 'unauthorized', ip })
+        log.info({ ip, room, reason: token ? 'unknown token' : 'missing token' }, 'connection rejected')
+        ws.close(CloseCode.unauthorized, token ? 'unknown token' : 'missing token')
+        return
+      }
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+      const entry: LiveConnection = { handle: undefined as unknown as ConnectionHandle, token, ip }
+      live.add(entry)
+      entry.handle = serveConnection(
+        ws,
+        { room, storageKey: storageKey(grant.workspace, room), grant, ip, registry, hooks, log, limits },
+        () => {
+          live.delete(entry)
+          const n = (perIp.get(ip) ?? 1) - 1
+          if (n > 0) perIp.set(ip, n)
+          else perIp.delete(ip)
+        },
+      )
     })
   })
 
@@ -77,22 +146,35 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const address = server.address()
   if (!address || typeof address === 'string') throw new Error('relay: server has no TCP address')
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  log.info({ host, port: address.port }, 'relay listening')
+  log.info({ host, port: address.port, auth: auth ? 'tokens' : 'open' }, 'relay listening')
 
   let closing: Promise<void> | null = null
   return {
     port: address.port,
     url: `http://${urlHost}:${address.port}`,
-    rooms,
+    rooms: registry,
+    get connectionCount() {
+      return live.size
+    },
+    setAuth(next) {
+      auth = next
+      for (const conn of live) {
+        const grant = next ? next.grantFor(conn.token) : OPEN_GRANT
+        if (!grant || grant.workspace !== conn.handle.grant.workspace) conn.handle.close('unauthorized', 'token revoked')
+        else conn.handle.setAccess(grant.access)
+      }
+    },
     close: () =>
       (closing ??= (async () => {
+        shuttingDown = true
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-        for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'relay shutting down')
-        await rooms.closeAll()
+        for (const conn of live) conn.handle.close('goingAway', 'relay shutting down')
+        await registry.closeAll()
         for (const ws of wss.clients) ws.terminate()
         server.closeAllConnections()
         await stopped
         await storage.close()
+        metrics.stop()
         log.info('relay stopped')
       })()),
   }
@@ -108,10 +190,6 @@ export function roomFromRequest(req: IncomingMessage): string | null {
   }
   const room = path.replace(/^\/+/, '')
   return isValidRoomName(room) ? room : null
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -16,6 +16,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>()
   private readonly unloading = new Map<string, Promise<void>>()
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+  /** Rooms whose load finished, for synchronous inspection (metrics). */
+  private readonly loaded = new Map<string, Room>()
 
   constructor(
     private readonly storage: DocStorage,
@@ -25,6 +27,13 @@ export class RoomRegistry {
 
   get loadedCount(): number {
     return this.rooms.size
+  }
+
+  /** Updates received but not yet stored, across loaded rooms. */
+  get pendingUpdates(): number {
+    let n = 0
+    for (const room of this.loaded.values()) n += room.pendingCount
+    return n
   }
 
   /** The loaded room, for inspection; undefined while it is not in memory. */
@@ -38,7 +47,10 @@ export class RoomRegistry {
     if (!room) {
       const load = (async () => {
         await this.unloading.get(name)
-        return Room.load(name, this.storage, this.log, this.options)
+        const room = await Room.load(name, this.storage, this.log, this.options)
+        this.loaded.set(name, room)
+        this.options.hooks.onRoomLoaded({ room: name })
+        return room
       })()
       room = load
       this.rooms.set(name, room)
@@ -78,8 +90,10 @@ export class RoomRegistry {
 
   private async unload(room: Room): Promise<void> {
     this.rooms.delete(room.name)
+    this.loaded.delete(room.name)
     const done = room
       .destroy()
+      .then(() => this.options.hooks.onRoomUnloaded({ room: room.name }))
       .catch((err: unknown) => this.log.error({ err, room: room.name }, 'room unload failed'))
       .finally(() => {
         if (this.unloading.get(room.name) === done) this.unloading.delete(room.name)

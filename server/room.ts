@@ -1,68 +1,95 @@
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
-import { encodeAwarenessUpdate, encodeSyncUpdate } from '../protocol/encode.js'
+import { encodeAwarenessUpdate, encodeStored, encodeSyncUpdate } from '../protocol/encode.js'
+import type { RelayHooks } from './hooks.js'
 import type { DocStorage } from './storage/types.js'
 
 /** The room's side of a connection: what the room needs to fan frames out to a peer. */
 export interface Peer {
   readonly id: string
+  /** Who is behind the peer (token id, or IP without auth); a reconnect keeps it. */
+  readonly identity: string
+  /** Whether the peer asked for stored acknowledgements. */
+  readonly wantsStored: boolean
   send(frame: Uint8Array): void
 }
 
 export interface RoomOptions {
   /** Merge the room's stored log into one entry once it holds this many entries. */
   compactAfter: number
+  hooks: Required<RelayHooks>
 }
 
 /** Marks the transaction that replays stored state, so it is not persisted again. */
 const LOAD_ORIGIN = Symbol('skein:load')
 const RETRY_MIN_MS = 250
 const RETRY_MAX_MS = 30_000
+/** Awareness client ids one connection may introduce (a client has one; reloads add a few). */
+export const MAX_AWARENESS_IDS_PER_PEER = 16
 
 /**
  * One shared document with its presence and connected peers. Every update a peer sends is
  * fanned out at once and queued for storage; the queue is written in batches and survives
- * storage failures by retrying, so nothing received is dropped while the relay runs.
+ * storage failures by retrying, so nothing received is dropped while the relay runs. After each
+ * stored batch, peers that asked are told the state vector that is now durable.
  */
 export class Room {
   readonly doc = new Y.Doc()
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
-  /** Each peer with the awareness client ids it introduced (removed when it leaves). */
+  /** Each peer with the awareness client ids it introduced. */
   private readonly peers = new Map<Peer, Set<number>>()
+  private readonly awarenessOwners = new Map<number, Peer>()
   private pending: Uint8Array[] = []
   private writing: Promise<void> | null = null
   private retry: Promise<void> | null = null
   private retryDelay = RETRY_MIN_MS
   private entriesSinceCompaction: number
   private destroyed = false
+  private _storedStateVector: Uint8Array
+  /** Stored bytes plus queued bytes: an upper bound on the document's size, for the size limit. */
+  private _approxBytes: number
 
   private constructor(
     readonly name: string,
     private readonly storage: DocStorage,
     private readonly log: Logger,
     private readonly options: RoomOptions,
-    storedEntries: number,
+    stored: { state: Uint8Array | null; entries: number; bytes: number },
   ) {
-    this.entriesSinceCompaction = storedEntries
+    this.entriesSinceCompaction = stored.entries
+    this._approxBytes = stored.bytes
     this.awareness.setLocalState(null)
+    if (stored.state) Y.applyUpdate(this.doc, stored.state, LOAD_ORIGIN)
+    this._storedStateVector = Y.encodeStateVector(this.doc)
     this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
   }
 
   static async load(name: string, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
-    const [state, entries] = await Promise.all([storage.load(name), storage.entryCount(name)])
-    const room = new Room(name, storage, log.child({ room: name }), options, entries)
-    if (state) Y.applyUpdate(room.doc, state, LOAD_ORIGIN)
-    return room
+    const [state, entries, bytes] = await Promise.all([storage.load(name), storage.entryCount(name), storage.byteSize(name)])
+    return new Room(name, storage, log.child({ room: name }), options, { state, entries, bytes })
   }
 
   get peerCount(): number {
     return this.peers.size
   }
 
+  get pendingCount(): number {
+    return this.pending.length
+  }
+
+  get approxBytes(): number {
+    return this._approxBytes
+  }
+
+  /** The state vector of everything durably stored. */
+  get storedStateVector(): Uint8Array {
+    return this._storedStateVector
+  }
+
   addPeer(peer: Peer): void {
-    this.assertLive()
+    if (this.destroyed) throw new Error(`Room ${this.name}: addPeer after destroy()`)
     this.peers.set(peer, new Set())
   }
 
@@ -70,7 +97,37 @@ export class Room {
     const introduced = this.peers.get(peer)
     if (!introduced) return
     this.peers.delete(peer)
-    if (introduced.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...introduced], peer)
+    const owned = [...introduced].filter((id) => this.awarenessOwners.get(id) === peer)
+    for (const id of owned) this.awarenessOwners.delete(id)
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, peer)
+  }
+
+  /**
+   * Lets `peer` set presence for `clientIds` if no one else holds them. A client id held by
+   * another connection of the same identity moves over (that is a reconnect whose old socket has
+   * not timed out yet); one held by someone else is refused.
+   */
+  claimAwareness(peer: Peer, clientIds: number[]): boolean {
+    const introduced = this.peers.get(peer)
+    if (!introduced) return false
+    for (const id of clientIds) {
+      const owner = this.awarenessOwners.get(id)
+      if (owner && owner !== peer && owner.identity !== peer.identity) return false
+    }
+    const fresh = clientIds.filter((id) => !introduced.has(id))
+    if (introduced.size + fresh.length > MAX_AWARENESS_IDS_PER_PEER) return false
+    for (const id of clientIds) {
+      const owner = this.awarenessOwners.get(id)
+      if (owner && owner !== peer) this.peers.get(owner)?.delete(id)
+      this.awarenessOwners.set(id, peer)
+      introduced.add(id)
+    }
+    return true
+  }
+
+  /** Applies a peer's document update (already validated by the caller). */
+  applyClientUpdate(update: Uint8Array, peer: Peer): void {
+    Y.applyUpdate(this.doc, update, peer)
   }
 
   /** Resolves once every update received so far is stored. */
@@ -94,6 +151,7 @@ export class Room {
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return
     this.pending.push(update)
+    this._approxBytes += update.byteLength
     if (!this.writing && !this.retry) this.writing = this.write()
     const frame = encodeSyncUpdate(update)
     for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame)
@@ -101,13 +159,8 @@ export class Room {
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
+    _origin: unknown,
   ): void => {
-    const introduced = this.peers.get(origin as Peer)
-    if (introduced) {
-      for (const id of added) introduced.add(id)
-      for (const id of removed) introduced.delete(id)
-    }
     const frame = encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
     for (const peer of this.peers.keys()) peer.send(frame)
   }
@@ -122,19 +175,37 @@ export class Room {
       this.writing = null
       return
     }
+    // Every update the doc holds is either stored or in this batch, so once the batch is stored
+    // the doc's current state vector is durable.
+    const stateVector = Y.encodeStateVector(this.doc)
+    const started = performance.now()
     try {
-      await this.storage.append(this.name, batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch))
+      const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
+      await this.storage.append(this.name, merged)
+      this.options.hooks.onPersisted({ room: this.name, updates: batch.length, bytes: merged.byteLength, seconds: (performance.now() - started) / 1000 })
       this.retryDelay = RETRY_MIN_MS
+      this._storedStateVector = stateVector
+      this.sendStored()
       this.entriesSinceCompaction += 1
       if (this.entriesSinceCompaction >= this.options.compactAfter) await this.compact()
-    } catch (err) {
+    } catch (error) {
       this.pending = batch.concat(this.pending)
-      this.log.error({ err, updates: batch.length, retryInMs: this.retryDelay }, 'storage write failed; keeping updates in memory')
+      this.options.hooks.onStorageError({ room: this.name, error })
+      this.log.error({ err: error, updates: batch.length, retryInMs: this.retryDelay }, 'storage write failed; keeping updates in memory')
       this.scheduleRetry()
     } finally {
       this.writing = null
     }
     if (this.pending.length > 0 && !this.retry) this.writing = this.write()
+  }
+
+  private sendStored(): void {
+    let frame: Uint8Array | null = null
+    for (const peer of this.peers.keys()) {
+      if (!peer.wantsStored) continue
+      frame ??= encodeStored(this._storedStateVector)
+      peer.send(frame)
+    }
   }
 
   private scheduleRetry(): void {
@@ -150,16 +221,15 @@ export class Room {
   }
 
   private async compact(): Promise<void> {
+    const started = performance.now()
     try {
       await this.storage.compact(this.name)
       this.entriesSinceCompaction = 1
+      this._approxBytes = (await this.storage.byteSize(this.name)) + this.pending.reduce((n, u) => n + u.byteLength, 0)
+      this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })
     } catch (err) {
       // The log is still complete; compaction is only an optimisation and is retried next time.
       this.log.warn({ err }, 'compaction failed')
     }
-  }
-
-  private assertLive(): void {
-    if (this.destroyed) throw new Error(`Room ${this.name}: used after destroy()`)
   }
 }

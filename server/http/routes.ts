@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sirv from 'sirv'
+import type { Registry } from 'prom-client'
 import type { DocStorage } from '../storage/types.js'
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -24,8 +25,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body))
 }
 
-/** `/healthz`, `/readyz`, and the web client at `/` when `staticDir` holds a build. */
-export function createRequestHandler(storage: DocStorage, staticDir: string | null): RequestHandler {
+/** `/healthz`, `/readyz`, `/metrics`, and the web client at `/` when `staticDir` holds a build. */
+export function createRequestHandler(storage: DocStorage, staticDir: string | null, metrics: Registry): RequestHandler {
   const hasClient = staticDir !== null && existsSync(join(staticDir, 'index.html'))
   const serveStatic = hasClient
     ? sirv(staticDir, {
@@ -45,6 +46,16 @@ export function createRequestHandler(storage: DocStorage, staticDir: string | nu
       storage.checkWritable().then(
         () => sendJson(res, 200, { status: 'ready' }),
         (err: Error) => sendJson(res, 503, { status: 'unavailable', reason: err.message }),
+      )
+      return
+    }
+    if (path === '/metrics') {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' })
+          res.end(text)
+        },
+        (err: Error) => sendJson(res, 500, { error: err.message }),
       )
       return
     }

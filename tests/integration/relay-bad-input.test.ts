@@ -39,7 +39,7 @@ describe('relay facing bad input', () => {
   })
 
   it('closes a connection whose frame exceeds the size cap with 1009', async () => {
-    const relay = await startTestRelay({ dataDir: tempDir(), maxMessageBytes: 4096 })
+    const relay = await startTestRelay({ dataDir: tempDir(), limits: { maxMessageBytes: 4096 } })
     const bad = await rawSocket(relay.wsUrl, 'note/x')
     const closed = closeEvent(bad)
     bad.send(new Uint8Array(8192))

@@ -10,7 +10,12 @@ describe('relay flags', () => {
 
   it('reads every flag from its environment twin, and lets the flag win', () => {
     const env = { SKEIN_PORT: '4000', SKEIN_DATA: '/srv/skein', SKEIN_LOG_LEVEL: 'debug', SKEIN_MAX_MESSAGE_BYTES: '2048', SKEIN_STATIC: '/web' }
-    expect(parse([], env)).toMatchObject({ port: 4000, dataDir: '/srv/skein', logLevel: 'debug', maxMessageBytes: 2048, staticDir: '/web' })
+    expect(parse([], env)).toMatchObject({ port: 4000, dataDir: '/srv/skein', logLevel: 'debug', staticDir: '/web', limits: { maxMessageBytes: 2048 } })
+    const limitsEnv = { SKEIN_MAX_DOC_BYTES: '5000', SKEIN_MAX_CONNECTIONS: '7', SKEIN_MAX_CONNECTIONS_PER_IP: '3', SKEIN_RATE_LIMIT: '9', SKEIN_RATE_BURST: '11', SKEIN_AUTH: '/etc/skein/auth.json' }
+    expect(parse([], limitsEnv)).toMatchObject({
+      authFile: '/etc/skein/auth.json',
+      limits: { maxDocBytes: 5000, maxConnections: 7, maxConnectionsPerIp: 3, messagesPerSecond: 9, messageBurst: 11 },
+    })
     expect(parse(['--port', '5000'], env)?.port).toBe(5000)
   })
 
@@ -39,6 +44,7 @@ describe('relay flags', () => {
 
   it('refuses a non-loopback host without auth unless told so explicitly', () => {
     expect(() => parse(['--host', '0.0.0.0'])).toThrow(/refusing to listen on non-loopback/)
+    expect(parse(['--host', '0.0.0.0', '--auth', 'tokens.json'])?.host).toBe('0.0.0.0')
     expect(parse(['--host', '0.0.0.0', '--insecure-no-auth'])?.host).toBe('0.0.0.0')
     expect(parse([], { SKEIN_HOST: '::', SKEIN_INSECURE_NO_AUTH: 'true' })?.insecureNoAuth).toBe(true)
     expect(parse(['--host', '127.0.0.2'])?.host).toBe('127.0.0.2')

@@ -1,0 +1,46 @@
+import type { Access } from './auth.js'
+
+/** Why the relay turned a connection away before it joined a room. */
+export type RejectReason =
+  | 'invalid-room'
+  | 'unauthorized'
+  | 'too-many-connections'
+  | 'too-many-connections-per-ip'
+  | 'shutting-down'
+
+/** Payload of each hook; the map keeps hook names and payloads checked together. */
+export interface RelayHookPayloads {
+  onConnect: { room: string; workspace: string; access: Access; ip: string }
+  onReject: { reason: RejectReason; ip: string }
+  onClose: { room: string; code: number; reason: string }
+  onMessageIn: { kind: string; bytes: number }
+  onMessageOut: { bytes: number }
+  onReadOnlyWriteDropped: { room: string }
+  onPersisted: { room: string; updates: number; bytes: number; seconds: number }
+  onStorageError: { room: string; error: unknown }
+  onCompaction: { room: string; seconds: number }
+  onRoomLoaded: { room: string }
+  onRoomUnloaded: { room: string }
+}
+
+/**
+ * The relay's extension points: each optional hook is called synchronously where the event
+ * happens. Metrics are one implementation; tests and embedders can add their own.
+ */
+export type RelayHooks = { [K in keyof RelayHookPayloads]?: (payload: RelayHookPayloads[K]) => void }
+
+/** One hooks object that calls every given one in order. */
+export function combineHooks(...all: RelayHooks[]): Required<RelayHooks> {
+  const names: (keyof RelayHookPayloads)[] = [
+    'onConnect', 'onReject', 'onClose', 'onMessageIn', 'onMessageOut', 'onReadOnlyWriteDropped',
+    'onPersisted', 'onStorageError', 'onCompaction', 'onRoomLoaded', 'onRoomUnloaded',
+  ]
+  const combined = {} as Record<keyof RelayHookPayloads, (payload: never) => void>
+  for (const name of names) {
+    const fns = all.map((h) => h[name]).filter((f): f is NonNullable<typeof f> => f !== undefined) as ((p: never) => void)[]
+    combined[name] = (payload: never) => {
+      for (const fn of fns) fn(payload)
+    }
+  }
+  return combined as Required<RelayHooks>
+}

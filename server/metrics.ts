@@ -1,0 +1,70 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { RelayHooks } from './hooks.js'
+
+export interface RelayGauges {
+  connections(): number
+  loadedRooms(): number
+  pendingUpdates(): number
+}
+
+/**
+ * Prometheus metrics for one relay, fed by its hooks. Each relay has its own registry, so
+ * several relays in one process (tests, benchmarks) never mix their numbers.
+ */
+export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks: RelayHooks; stop(): void } {
+  const registry = new Registry()
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
+  const g = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()) } })
+
+  g('skein_connections', 'Open WebSocket connections.', gauges.connections)
+  g('skein_rooms_loaded', 'Rooms held in memory.', gauges.loadedRooms)
+  g('skein_storage_pending_updates', 'Updates received but not yet stored (a growing value means storage is stuck).', gauges.pendingUpdates)
+  new Gauge({
+    name: 'skein_event_loop_lag_seconds',
+    help: 'Event-loop delay since the last scrape.',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      this.set({ quantile: '0.5' }, lag.percentile(50) / 1e9)
+      this.set({ quantile: '0.99' }, lag.percentile(99) / 1e9)
+      this.set({ quantile: '1' }, lag.max / 1e9)
+      lag.reset()
+    },
+  })
+  const messagesIn = new Counter({ name: 'skein_messages_received_total', help: 'Frames received, by kind.', labelNames: ['kind'], registers: [registry] })
+  const bytesIn = new Counter({ name: 'skein_bytes_received_total', help: 'Bytes received in frames.', registers: [registry] })
+  const messagesOut = new Counter({ name: 'skein_messages_sent_total', help: 'Frames sent.', registers: [registry] })
+  const bytesOut = new Counter({ name: 'skein_bytes_sent_total', help: 'Bytes sent in frames.', registers: [registry] })
+  const persist = new Histogram({
+    name: 'skein_persist_duration_seconds',
+    help: 'Time to durably store one batch of updates.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  })
+  const compactions = new Counter({ name: 'skein_compactions_total', help: 'Room logs compacted into one entry.', registers: [registry] })
+  const storageErrors = new Counter({ name: 'skein_storage_errors_total', help: 'Failed storage writes (retried).', registers: [registry] })
+  const rejected = new Counter({ name: 'skein_connections_rejected_total', help: 'Connections turned away, by reason.', labelNames: ['reason'], registers: [registry] })
+  const closes = new Counter({ name: 'skein_connection_closes_total', help: 'Connections closed, by close code.', labelNames: ['code'], registers: [registry] })
+  const readOnlyDrops = new Counter({ name: 'skein_read_only_writes_dropped_total', help: 'Document updates from read-only connections, dropped.', registers: [registry] })
+
+  const hooks: RelayHooks = {
+    onMessageIn: ({ kind, bytes }) => {
+      messagesIn.inc({ kind })
+      bytesIn.inc(bytes)
+    },
+    onMessageOut: ({ bytes }) => {
+      messagesOut.inc()
+      bytesOut.inc(bytes)
+    },
+    onPersisted: ({ seconds }) => persist.observe(seconds),
+    onCompaction: () => compactions.inc(),
+    onStorageError: () => storageErrors.inc(),
+    onReject: ({ reason }) => rejected.inc({ reason }),
+    onClose: ({ code }) => closes.inc({ code: String(code) }),
+    onReadOnlyWriteDropped: () => readOnlyDrops.inc(),
+  }
+  return { registry, hooks, stop: () => lag.disable() }
+}
