@@ -1,6 +1,9 @@
 /**
  * WebSocket close codes the relay uses. Clients and operators see these in close events and in
  * the relay's one-line-per-close log, so each names its reason.
+ *
+ * The ranges follow the stock y-websocket client's convention: 4400–4499 are permanent (the
+ * client stops reconnecting: retrying cannot help), 4500–4599 are "try again later".
  */
 export const CloseCode = {
   /** The relay is shutting down (SIGTERM). Clients should reconnect later. */
@@ -17,12 +20,12 @@ export const CloseCode = {
   unauthorized: 4401,
   /** The connection tried something its token does not allow (e.g. another client's presence). */
   forbidden: 4403,
-  /** No pong arrived for a ping: the peer is gone. */
-  timeout: 4408,
+  /** No pong arrived for a ping: the peer is gone (logged; the socket is dropped without a handshake). */
+  timeout: 4508,
   /** The update would grow the document past the relay's size limit. */
   documentTooLarge: 4413,
-  /** The peer sent messages faster than its rate limit, or flooded before its room was ready. */
-  rateLimited: 4429,
+  /** The peer sent messages faster than its rate limit, or flooded before its room was ready. Transient. */
+  rateLimited: 4529,
 } as const
 
 export type CloseCodeName = keyof typeof CloseCode

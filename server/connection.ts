@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { decodeClientFrame } from '../protocol/decode.js'
 import { encodeAwarenessUpdate, encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
 import { ProtocolError, type ClientMessage } from '../protocol/messages.js'
-import type { Access, Grant } from './auth.js'
+import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { TokenBucket } from './rate-limit.js'
@@ -67,12 +67,18 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
   let room: Room | null = null
   let closing: { code: number; reason: string } | null = null
   let alive = true
+  let lastSeen = performance.now()
   const queued: Uint8Array[] = []
   const bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
 
   const peer: Peer = {
     id,
-    identity: ctx.grant.tokenId === 'open' ? `ip:${ctx.ip}` : `token:${ctx.grant.tokenId}`,
+    // Without auth, connections cannot be told apart by who is behind them (many users share
+    // an IP behind NAT), so each connection is its own identity.
+    identity: ctx.grant === OPEN_GRANT ? `conn:${id}` : `token:${ctx.grant.tokenId}`,
+    get lastSeen() {
+      return lastSeen
+    },
     get wantsStored() {
       return wantsStored
     },
@@ -124,7 +130,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
         applyUpdate(message.update, room)
         return null
       case 'awareness':
-        if (!room.claimAwareness(peer, message.clients.map((c) => c.clientId)))
+        if (!room.claimAwareness(peer, message.clients))
           throw new PeerError('forbidden', 'awareness for a client id this connection does not own')
         awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, peer)
         return null
@@ -165,6 +171,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
   ws.binaryType = 'nodebuffer'
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (closing) return
+    lastSeen = performance.now()
     if (!bucket.take()) return close('rateLimited', `more than ${limits.messagesPerSecond} messages/s`)
     if (!isBinary) return close('unsupportedData', 'text frames are not part of the protocol')
     handle(toUint8Array(data))

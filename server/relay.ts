@@ -82,20 +82,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const live = new Set<LiveConnection>()
   const perIp = new Map<string, number>()
-  // The registry is created below; the gauges only read it at scrape time.
-  let rooms: RoomRegistry | undefined
+  // The gauges read the registry only at scrape time, after it exists.
   const metrics = createMetrics({
     connections: () => live.size,
-    loadedRooms: () => rooms?.loadedCount ?? 0,
-    pendingUpdates: () => rooms?.pendingUpdates ?? 0,
+    loadedRooms: () => registry.loadedCount,
+    pendingUpdates: () => registry.pendingUpdates,
   })
   const hooks = combineHooks(metrics.hooks, options.hooks ?? {})
-  rooms = new RoomRegistry(storage, log, {
+  const registry = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
     hooks,
   })
-  const registry = rooms
   let shuttingDown = false
 
   const server = createServer(createRequestHandler(storage, options.staticDir ?? null, metrics.registry))

@@ -8,8 +8,10 @@ import type { DocStorage } from './storage/types.js'
 /** The room's side of a connection: what the room needs to fan frames out to a peer. */
 export interface Peer {
   readonly id: string
-  /** Who is behind the peer (token id, or IP without auth); a reconnect keeps it. */
+  /** Who is behind the peer: the token's id with auth, the connection itself without. */
   readonly identity: string
+  /** performance.now() of the last frame the peer sent. */
+  readonly lastSeen: number
   /** Whether the peer asked for stored acknowledgements. */
   readonly wantsStored: boolean
   send(frame: Uint8Array): void
@@ -27,6 +29,8 @@ const RETRY_MIN_MS = 250
 const RETRY_MAX_MS = 30_000
 /** Awareness client ids one connection may introduce (a client has one; reloads add a few). */
 export const MAX_AWARENESS_IDS_PER_PEER = 16
+/** A stock client renews its presence every 15 s; an owner silent for 30 s is gone (y-protocols' timeout). */
+export const AWARENESS_STALE_MS = 30_000
 
 /**
  * One shared document with its presence and connected peers. Every update a peer sends is
@@ -103,26 +107,37 @@ export class Room {
   }
 
   /**
-   * Lets `peer` set presence for `clientIds` if no one else holds them. A client id held by
-   * another connection of the same identity moves over (that is a reconnect whose old socket has
-   * not timed out yet); one held by someone else is refused.
+   * Decides whether `peer` may apply an awareness update with these entries. Stock clients echo
+   * every presence change they receive, so entries no newer than what the room holds change
+   * nothing and are allowed. A real change to a client id held by another connection is refused,
+   * unless that connection has the same identity (a reconnect with the same token) or has been
+   * silent past the awareness timeout (its socket is dead but not yet closed).
    */
-  claimAwareness(peer: Peer, clientIds: number[]): boolean {
+  claimAwareness(peer: Peer, entries: readonly { clientId: number; clock: number; state: unknown }[]): boolean {
     const introduced = this.peers.get(peer)
     if (!introduced) return false
-    for (const id of clientIds) {
+    const changes = entries.filter((e) => !this.isEcho(e)).map((e) => e.clientId)
+    const now = performance.now()
+    for (const id of changes) {
       const owner = this.awarenessOwners.get(id)
-      if (owner && owner !== peer && owner.identity !== peer.identity) return false
+      if (owner && owner !== peer && owner.identity !== peer.identity && now - owner.lastSeen < AWARENESS_STALE_MS) return false
     }
-    const fresh = clientIds.filter((id) => !introduced.has(id))
+    const fresh = changes.filter((id) => !introduced.has(id))
     if (introduced.size + fresh.length > MAX_AWARENESS_IDS_PER_PEER) return false
-    for (const id of clientIds) {
+    for (const id of changes) {
       const owner = this.awarenessOwners.get(id)
       if (owner && owner !== peer) this.peers.get(owner)?.delete(id)
       this.awarenessOwners.set(id, peer)
       introduced.add(id)
     }
     return true
+  }
+
+  private isEcho({ clientId, clock, state }: { clientId: number; clock: number; state: unknown }): boolean {
+    const meta = this.awareness.meta.get(clientId)
+    if (!meta) return false
+    // Same rule as applyAwarenessUpdate: only a newer clock, or a removal at the same clock, changes anything.
+    return clock < meta.clock || (clock === meta.clock && !(state === null && this.awareness.states.has(clientId)))
   }
 
   /** Applies a peer's document update (already validated by the caller). */
