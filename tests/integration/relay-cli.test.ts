@@ -53,6 +53,49 @@ describe('skein-relay command line', () => {
     expect(p.stderr().trim().split('\n')).toHaveLength(1)
   })
 
+  it('refuses an unreadable or invalid auth file with one clear line', async () => {
+    const dir = tempDir()
+    const missing = run(['--port', '0', '--data', dir, '--auth', join(dir, 'nope.json')])
+    expect(await missing.exit).toBe(1)
+    expect(missing.stderr()).toMatch(/cannot read auth file .*nope\.json: ENOENT/)
+    writeFileSync(join(dir, 'bad.json'), '{"tokens":[{"token":"short","workspace":"w","access":"read-write"}]}')
+    const invalid = run(['--port', '0', '--data', dir, '--auth', join(dir, 'bad.json')])
+    expect(await invalid.exit).toBe(1)
+    expect(invalid.stderr().trim().split('\n')).toHaveLength(1)
+    expect(invalid.stderr()).toMatch(/at least 16 characters/)
+  })
+
+  it('reloads the auth file on SIGHUP and closes connections of revoked tokens with 4401', async () => {
+    const dir = tempDir()
+    const authFile = join(dir, 'auth.json')
+    const keep = 'keep-this-token-1234567'
+    const revoke = 'revoke-this-token-123456'
+    const write = (tokens: string[]) =>
+      writeFileSync(authFile, JSON.stringify({ tokens: tokens.map((token) => ({ token, workspace: 'team', access: 'read-write' })) }))
+    write([keep, revoke])
+    const port = await freePort()
+    const relay = run(['--port', String(port), '--data', dir, '--auth', authFile])
+    await waitFor('relay listening', () => relay.stderr().includes('listening on'))
+    try {
+      const wsUrl = `ws://127.0.0.1:${port}`
+      const kept = connectClient(wsUrl, 'note/hup', new Y.Doc(), { params: { token: keep } })
+      const revoked = connectClient(wsUrl, 'note/hup', new Y.Doc(), { params: { token: revoke } })
+      await Promise.all([whenSynced(kept.provider), whenSynced(revoked.provider)])
+      const codes: number[] = []
+      revoked.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
+
+      write([keep])
+      relay.child.kill('SIGHUP')
+      await waitFor('revoked connection closed', () => codes.length > 0)
+      expect(codes[0]).toBe(4401)
+      expect(kept.provider.wsconnected).toBe(true)
+      expect(relay.stdout()).toMatch(/auth file reloaded/)
+    } finally {
+      relay.child.kill('SIGTERM')
+      await relay.exit
+    }
+  })
+
   it('refuses a port that is in use with one clear line', async () => {
     const blocker = createServer()
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
@@ -79,9 +122,13 @@ describe('skein-relay command line', () => {
     // Once another client has it, the relay has received it; SIGTERM must then store it.
     await waitFor('relay fanned the edit out', () => observer.text.toString() === 'saved on shutdown')
     a.provider.destroy()
-    observer.provider.destroy()
+    const closeCodes: number[] = []
+    observer.provider.on('connection-close', (e: CloseEvent | null) => e && closeCodes.push(e.code))
     first.child.kill('SIGTERM')
     expect(await first.exit).toBe(0)
+    await waitFor('observer told the relay is going away', () => closeCodes.length > 0)
+    expect(closeCodes[0]).toBe(1001)
+    observer.provider.destroy()
     expect(first.stdout()).toMatch(/"msg":"relay stopped"/)
 
     const second = run(['--port', String(port), '--data', dataDir])
