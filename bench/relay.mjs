@@ -1,0 +1,881 @@
+#!/usr/bin/env node
+// Relay benchmark: the same load generator against Skein's relay, the stock y-websocket server
+// (@y/websocket-server) and Hocuspocus, each in its own child process. See docs/benchmarks.md.
+//
+//   node bench/relay.mjs [--quick] [--rooms N] [--clients N] [--hot-clients N] [--idle-rooms N]
+//                        [--duration S] [--rate N] [--relays skein,stock,hocuspocus]
+//                        [--workloads 1,2,3] [--json FILE] [--skein-args "..."]
+//
+// Every flag has an env twin: BENCH_ROOMS, BENCH_CLIENTS, BENCH_HOT_CLIENTS, BENCH_IDLE_ROOMS,
+// BENCH_DURATION, BENCH_RATE, BENCH_RELAYS, BENCH_WORKLOADS, BENCH_QUICK=1, BENCH_SKEIN_ARGS.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createConnection, createServer } from 'node:net'
+import { cpus, freemem, tmpdir, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createHash } from 'node:crypto'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import WS from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { HocuspocusProvider } from '@hocuspocus/provider'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = resolve(HERE, '..')
+const PROBE_URL = pathToFileURL(join(HERE, 'lag-probe.mjs')).href
+const SKEIN_CLI = join(ROOT, 'dist/node/server/cli.js')
+const STOCK_SERVER = join(ROOT, 'node_modules/@y/websocket-server/src/server.js')
+const HOCUSPOCUS_PEER = join(HERE, 'peers/hocuspocus.mjs')
+const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], batch:number}} Options */
+
+/** @returns {Options} */
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      rooms: { type: 'string' },
+      clients: { type: 'string' },
+      'hot-clients': { type: 'string' },
+      'idle-rooms': { type: 'string' },
+      duration: { type: 'string' },
+      rate: { type: 'string' },
+      relays: { type: 'string' },
+      workloads: { type: 'string' },
+      json: { type: 'string' },
+      'skein-args': { type: 'string' },
+      batch: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).join('\n') + '\n')
+    process.exit(0)
+  }
+  const env = process.env
+  const quick = values.quick ?? /^(1|true|yes)$/i.test(env.BENCH_QUICK ?? '')
+  const d = quick
+    ? { rooms: 20, clients: 3, hotClients: 20, idleRooms: 200, duration: 4 }
+    : { rooms: 500, clients: 3, hotClients: 200, idleRooms: 5000, duration: 25 }
+  const num = (flag, envName, dflt, min, max) => {
+    const raw = values[flag] ?? env[envName]
+    if (raw === undefined || raw === '') return dflt
+    const n = Number(raw)
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${flag} must be a number in [${min}, ${max}], got "${raw}"`)
+    return n
+  }
+  const relays = (values.relays ?? env.BENCH_RELAYS ?? 'skein,stock,hocuspocus').split(',').map((s) => s.trim()).filter(Boolean)
+  for (const r of relays) if (!RELAYS[r]) throw new Error(`unknown relay "${r}" (known: ${Object.keys(RELAYS).join(', ')})`)
+  const workloads = (values.workloads ?? env.BENCH_WORKLOADS ?? '1,2,3').split(',').map(Number)
+  for (const w of workloads) if (![1, 2, 3].includes(w)) throw new Error(`unknown workload "${w}" (1, 2 or 3)`)
+  return {
+    quick,
+    rooms: Math.floor(num('rooms', 'BENCH_ROOMS', d.rooms, 1, 100_000)),
+    clients: Math.floor(num('clients', 'BENCH_CLIENTS', d.clients, 2, 1000)),
+    hotClients: Math.floor(num('hot-clients', 'BENCH_HOT_CLIENTS', d.hotClients, 2, 10_000)),
+    idleRooms: Math.floor(num('idle-rooms', 'BENCH_IDLE_ROOMS', d.idleRooms, 1, 200_000)),
+    duration: num('duration', 'BENCH_DURATION', d.duration, 1, 3600),
+    rate: num('rate', 'BENCH_RATE', 5, 0.1, 1000),
+    batch: Math.floor(num('batch', 'BENCH_BATCH', 100, 1, 10_000)),
+    relays,
+    workloads,
+    json: values.json ?? env.BENCH_JSON ?? null,
+    skeinArgs: (values['skein-args'] ?? env.BENCH_SKEIN_ARGS ?? '').split(/\s+/).filter(Boolean),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every relay runs in its own process with the lag probe preloaded.
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set()
+/** @type {Set<string>} */
+const tempDirs = new Set()
+
+function killAllChildren() {
+  for (const c of children) {
+    try {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  children.clear()
+}
+function removeTempDirs() {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
+  tempDirs.clear()
+}
+process.on('exit', () => {
+  killAllChildren()
+  removeTempDirs()
+})
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    process.stderr.write(`\nbench: ${sig}, killing relays\n`)
+    killAllChildren()
+    removeTempDirs()
+    process.exit(130)
+  })
+}
+
+function makeTempDir(tag) {
+  const d = mkdtempSync(join(tmpdir(), `skein-bench-${tag}-`))
+  tempDirs.add(d)
+  return d
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.unref()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address())
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port })
+    sock.once('connect', () => {
+      sock.destroy()
+      resolve(true)
+    })
+    sock.once('error', () => resolve(false))
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Every bench client comes from 127.0.0.1, so Skein's per-address connection cap (default 500)
+ * would refuse most of them; raise it and the overall cap to fit the largest workload. Only flags
+ * this build's --help lists are passed, so older builds still start. Message-rate limits stay at
+ * their defaults (typing clients send ~5 frames/s). `--skein-args` adds or overrides flags.
+ */
+let skeinLimits = null
+function skeinLimitArgs() {
+  if (skeinLimits) return skeinLimits
+  const help = spawnSync(process.execPath, [SKEIN_CLI, '--help'], { encoding: 'utf8' }).stdout ?? ''
+  const need = String(Math.max(OPTIONS.rooms * OPTIONS.clients, OPTIONS.hotClients, OPTIONS.idleRooms) * 2 + 100)
+  skeinLimits = []
+  for (const flag of ['--max-connections-per-ip', '--max-connections']) if (help.includes(flag + ' ')) skeinLimits.push(flag, need)
+  return skeinLimits
+}
+
+/**
+ * @typedef {{ name: string, label: string, client: 'y-websocket'|'hocuspocus', persistence: string,
+ *   start(port:number, dataDir:string): {args:string[], env:Record<string,string>} }} RelayDef
+ */
+/** @type {Record<string, RelayDef>} */
+const RELAYS = {
+  skein: {
+    name: 'skein',
+    label: 'Skein relay',
+    client: 'y-websocket',
+    persistence: 'SQLite (WAL)',
+    start: (port, dataDir) => ({
+      args: [SKEIN_CLI, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
+      env: {},
+    }),
+  },
+  stock: {
+    name: 'stock',
+    label: '@y/websocket-server 0.1.1',
+    client: 'y-websocket',
+    persistence: 'LevelDB via y-leveldb (YPERSISTENCE)',
+    start: (port, dataDir) => ({
+      args: [STOCK_SERVER],
+      env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
+    }),
+  },
+  hocuspocus: {
+    name: 'hocuspocus',
+    label: '@hocuspocus/server 4',
+    client: 'hocuspocus',
+    persistence: 'memory', // replaced by what the peer reports on start-up
+    start: (port, dataDir) => ({ args: [HOCUSPOCUS_PEER, '--port', String(port), '--data', dataDir], env: {} }),
+  },
+}
+
+/**
+ * @typedef {{ def: RelayDef, proc: import('node:child_process').ChildProcess, pid: number, port: number,
+ *   dataDir: string, lagFile: string, persistence: string, output: () => string }} RunningRelay
+ */
+
+/** @param {RelayDef} def @returns {Promise<RunningRelay>} */
+async function startRelayProcess(def) {
+  const port = await freePort()
+  const work = makeTempDir(def.name)
+  const dataDir = join(work, 'data')
+  const lagFile = join(work, 'lag.jsonl')
+  const { args, env } = def.start(port, dataDir)
+  const proc = spawn(process.execPath, ['--import', PROBE_URL, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BENCH_LAG_FILE: lagFile, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(proc)
+  let out = ''
+  const keep = (chunk) => {
+    out = (out + chunk.toString()).slice(-8000)
+  }
+  proc.stdout.on('data', keep)
+  proc.stderr.on('data', keep)
+  proc.once('exit', () => children.delete(proc))
+  const deadline = Date.now() + 30_000
+  while (!(await canConnect(port))) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${def.name} exited during start-up (code ${proc.exitCode}):\n${out}`)
+    if (Date.now() > deadline) throw new Error(`${def.name} did not listen on ${port} within 30 s:\n${out}`)
+    await sleep(50)
+  }
+  let persistence = def.persistence
+  if (def.name === 'hocuspocus') {
+    const until = Date.now() + 5000
+    while (!/persistence=(\w+)/.test(out) && Date.now() < until) await sleep(20)
+    persistence = /persistence=(\w+)/.exec(out)?.[1] === 'sqlite' ? 'SQLite (@hocuspocus/extension-sqlite)' : 'memory (no persistence extension installed)'
+  }
+  return { def, proc, pid: /** @type {number} */ (proc.pid), port, dataDir, lagFile, persistence, output: () => out }
+}
+
+/** Stops a relay with SIGTERM (so it can flush), SIGKILL after 15 s. Resolves when it exited. */
+async function stopRelayProcess(/** @type {RunningRelay} */ r) {
+  const { proc } = r
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  const exited = new Promise((res) => proc.once('exit', res))
+  proc.kill('SIGTERM')
+  const t = setTimeout(() => proc.kill('SIGKILL'), 15_000)
+  await exited
+  clearTimeout(t)
+}
+
+/** Asks the relay's lag probe for its numbers since the previous request (and resets them). */
+async function readLag(/** @type {RunningRelay} */ r) {
+  const before = existsSync(r.lagFile) ? readFileSync(r.lagFile, 'utf8').split('\n').filter(Boolean).length : 0
+  try {
+    process.kill(r.pid, 'SIGUSR2')
+  } catch {
+    return null
+  }
+  const until = Date.now() + 5000
+  while (Date.now() < until) {
+    await sleep(25)
+    if (!existsSync(r.lagFile)) continue
+    const lines = readFileSync(r.lagFile, 'utf8').split('\n').filter(Boolean)
+    if (lines.length > before) return JSON.parse(lines[lines.length - 1])
+  }
+  return null
+}
+
+function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : null
+  } catch {
+    return null
+  }
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK // utime, stime (fields 14 and 15)
+  } catch {
+    return null
+  }
+}
+
+function dirBytes(dir) {
+  if (!existsSync(dir)) return 0
+  let total = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    total += e.isDirectory() ? dirBytes(p) : statSync(p).size
+  }
+  return total
+}
+
+/** Samples a relay's RSS every 250 ms; `mark()` starts the steady-state window. */
+function rssSampler(pid) {
+  let peak = 0
+  /** @type {number[]} */
+  let steady = []
+  let inWindow = false
+  const tick = () => {
+    const v = rssMiB(pid)
+    if (v === null) return
+    if (v > peak) peak = v
+    if (inWindow) steady.push(v)
+  }
+  tick()
+  const t = setInterval(tick, 250)
+  return {
+    mark() {
+      steady = []
+      inWindow = true
+    },
+    stop() {
+      clearInterval(t)
+      tick()
+      inWindow = false
+      const sorted = [...steady].sort((a, b) => a - b)
+      return { peak, steady: sorted.length ? sorted[Math.floor(sorted.length / 2)] : rssMiB(pid) ?? NaN }
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latency histogram: log buckets with ~1% relative precision, so millions of samples cost nothing.
+
+const LOG_STEP = Math.log(1.01)
+class Histogram {
+  constructor() {
+    this.counts = new Float64Array(4096)
+    this.n = 0
+    this.max = 0
+  }
+  record(ms) {
+    if (!(ms >= 0)) ms = 0
+    const i = Math.min(4095, Math.round(Math.log1p(ms * 100) / LOG_STEP))
+    this.counts[i]++
+    this.n++
+    if (ms > this.max) this.max = ms
+  }
+  quantile(q) {
+    if (this.n === 0) return NaN
+    const target = q * this.n
+    let acc = 0
+    for (let i = 0; i < this.counts.length; i++) {
+      acc += this.counts[i]
+      if (acc >= target) return Math.min(this.max, (Math.exp(i * LOG_STEP) - 1) / 100)
+    }
+    return this.max
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients: stock WebsocketProvider for Skein and the stock server, HocuspocusProvider for Hocuspocus.
+// Both use the `ws` package as their WebSocket, so the client side is the same code path.
+
+/**
+ * @typedef {{ doc: Y.Doc, text: Y.Text, stamps: Y.Map<number>, synced: Promise<void>, isSynced: () => boolean,
+ *   destroy: () => void, seq: number, next: number }} Client
+ */
+
+/** @param {RunningRelay} relay @param {string} room @returns {Client} */
+function connectClient(relay, room) {
+  const doc = new Y.Doc()
+  let provider
+  let synced
+  if (relay.def.client === 'y-websocket') {
+    const p = new WebsocketProvider(`ws://127.0.0.1:${relay.port}`, room, doc, {
+      WebSocketPolyfill: /** @type {any} */ (WS),
+      disableBc: true, // Node 20 has BroadcastChannel: same-process clients would bypass the relay
+      maxBackoffTime: 2500,
+    })
+    provider = p
+    synced = new Promise((res) => {
+      if (p.synced) return res()
+      const on = (s) => {
+        if (s) {
+          p.off('sync', on)
+          res()
+        }
+      }
+      p.on('sync', on)
+    })
+    p.on('connection-error', (e) => noteClientProblem(`connection error: ${e?.message ?? e?.type ?? e}`))
+    p.on('connection-close', (e) => e && noteClientProblem(`connection closed: ${e.code} ${e.reason ?? ''}`))
+    return mk(() => p.synced)
+  }
+  const p = new HocuspocusProvider({ url: `ws://127.0.0.1:${relay.port}`, name: room, document: doc, WebSocketPolyfill: WS })
+  provider = p
+  p.on('close', ({ event }) => noteClientProblem(`connection closed: ${event?.code} ${event?.reason ?? ''}`))
+  p.on('authenticationFailed', ({ reason }) => noteClientProblem(`authentication failed: ${reason}`))
+  synced = new Promise((res) => {
+    if (p.isSynced) return res()
+    const on = () => {
+      p.off('synced', on)
+      res()
+    }
+    p.on('synced', on)
+  })
+  return mk(() => p.isSynced)
+
+  function mk(isSynced) {
+    return {
+      doc,
+      text: doc.getText('t'),
+      stamps: doc.getMap('sent'),
+      synced,
+      isSynced,
+      destroy() {
+        try {
+          provider.destroy()
+        } catch {
+          // ignore
+        }
+        doc.destroy()
+      },
+      seq: 0,
+      next: 0,
+    }
+  }
+}
+
+/** Client-side trouble seen while connecting (e.g. a refused upgrade), for error messages. */
+const clientProblems = new Map()
+function noteClientProblem(what) {
+  clientProblems.set(what, (clientProblems.get(what) ?? 0) + 1)
+}
+function clientProblemSummary() {
+  if (clientProblems.size === 0) return 'no client-side errors seen'
+  return [...clientProblems].slice(0, 5).map(([k, n]) => `${n}× ${k}`).join('; ')
+}
+
+function withTimeout(promise, ms, what) {
+  let t
+  return Promise.race([
+    promise.finally(() => clearTimeout(t)),
+    new Promise((_, rej) => {
+      t = setTimeout(() => rej(new Error(`timed out after ${ms} ms: ${what}`)), ms)
+    }),
+  ])
+}
+
+/**
+ * Connects `count` clients in batches of `batch`, waiting for each batch to sync.
+ * @param {RunningRelay} relay @param {(i:number)=>string} roomOf
+ * @param {(c: Client, i: number) => void} [onSynced]
+ */
+async function connectMany(relay, count, roomOf, batch, onSynced) {
+  /** @type {Client[]} */
+  const clients = []
+  clientProblems.clear()
+  for (let start = 0; start < count; start += batch) {
+    const end = Math.min(count, start + batch)
+    const group = []
+    for (let i = start; i < end; i++) {
+      const c = connectClient(relay, roomOf(i))
+      clients.push(c)
+      group.push(
+        c.synced.then(() => {
+          if (onSynced) onSynced(c, i)
+        }),
+      )
+    }
+    try {
+      await withTimeout(Promise.all(group), 60_000, `${relay.def.name}: clients ${start}..${end - 1} to sync`)
+    } catch (err) {
+      for (const c of clients) c.destroy()
+      const out = relay.output().trim().split('\n').slice(-5).join('\n')
+      throw new Error(`${err.message} (${clientProblemSummary()})${out ? `\nrelay output:\n${out}` : ''}`)
+    }
+    if (relay.proc.exitCode !== null || relay.proc.signalCode !== null) {
+      for (const c of clients) c.destroy()
+      throw new Error(`${relay.def.name} died while clients connected:\n${relay.output()}`)
+    }
+  }
+  return clients
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+/**
+ * Typing load: every client inserts one character into Y.Text `t` and, in the same transaction,
+ * sets `sent[<clientID>:<seq>] = performance.now()`. Every other client in the room records
+ * now − sent when that entry arrives (same process, so one clock). Only updates sent inside the
+ * measurement window count; late arrivals are collected for a short drain period afterwards.
+ *
+ * The sender is paced by a 10 ms scheduler; a client that falls more than one period behind skips
+ * its missed sends instead of bursting (counted as `skipped`), so a saturated generator shows up as a
+ * lower sent/s rather than as fake relay latency.
+ */
+async function typingRun(relay, clients, opts, peersPerRoom) {
+  const period = 1000 / opts.rate
+  const hist = new Histogram()
+  let win = { start: Infinity, end: Infinity }
+  let sent = 0
+  let applied = 0
+  let skipped = 0
+  const observers = clients.map((c) => {
+    const fn = (ev) => {
+      if (ev.transaction.local) return
+      const now = performance.now()
+      for (const key of ev.keysChanged) {
+        const t = c.stamps.get(key)
+        if (typeof t === 'number' && t >= win.start && t < win.end) {
+          hist.record(now - t)
+          applied++
+        }
+      }
+    }
+    c.stamps.observe(fn)
+    return fn
+  })
+  const t0 = performance.now()
+  for (const c of clients) c.next = t0 + Math.random() * period // random phase
+  const tick = () => {
+    const now = performance.now()
+    for (const c of clients) {
+      if (c.next > now) continue
+      if (now - c.next > period) {
+        const missed = Math.floor((now - c.next) / period)
+        skipped += missed
+        c.next += missed * period
+      }
+      const seq = c.seq++
+      const len = c.text.length
+      const ts = performance.now()
+      c.doc.transact(() => {
+        c.text.insert(len, String.fromCharCode(97 + (seq % 26)))
+        c.stamps.set(`${c.doc.clientID}:${seq}`, ts)
+      })
+      if (ts >= win.start && ts < win.end) sent++
+      c.next += period
+    }
+  }
+  const timer = setInterval(tick, 10)
+  const genLag = monitorEventLoopDelay({ resolution: 10 })
+  genLag.enable()
+
+  const warmup = opts.quick ? 1000 : Math.min(5000, Math.max(1500, opts.duration * 200))
+  await sleep(warmup)
+  const sampler = rssSampler(relay.pid)
+  await readLag(relay) // discard start-up lag
+  sampler.mark()
+  genLag.reset()
+  const cpu0 = cpuSeconds(relay.pid)
+  const genCpu0 = process.cpuUsage()
+  const w0 = performance.now()
+  win = { start: w0, end: Infinity }
+  skipped = 0
+  await sleep(opts.duration * 1000)
+  const w1 = performance.now()
+  win = { start: w0, end: w1 }
+  const cpu1 = cpuSeconds(relay.pid)
+  const genCpu = process.cpuUsage(genCpu0)
+  const lag = await readLag(relay)
+  const rss = sampler.stop()
+  const genLagP99 = Math.max(0, genLag.percentile(99) / 1e6 - 10) // same convention as lag-probe.mjs
+  genLag.disable()
+  clearInterval(timer)
+  // Drain: let updates sent inside the window arrive (bounded).
+  const expected = sent * (peersPerRoom - 1)
+  const drainUntil = performance.now() + 5000
+  while (applied < expected && performance.now() < drainUntil) await sleep(100)
+  clients.forEach((c, i) => c.stamps.unobserve(observers[i]))
+  const secs = (w1 - w0) / 1000
+  return {
+    sentPerSec: sent / secs,
+    targetPerSec: clients.length * opts.rate,
+    appliedPerSec: applied / secs,
+    delivery: expected > 0 ? applied / expected : NaN,
+    p50: hist.quantile(0.5),
+    p99: hist.quantile(0.99),
+    max: hist.max,
+    samples: hist.n,
+    skipped,
+    relayCpu: cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) / secs) * 100 : NaN,
+    genCpu: ((genCpu.user + genCpu.system) / 1e6 / secs) * 100,
+    genLagP99,
+    rssSteady: rss.steady,
+    rssPeak: rss.peak,
+    lag,
+  }
+}
+
+async function workloadMultiRoom(def, opts) {
+  const relay = await startRelayProcess(def)
+  let clients = []
+  try {
+    const n = opts.rooms * opts.clients
+    clients = await connectMany(relay, n, (i) => `bench/${Math.floor(i / opts.clients)}`, opts.batch)
+    const res = await typingRun(relay, clients, opts, opts.clients)
+    return { ...res, clients: n, rooms: opts.rooms, ...(await finish(relay, clients, opts.rooms)) }
+  } finally {
+    for (const c of clients) c.destroy()
+    await stopRelayProcess(relay)
+  }
+}
+
+async function workloadHotRoom(def, opts) {
+  const relay = await startRelayProcess(def)
+  let clients = []
+  try {
+    clients = await connectMany(relay, opts.hotClients, () => 'bench/hot', Math.min(opts.batch, 50))
+    const res = await typingRun(relay, clients, opts, opts.hotClients)
+    return { ...res, clients: opts.hotClients, rooms: 1, ...(await finish(relay, clients, 1)) }
+  } finally {
+    for (const c of clients) c.destroy()
+    await stopRelayProcess(relay)
+  }
+}
+
+const PARAGRAPH =
+  'Meeting notes: the relay keeps every room in memory while someone is connected, stores updates ' +
+  'in batches and fans them out at once. Action items: measure it, then write it down.'
+
+async function workloadIdle(def, opts) {
+  const relay = await startRelayProcess(def)
+  let clients = []
+  try {
+    await sleep(opts.quick ? 500 : 1500)
+    const fresh = rssMiB(relay.pid) ?? NaN
+    const sampler = rssSampler(relay.pid)
+    await readLag(relay)
+    const cpu0 = cpuSeconds(relay.pid)
+    const t0 = performance.now()
+    clients = await connectMany(relay, opts.idleRooms, (i) => `bench/idle/${i}`, opts.batch, (c) => {
+      // One short paragraph per room, written once right after the first sync.
+      c.text.insert(0, PARAGRAPH)
+    })
+    const connectSecs = (performance.now() - t0) / 1000
+    const cpu1 = cpuSeconds(relay.pid)
+    const lag = await readLag(relay) // lag while 5,000 rooms were loaded and written
+    // Idle: let writes land and the heap settle, then take the steady RSS.
+    await sleep(opts.quick ? 1000 : 5000)
+    sampler.mark()
+    await sleep(opts.quick ? 1000 : 4000)
+    const rss = sampler.stop()
+    return {
+      clients: opts.idleRooms,
+      rooms: opts.idleRooms,
+      connectPerSec: opts.idleRooms / connectSecs,
+      relayCpu: cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) / connectSecs) * 100 : NaN,
+      rssFresh: fresh,
+      rssSteady: rss.steady,
+      rssPeak: rss.peak,
+      rssPerRoomKiB: ((rss.steady - fresh) * 1024) / opts.idleRooms,
+      lag,
+      ...(await finish(relay, clients, opts.idleRooms)),
+    }
+  } finally {
+    for (const c of clients) c.destroy()
+    await stopRelayProcess(relay)
+  }
+}
+
+/** Disconnects the clients, stops the relay so it flushes, then measures its data folder. */
+async function finish(relay, clients, rooms) {
+  for (const c of clients) c.destroy()
+  clients.length = 0
+  await sleep(300)
+  await stopRelayProcess(relay)
+  if (relay.persistence.startsWith('memory')) return { storedPerRoom: NaN, persistence: relay.persistence }
+  return { storedPerRoom: dirBytes(relay.dataDir) / rooms, persistence: relay.persistence }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const f = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits))
+const fInt = (v) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : Math.round(v).toLocaleString('en-US'))
+
+function table(results) {
+  const head = [
+    'workload',
+    'relay',
+    'clients',
+    'sent/s (target)',
+    'applied/s',
+    'delivered',
+    'p50 ms',
+    'p99 ms',
+    'relay CPU %',
+    'RSS steady MiB',
+    'RSS peak MiB',
+    'RSS/idle room KiB',
+    'stored B/room',
+    'relay lag p50/p99/max ms',
+    'gen lag p99 ms',
+  ]
+  const rows = results.map((r) => {
+    if (r.error) return [r.workload, r.relay, 'error: ' + r.error.split('\n')[0].slice(0, 80), ...Array(head.length - 3).fill('')]
+    const typing = r.workload !== 'W3 idle'
+    return [
+      r.workload,
+      r.relay,
+      fInt(r.clients),
+      typing ? `${fInt(r.sentPerSec)} (${fInt(r.targetPerSec)})` : `${fInt(r.connectPerSec)} conn/s`,
+      typing ? fInt(r.appliedPerSec) : '–',
+      typing ? `${f(r.delivery * 100, 1)}%` : '–',
+      typing ? f(r.p50, 2) : '–',
+      typing ? f(r.p99, 2) : '–',
+      f(r.relayCpu, 0),
+      f(r.rssSteady, 1),
+      f(r.rssPeak, 1),
+      typing ? '–' : `${f(r.rssPerRoomKiB, 2)} (fresh ${f(r.rssFresh, 1)} MiB)`,
+      Number.isNaN(r.storedPerRoom) ? 'n/a (memory)' : fInt(r.storedPerRoom),
+      r.lag ? `${f(r.lag.p50, 1)}/${f(r.lag.p99, 1)}/${f(r.lag.max, 0)}` : 'n/a',
+      typing ? f(r.genLagP99, 1) : '–',
+    ]
+  })
+  const line = (cells) => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+function verdicts(results) {
+  const out = []
+  const get = (w, relay) => results.find((r) => r.workload === w && r.relay === relay && !r.error)
+  const compare = (w, metric, unit, label) => {
+    const s = get(w, 'skein')
+    const peers = ['stock', 'hocuspocus'].map((p) => get(w, p)).filter((p) => p && Number.isFinite(p[metric]))
+    if (!s || !Number.isFinite(s[metric]) || peers.length === 0) return out.push(`- ${w} ${label}: n/a (missing results)`)
+    const best = peers.reduce((a, b) => (b[metric] < a[metric] ? b : a))
+    const margin = ((s[metric] - best[metric]) / best[metric]) * 100
+    const ok = s[metric] <= best[metric]
+    out.push(
+      `- ${w} ${label}: ${ok ? 'PASS' : 'MISS'} — Skein ${f(s[metric], 2)} ${unit} vs best peer ${best.relay} ${f(best[metric], 2)} ${unit} ` +
+        `(${margin <= 0 ? `${f(-margin, 1)}% better` : `${f(margin, 1)}% worse`})`,
+    )
+  }
+  const typingWorkloads = [...new Set(results.map((r) => r.workload))].filter((w) => w.startsWith('W1') || w.startsWith('W2'))
+  for (const w of typingWorkloads) {
+    compare(w, 'p99', 'ms', 'p99 latency ≤ best peer')
+    compare(w, 'rssSteady', 'MiB', 'steady RSS ≤ best peer')
+  }
+  const s3 = get('W3 idle', 'skein')
+  const k3 = get('W3 idle', 'stock')
+  if (s3 && k3 && Number.isFinite(s3.rssPerRoomKiB) && Number.isFinite(k3.rssPerRoomKiB)) {
+    const limit = k3.rssPerRoomKiB / 2
+    const ok = s3.rssPerRoomKiB <= limit
+    out.push(
+      `- W3 idle RSS per room ≤ ½ stock: ${ok ? 'PASS' : 'MISS'} — Skein ${f(s3.rssPerRoomKiB, 2)} KiB vs limit ${f(limit, 2)} KiB ` +
+        `(stock ${f(k3.rssPerRoomKiB, 2)} KiB; Skein is ${f((s3.rssPerRoomKiB / k3.rssPerRoomKiB) * 100, 0)}% of stock)`,
+    )
+  } else if (OPTIONS.workloads.includes(3)) out.push('- W3 idle RSS per room ≤ ½ stock: n/a (missing results)')
+  return out.join('\n')
+}
+
+/** Which Skein build ran: dist mtime and a short hash of the compiled server, since server/ changes often. */
+function skeinBuild() {
+  const dir = join(ROOT, 'dist/node/server')
+  const files = []
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (p.endsWith('.js')) files.push(p)
+    }
+  }
+  walk(dir)
+  files.sort()
+  const hash = createHash('sha256')
+  let newest = 0
+  for (const p of files) {
+    hash.update(readFileSync(p))
+    newest = Math.max(newest, statSync(p).mtimeMs)
+  }
+  let git = ''
+  try {
+    git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim()
+  } catch {
+    // no git
+  }
+  return `dist/node/server sha256 ${hash.digest('hex').slice(0, 12)} built ${new Date(newest).toISOString()}${git ? ` (HEAD ${git} + working tree)` : ''}`
+}
+
+function machine() {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  return `node ${process.version}, ${cpus().length} CPUs (${cpuModel}), RAM ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), load avg ${load}`
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const OPTIONS = parseOptions()
+// y-websocket's provider adds a process 'exit' listener per instance; thousands are expected here.
+process.setMaxListeners(0)
+
+async function main() {
+  const opts = OPTIONS
+  if (opts.relays.includes('skein') && !existsSync(SKEIN_CLI)) {
+    process.stderr.write('bench: dist/node/server/cli.js missing; running npm run build:node\n')
+    const r = spawnSync('npm', ['run', 'build:node', '--silent'], { cwd: ROOT, stdio: 'inherit' })
+    if (r.status !== 0) throw new Error('npm run build:node failed')
+  }
+  const started = performance.now()
+  const log = (msg) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`)
+  log(`machine: ${machine()}`)
+  log(
+    `scale: W1 ${opts.rooms} rooms × ${opts.clients} clients, W2 ${opts.hotClients} clients in one room, ` +
+      `W3 ${opts.idleRooms} idle rooms; ${opts.rate} updates/s per client; ${opts.duration} s windows${opts.quick ? ' (--quick)' : ''}`,
+  )
+  const workloads = [
+    { id: 1, name: `W1 ${opts.rooms} rooms`, run: workloadMultiRoom },
+    { id: 2, name: 'W2 hot room', run: workloadHotRoom },
+    { id: 3, name: 'W3 idle', run: workloadIdle },
+  ].filter((w) => opts.workloads.includes(w.id))
+  const results = []
+  for (const w of workloads) {
+    for (const name of opts.relays) {
+      const def = RELAYS[name]
+      log(`${w.name} → ${name} …`)
+      try {
+        const r = await w.run(def, opts)
+        results.push({ workload: w.name, relay: name, ...r })
+        log(
+          `${w.name} → ${name}: ` +
+            (w.id === 3
+              ? `RSS ${f(r.rssSteady)} MiB (fresh ${f(r.rssFresh)}), ${f(r.rssPerRoomKiB, 2)} KiB/room, stored ${fInt(r.storedPerRoom)} B/room`
+              : `sent ${fInt(r.sentPerSec)}/s, applied ${fInt(r.appliedPerSec)}/s (${f(r.delivery * 100)}%), p50 ${f(r.p50, 2)} p99 ${f(r.p99, 2)} ms, ` +
+                `relay CPU ${f(r.relayCpu, 0)}%, gen CPU ${f(r.genCpu, 0)}%, RSS ${f(r.rssSteady)} MiB, skipped sends ${r.skipped}`),
+        )
+      } catch (err) {
+        log(`${w.name} → ${name}: FAILED: ${err.stack ?? err}`)
+        results.push({ workload: w.name, relay: name, error: String(err.message ?? err) })
+      }
+      removeTempDirs()
+      await sleep(200)
+    }
+  }
+  const elapsed = (performance.now() - started) / 1000
+  const persist = opts.relays.map((n) => `${n}: ${results.find((r) => r.relay === n && r.persistence)?.persistence ?? RELAYS[n].persistence}`).join('; ')
+  const report = [
+    '',
+    `## Relay benchmark (${new Date().toISOString()})`,
+    '',
+    `Machine: ${machine()}`,
+    `Scale: W1 ${opts.rooms} rooms × ${opts.clients} clients; W2 ${opts.hotClients} clients in one room; W3 ${opts.idleRooms} idle rooms; ` +
+      `${opts.rate} updates/s per typing client; ${opts.duration} s measurement windows. Total ${elapsed.toFixed(0)} s.`,
+    `Persistence: ${persist}`,
+    opts.relays.includes('skein') ? `Skein relay: ${skeinBuild()}; extra flags: ${[...skeinLimitArgs(), ...opts.skeinArgs].join(' ') || 'none'}` : '',
+    '',
+    table(results),
+    '',
+    'Targets (Skein vs peers):',
+    verdicts(results),
+    '',
+  ].join('\n')
+  process.stdout.write(report + '\n')
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ options: opts, machine: machine(), elapsed, results }, null, 2))
+  return results.some((r) => r.error) ? 1 : 0
+}
+
+main().then(
+  (code) => {
+    killAllChildren()
+    removeTempDirs()
+    process.exit(code)
+  },
+  (err) => {
+    process.stderr.write(`bench: ${err.stack ?? err}\n`)
+    killAllChildren()
+    removeTempDirs()
+    process.exit(1)
+  },
+)
