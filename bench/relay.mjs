@@ -481,7 +481,7 @@ async function connectMany(relay, count, roomOf, batch, onSynced) {
     } catch (err) {
       for (const c of clients) c.destroy()
       const out = relay.output().trim().split('\n').slice(-5).join('\n')
-      throw new Error(`${err.message} (${clientProblemSummary()})${out ? `\nrelay output:\n${out}` : ''}`)
+      throw new Error(`${err.message} (${clientProblemSummary()})${out ? `\nrelay output:\n${out}` : ''}`, { cause: err })
     }
     if (relay.proc.exitCode !== null || relay.proc.signalCode !== null) {
       for (const c of clients) c.destroy()

@@ -20,15 +20,18 @@ export function isStoredOnRelay(doc: Y.Doc, storedStateVector: Uint8Array): bool
  * handler for message type 100 and asks for acks on every (re)connect. `onStored` gets the
  * relay's durable state vector each time it changes. Returns a function that stops tracking.
  */
+// Copied into its own ArrayBuffer: the DOM's WebSocket.send takes no views of shared buffers.
+const SUBSCRIBE = new Uint8Array(encodeStoredSubscribe())
+
 export function trackStoredAcks(provider: WebsocketProvider, onStored: (stateVector: Uint8Array) => void): () => void {
   provider.messageHandlers[MESSAGE_STORED] = (_encoder, decoder) => {
     onStored(decoding.readVarUint8Array(decoder))
   }
   const subscribe = ({ status }: { status: string }) => {
-    if (status === 'connected') provider.ws?.send(encodeStoredSubscribe())
+    if (status === 'connected') provider.ws?.send(SUBSCRIBE)
   }
   provider.on('status', subscribe)
-  if (provider.wsconnected) provider.ws?.send(encodeStoredSubscribe())
+  if (provider.wsconnected) provider.ws?.send(SUBSCRIBE)
   return () => {
     provider.off('status', subscribe)
     delete provider.messageHandlers[MESSAGE_STORED]

@@ -8,7 +8,7 @@ describe('relay hooks', () => {
     const record =
       <K extends keyof RelayHookPayloads>(name: K) =>
       (payload: RelayHookPayloads[K]) => {
-        ;(seen[name] ??= []).push(payload)
+        ;((seen[name] ??= []) as RelayHookPayloads[K][]).push(payload)
       }
     const relay = await startTestRelay({
       dataDir: tempDir(),

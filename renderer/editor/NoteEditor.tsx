@@ -1,0 +1,65 @@
+import { use, useMemo } from 'react'
+import { EditorContent, useEditor } from '@tiptap/react'
+import type { Editor, Extensions } from '@tiptap/react'
+import type * as Y from 'yjs'
+import StarterKit from '@tiptap/starter-kit'
+import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration'
+import type { Transaction } from '@tiptap/pm/state'
+import type { DocHandle } from '../sync/doc-registry'
+import { UNTITLED, deriveTitle } from '../notes/title'
+import { firstLineOf } from './first-line'
+import { isAllowedLinkUrl } from './link'
+import { Toolbar } from './Toolbar'
+
+/** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
+function noteExtensions(doc: Y.Doc): Extensions {
+  return [
+    StarterKit.configure({
+      undoRedo: false,
+      link: {
+        openOnClick: false,
+        autolink: false, // an autolink mark is inclusive: text typed after a link would join it
+        defaultProtocol: 'https',
+        isAllowedUri: (url) => isAllowedLinkUrl(url),
+      },
+    }),
+    Collaboration.configure({ document: doc }),
+  ]
+}
+
+const EDITOR_PROPS = {
+  attributes: { 'aria-label': 'Note editor', 'aria-multiline': 'true', role: 'textbox', class: 'prose' },
+}
+
+interface Props {
+  handle: DocHandle
+  /** Called with the derived title when the content changes (see `reportTitle`). */
+  onTitle(title: string): void
+}
+
+/**
+ * The TipTap editor bound to one note's Y.Doc. Suspends until the note's local (IndexedDB) state
+ * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
+ * is a different editor.
+ */
+export function NoteEditor({ handle, onTitle }: Props) {
+  use(handle.whenLoaded)
+  // Any content change re-derives the title, so merged remote edits retitle the note too. But a
+  // change that arrived through Yjs never sets "Untitled": opening a note whose content has not
+  // reached this device yet (offline, or before the first sync) must not rename it everywhere.
+  const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
+    const title = deriveTitle(firstLineOf(editor.state.doc))
+    if (title === UNTITLED && isChangeOrigin(transaction)) return
+    onTitle(title)
+  }
+  const extensions = useMemo(() => noteExtensions(handle.doc), [handle.doc])
+  const editor = useEditor({ extensions, editorProps: EDITOR_PROPS, onUpdate: reportTitle })
+  return (
+    <>
+      <Toolbar editor={editor} />
+      <div className="editor-scroll">
+        <EditorContent editor={editor} className="editor" />
+      </div>
+    </>
+  )
+}

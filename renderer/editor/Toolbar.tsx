@@ -1,0 +1,117 @@
+import { useState } from 'react'
+import { useEditorState } from '@tiptap/react'
+import type { Editor } from '@tiptap/react'
+import { TextSelection } from '@tiptap/pm/state'
+import { PromptDialog } from '../ui/Dialog'
+import { linkUrlProblem } from './link'
+
+interface ToolProps {
+  label: string
+  glyph: string
+  shortcut?: string
+  active: boolean
+  onClick(): void
+}
+
+function Tool({ label, glyph, shortcut, active, onClick }: ToolProps) {
+  return (
+    <button
+      type="button"
+      className="tool"
+      aria-label={label}
+      aria-pressed={active}
+      title={shortcut ? `${label} (${shortcut})` : label}
+      // Keep the editor's selection: don't move focus to the button on mouse down.
+      onMouseDown={(event) => event.preventDefault()}
+      onClick={onClick}
+    >
+      {glyph}
+    </button>
+  )
+}
+
+export function Toolbar({ editor }: { editor: Editor }) {
+  const state = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({
+      h1: e.isActive('heading', { level: 1 }),
+      h2: e.isActive('heading', { level: 2 }),
+      bulletList: e.isActive('bulletList'),
+      orderedList: e.isActive('orderedList'),
+      bold: e.isActive('bold'),
+      italic: e.isActive('italic'),
+      link: e.isActive('link'),
+      code: e.isActive('code'),
+      codeBlock: e.isActive('codeBlock'),
+      blockquote: e.isActive('blockquote'),
+    }),
+  })
+  const [linkOpen, setLinkOpen] = useState(false)
+  const chain = () => editor.chain().focus()
+  const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+'
+
+  const applyLink = (href: string): void => {
+    setLinkOpen(false)
+    if (editor.state.selection.empty && !editor.isActive('link')) {
+      chain()
+        .insertContent({ type: 'text', text: href, marks: [{ type: 'link', attrs: { href } }] })
+        .run()
+    } else {
+      chain()
+        .extendMarkRange('link')
+        .setLink({ href })
+        // Continue writing after the link, not inside it.
+        .command(({ tr }) => {
+          tr.setSelection(TextSelection.create(tr.doc, tr.selection.to))
+          return true
+        })
+        .run()
+    }
+  }
+
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Formatting">
+      <div className="tool-group">
+        <Tool label="Heading 1" glyph="H1" shortcut={`${mod}Alt+1`} active={state.h1} onClick={() => chain().toggleHeading({ level: 1 }).run()} />
+        <Tool label="Heading 2" glyph="H2" shortcut={`${mod}Alt+2`} active={state.h2} onClick={() => chain().toggleHeading({ level: 2 }).run()} />
+      </div>
+      <div className="tool-group">
+        <Tool label="Bold" glyph="B" shortcut={`${mod}B`} active={state.bold} onClick={() => chain().toggleBold().run()} />
+        <Tool label="Italic" glyph="I" shortcut={`${mod}I`} active={state.italic} onClick={() => chain().toggleItalic().run()} />
+        <Tool label="Inline code" glyph="‹›" shortcut={`${mod}E`} active={state.code} onClick={() => chain().toggleCode().run()} />
+        <Tool label="Link" glyph="Link" active={state.link} onClick={() => setLinkOpen(true)} />
+      </div>
+      <div className="tool-group">
+        <Tool label="Bullet list" glyph="•" shortcut={`${mod}Shift+8`} active={state.bulletList} onClick={() => chain().toggleBulletList().run()} />
+        <Tool label="Numbered list" glyph="1." shortcut={`${mod}Shift+7`} active={state.orderedList} onClick={() => chain().toggleOrderedList().run()} />
+        <Tool label="Quote" glyph="❝" shortcut={`${mod}Shift+B`} active={state.blockquote} onClick={() => chain().toggleBlockquote().run()} />
+        <Tool label="Code block" glyph="{ }" shortcut={`${mod}Alt+C`} active={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()} />
+      </div>
+      {linkOpen && (
+        <PromptDialog
+          title={state.link ? 'Edit link' : 'Add link'}
+          label="URL"
+          initialValue={(editor.getAttributes('link').href as string | undefined) ?? 'https://'}
+          submitLabel="Apply"
+          validate={linkUrlProblem}
+          onSubmit={applyLink}
+          onCancel={() => {
+            setLinkOpen(false)
+            editor.commands.focus()
+          }}
+          secondary={
+            state.link
+              ? {
+                  label: 'Remove link',
+                  onClick: () => {
+                    setLinkOpen(false)
+                    chain().extendMarkRange('link').unsetLink().run()
+                  },
+                }
+              : undefined
+          }
+        />
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,22 @@
+import { useEffect, useSyncExternalStore } from 'react'
+import type { ConnectionStatus } from './connection-status'
+import type { DocHandle, DocRegistry } from './doc-registry'
+import type { LocalSaveState } from './local-save'
+
+/** The handle for `room`, kept open while the calling component is mounted. */
+export function useDocHandle(registry: DocRegistry, room: string): DocHandle {
+  const handle = registry.get(room)
+  useEffect(() => {
+    registry.retain(handle)
+    return () => registry.release(handle)
+  }, [registry, handle])
+  return handle
+}
+
+export function useConnectionStatus(handle: DocHandle): ConnectionStatus {
+  return useSyncExternalStore(handle.connection.subscribe, handle.connection.get)
+}
+
+export function useLocalSave(handle: DocHandle): LocalSaveState {
+  return useSyncExternalStore(handle.localSave.subscribe, handle.localSave.get)
+}

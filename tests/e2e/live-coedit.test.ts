@@ -1,0 +1,62 @@
+// Two devices (separate browser contexts) co-edit one note live through the real relay.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import { WAIT, assertClientBuilt, caretToEnd, createNote, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { startE2eRelay } from './relay-fixture'
+import type { E2eRelay } from './relay-fixture'
+
+let relay: E2eRelay
+let browser: Browser
+let a: Device
+let b: Device
+
+beforeAll(async () => {
+  assertClientBuilt()
+  relay = await startE2eRelay()
+  browser = await launchBrowser()
+  a = await openDevice(browser, relay.url)
+  b = await openDevice(browser, relay.url)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await relay?.close()
+})
+
+describe('two devices, one note', () => {
+  it('shows a note created on one device in the other device’s list and merges both devices’ typing', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(b.page, 'Connected')
+
+    await createNote(a.page)
+    await caretToEnd(a.page)
+    await a.page.keyboard.type('Hello from A')
+
+    // B's list picks the note up live, with its title, without a reload.
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Hello from A'])
+    await openNote(b.page, 'Hello from A')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Hello from A')
+
+    // Both type at the same time, at different places.
+    await caretToEnd(b.page)
+    await a.page.keyboard.press('ControlOrMeta+Home')
+    await Promise.all([
+      (async () => {
+        await b.page.keyboard.press('Enter')
+        await b.page.keyboard.type('B was here too')
+      })(),
+      a.page.keyboard.type('Title: '),
+    ])
+
+    const expected = 'Title: Hello from A\nB was here too'
+    await expect.poll(() => editorText(a.page), WAIT).toBe(expected)
+    await expect.poll(() => editorText(b.page), WAIT).toBe(expected)
+    // The derived title follows the merged first line on both devices.
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Title: Hello from A'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Title: Hello from A'])
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+})

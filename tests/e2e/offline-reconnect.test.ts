@@ -1,0 +1,121 @@
+// Device A loses its network (a TCP proxy between it and the relay is cut) while both devices
+// keep writing. After the network comes back the note converges with nothing lost, and the merged
+// text is what both devices have stored locally.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import { startTcpProxy } from '../helpers/tcp-proxy'
+import type { TcpProxy } from '../helpers/tcp-proxy'
+import {
+  WAIT,
+  assertClientBuilt,
+  caretToEnd,
+  createNote,
+  editorText,
+  noteTitles,
+  openNote,
+  waitForConnection,
+  waitUntilSavedLocally,
+} from './app'
+import { startE2eRelay } from './relay-fixture'
+import type { E2eRelay } from './relay-fixture'
+
+let relay: E2eRelay
+let proxy: TcpProxy
+let browser: Browser
+let a: Device
+let b: Device
+
+beforeAll(async () => {
+  assertClientBuilt()
+  relay = await startE2eRelay()
+  proxy = await startTcpProxy(relay.port)
+  browser = await launchBrowser()
+  // A loads the client through the proxy, so its WebSockets (same origin) go through it too.
+  a = await openDevice(browser, `http://127.0.0.1:${proxy.port}/`)
+  b = await openDevice(browser, relay.url)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await proxy?.close()
+  await relay?.close()
+})
+
+describe('offline edits on both devices, then reconnect', () => {
+  it('converges to the same text with both offline edits, and keeps it across a reload', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(b.page, 'Connected')
+
+    await createNote(a.page)
+    await caretToEnd(a.page)
+    await a.page.keyboard.type('Shared start')
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Shared start'])
+    await openNote(b.page, 'Shared start')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Shared start')
+
+    // --- A goes offline -------------------------------------------------------------------------
+    proxy.cut()
+    await waitForConnection(a.page, 'Offline')
+
+    await caretToEnd(a.page)
+    await a.page.keyboard.press('Enter')
+    await a.page.keyboard.type('Offline line from A')
+    await caretToEnd(b.page)
+    await b.page.keyboard.press('Enter')
+    await b.page.keyboard.type('Line from B while A is away')
+
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Shared start\nOffline line from A')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Shared start\nLine from B while A is away')
+    await waitUntilSavedLocally(a.page)
+    // Still apart: nothing crossed the cut.
+    expect(await editorText(b.page)).not.toContain('Offline line from A')
+    expect(await editorText(a.page)).not.toContain('Line from B while A is away')
+    await waitForConnection(a.page, 'Offline') // and retries did not pretend otherwise
+
+    // --- Network back ---------------------------------------------------------------------------
+    proxy.restore()
+    await waitForConnection(a.page, 'Connected')
+    const converged = async (): Promise<string> => {
+      const [textA, textB] = await Promise.all([editorText(a.page), editorText(b.page)])
+      return textA === textB ? textA : `A: ${JSON.stringify(textA)} / B: ${JSON.stringify(textB)}`
+    }
+    await expect.poll(converged, WAIT).toMatch(/^Shared start\n/)
+    const merged = await editorText(a.page)
+    expect(merged.split('\n').sort()).toEqual(['Line from B while A is away', 'Offline line from A', 'Shared start'])
+
+    // --- Both reload: the merged note comes back from each device's own storage ------------------
+    await waitUntilSavedLocally(a.page)
+    await waitUntilSavedLocally(b.page)
+    await Promise.all([a.page.reload(), b.page.reload()])
+    await expect.poll(() => editorText(a.page), WAIT).toBe(merged)
+    await expect.poll(() => editorText(b.page), WAIT).toBe(merged)
+    expect(await noteTitles(a.page)).toEqual(['Shared start'])
+    expect(await noteTitles(b.page)).toEqual(['Shared start'])
+  })
+
+  it('opening a note whose content has not reached this device yet keeps its title, and the content arrives on reconnect', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(b.page, 'Connected')
+    await createNote(b.page)
+    await caretToEnd(b.page)
+    await b.page.keyboard.type('Written on B')
+    // A learns about the note through the index, but never opened it: its content is not on A.
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Written on B', 'Shared start'])
+
+    proxy.cut()
+    await waitForConnection(a.page, 'Offline')
+    await openNote(a.page, 'Written on B')
+    expect(await editorText(a.page)).toBe('')
+    expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
+
+    proxy.restore()
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Written on B')
+    await waitForConnection(a.page, 'Connected')
+    expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
+    expect(await noteTitles(b.page)).toEqual(['Written on B', 'Shared start'])
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+})

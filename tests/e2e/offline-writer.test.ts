@@ -1,0 +1,169 @@
+// A writer with no relay at all: the built client is served by a plain static server that
+// refuses WebSocket upgrades. Everything must work from IndexedDB alone and survive a reload.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import {
+  WAIT,
+  assertClientBuilt,
+  caretToEnd,
+  createNote,
+  editor,
+  editorText,
+  indexedDbNames,
+  noteTitles,
+  openNote,
+  selectedNoteId,
+  selectedText,
+  startStaticServer,
+  tool,
+  waitForConnection,
+  waitForEditorFocus,
+  waitUntilSavedLocally,
+} from './app'
+
+let server: Awaited<ReturnType<typeof startStaticServer>>
+let browser: Browser
+let device: Device
+
+beforeAll(async () => {
+  assertClientBuilt()
+  server = await startStaticServer()
+  browser = await launchBrowser()
+  device = await openDevice(browser, server.url)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+async function expectFormatted(page: Page): Promise<void> {
+  const e = editor(page)
+  await expect.poll(() => e.locator('h1').innerText(), WAIT).toBe('Heading one')
+  expect(await e.locator('h2').innerText()).toBe('Heading two')
+  expect(await e.locator('ul li').innerText()).toBe('bullet item')
+  expect(await e.locator('ol li').innerText()).toBe('numbered item')
+  expect(await e.locator('strong').innerText()).toBe('bold text')
+  expect(await e.locator('em').innerText()).toBe('italic text')
+  expect(await e.locator(':not(pre) > code').innerText()).toBe('code text')
+  expect(await e.locator('a[href="https://example.com/skein"]').innerText()).toBe('Skein site')
+  expect(await e.locator('blockquote').innerText()).toBe('quoted words')
+  expect(await e.locator('pre').innerText()).toBe('const answer = 42')
+}
+
+describe('offline writer (no relay running)', () => {
+  it('creates, formats, selects and deletes notes offline, and everything survives a reload', { timeout: 300_000 }, async () => {
+    const { page } = device
+    await waitForConnection(page, 'Offline')
+    expect(await noteTitles(page)).toEqual([])
+
+    // --- A note using every toolbar format -------------------------------------------------
+    await createNote(page)
+    await editor(page).click()
+    const kb = page.keyboard
+    await kb.type('Heading one')
+    await tool(page, 'Heading 1').click()
+    await kb.press('Enter')
+    await kb.type('Heading two')
+    await tool(page, 'Heading 2').click()
+    await kb.press('Enter')
+    await tool(page, 'Bullet list').click()
+    await kb.type('bullet item')
+    await kb.press('Enter')
+    await kb.press('Enter') // empty item: leave the list
+    await tool(page, 'Numbered list').click()
+    await kb.type('numbered item')
+    await kb.press('Enter')
+    await kb.press('Enter')
+    await tool(page, 'Bold').click()
+    await kb.type('bold text')
+    await tool(page, 'Bold').click()
+    await kb.type(' then ')
+    await tool(page, 'Italic').click()
+    await kb.type('italic text')
+    await tool(page, 'Italic').click()
+    await kb.type(' then ')
+    await tool(page, 'Inline code').click()
+    await kb.type('code text')
+    await tool(page, 'Inline code').click()
+    await kb.press('Enter')
+    await kb.type('Skein site')
+    await kb.press('Shift+Home')
+    await expect.poll(() => selectedText(page), WAIT).toBe('Skein site')
+    await tool(page, 'Link').click()
+    const linkDialog = page.getByRole('dialog', { name: 'Add link' })
+    const url = linkDialog.getByRole('textbox', { name: 'URL' })
+    // Only http(s) and mailto are accepted.
+    await url.fill('javascript:alert(1)')
+    await linkDialog.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => linkDialog.getByRole('alert').innerText(), WAIT).toContain('Only http://')
+    await url.fill('https://example.com/skein')
+    await linkDialog.getByRole('button', { name: 'Apply' }).click()
+    await linkDialog.waitFor({ state: 'detached', ...WAIT })
+    await waitForEditorFocus(page)
+    await kb.press('Enter') // the caret sits right after the new link
+    await tool(page, 'Quote').click()
+    await kb.type('quoted words')
+    await kb.press('Enter')
+    await kb.press('Enter') // empty paragraph in the quote: leave it
+    await tool(page, 'Code block').click()
+    await kb.type('const answer = 42')
+
+    await expectFormatted(page)
+    expect(await editor(page).locator('a').count()).toBe(1) // the rejected URL created no link
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Heading one'])
+
+    // --- More notes: newest first ------------------------------------------------------------
+    await createNote(page)
+    await editor(page).click()
+    await page.keyboard.type('Second note')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('with a body line')
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+
+    const doomedId = await createNote(page)
+    await editor(page).click()
+    await page.keyboard.type('Doomed note')
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Doomed note', 'Second note', 'Heading one'])
+    await waitUntilSavedLocally(page)
+    expect(await indexedDbNames(page)).toContain(`skein:note/${doomedId}`)
+
+    // --- Delete asks first; cancelling keeps the note ------------------------------------------
+    await page.getByRole('button', { name: 'Delete note' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Delete this note?' })
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await confirm.waitFor({ state: 'detached', ...WAIT })
+    expect(await noteTitles(page)).toEqual(['Doomed note', 'Second note', 'Heading one'])
+
+    await page.getByRole('button', { name: 'Delete note' }).click()
+    await confirm.getByRole('button', { name: 'Delete' }).click()
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+    // Its local data is erased, not just hidden.
+    await expect.poll(() => indexedDbNames(page), WAIT).not.toContain(`skein:note/${doomedId}`)
+
+    // --- Selecting switches the editor to that note ---------------------------------------------
+    await openNote(page, 'Heading one')
+    await expectFormatted(page)
+    await openNote(page, 'Second note')
+    await expect.poll(() => editorText(page), WAIT).toBe('Second note\nwith a body line')
+    await openNote(page, 'Heading one')
+    await expectFormatted(page)
+    const selected = await selectedNoteId(page)
+
+    // --- Reload: notes list, selection and content all come back from IndexedDB ----------------
+    await caretToEnd(page)
+    await waitUntilSavedLocally(page)
+    await page.reload()
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+    expect(await selectedNoteId(page)).toBe(selected)
+    await expectFormatted(page)
+    await waitForConnection(page, 'Offline')
+    await openNote(page, 'Second note')
+    await expect.poll(() => editorText(page), WAIT).toBe('Second note\nwith a body line')
+
+    expect(pageErrors(device)).toEqual([])
+  })
+})

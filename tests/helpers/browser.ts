@@ -1,0 +1,49 @@
+// Debian Chromium driven by playwright-core. Each "device" is its own browser context: separate
+// IndexedDB, localStorage and BroadcastChannel, like separate machines.
+
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+
+export const CHROMIUM_PATH = process.env.SKEIN_CHROMIUM ?? '/usr/bin/chromium'
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+export interface Device {
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Console errors and uncaught page errors seen so far (for assertions and debugging). */
+  readonly errors: string[]
+}
+
+/** Uncaught exceptions in the page (console noise such as refused WebSockets is not included). */
+export function pageErrors(device: Device): string[] {
+  return device.errors.filter((e) => e.startsWith('pageerror'))
+}
+
+export async function openDevice(browser: Browser, url: string): Promise<Device> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 } })
+  // Playwright's 30 s default is too tight for a loaded 2-core machine (reloads, navigation).
+  context.setDefaultTimeout(60_000)
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+  })
+  await page.goto(url)
+  return { context, page, errors }
+}
