@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { z } from 'zod'
 
 export type Access = 'read-write' | 'read-only'
 
@@ -15,15 +14,33 @@ export interface Grant {
 
 const WORKSPACE = /^[A-Za-z0-9_-]{1,64}$/
 
-const AuthFileSchema = z.object({
-  tokens: z.array(
-    z.object({
-      token: z.string().min(16, 'tokens must be at least 16 characters'),
-      workspace: z.string().regex(WORKSPACE, 'workspace names are 1-64 of A-Z a-z 0-9 _ -'),
-      access: z.enum(['read-write', 'read-only']),
-    }),
-  ),
-})
+const ACCESS: readonly Access[] = ['read-write', 'read-only']
+
+interface TokenEntry {
+  token: string
+  workspace: string
+  access: Access
+}
+
+/**
+ * Validates the auth file's shape. Written out rather than with a schema library: the file has
+ * three fields, and a schema library would be the relay's largest import (~13 MiB resident).
+ */
+function parseTokens(data: unknown, source: string): TokenEntry[] {
+  const fail = (path: string, message: string): never => {
+    throw new AuthFileError(`${source}: ${path}: ${message}`)
+  }
+  if (typeof data !== 'object' || data === null || !Array.isArray((data as { tokens?: unknown }).tokens))
+    fail('tokens', 'expected an object with a "tokens" array')
+  return ((data as { tokens: unknown[] }).tokens).map((entry, i) => {
+    if (typeof entry !== 'object' || entry === null) return fail(`tokens.${i}`, 'expected an object')
+    const { token, workspace, access } = entry as Record<string, unknown>
+    if (typeof token !== 'string' || token.length < 16) fail(`tokens.${i}.token`, 'tokens must be at least 16 characters')
+    if (typeof workspace !== 'string' || !WORKSPACE.test(workspace)) fail(`tokens.${i}.workspace`, 'workspace names are 1-64 of A-Z a-z 0-9 _ -')
+    if (!ACCESS.includes(access as Access)) fail(`tokens.${i}.access`, 'access must be "read-write" or "read-only"')
+    return { token: token as string, workspace: workspace as string, access: access as Access }
+  })
+}
 
 /** The workspace every connection shares when the relay runs without an auth file. */
 export const OPEN_WORKSPACE = 'default'
@@ -42,13 +59,8 @@ export class AuthTable {
     } catch (err) {
       throw new AuthFileError(`${source} is not valid JSON: ${(err as Error).message}`)
     }
-    const parsed = AuthFileSchema.safeParse(data)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!
-      throw new AuthFileError(`${source}: ${issue.path.join('.') || 'root'}: ${issue.message}`)
-    }
     const grants = new Map<string, Grant>()
-    for (const { token, workspace, access } of parsed.data.tokens) {
+    for (const { token, workspace, access } of parseTokens(data, source)) {
       const key = digest(token)
       if (grants.has(key)) throw new AuthFileError(`${source}: a token is listed twice`)
       grants.set(key, { workspace, access, tokenId: key.slice(0, 12) })

@@ -2,7 +2,6 @@ import type { WebSocket, RawData } from 'ws'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
-import { randomUUID } from 'node:crypto'
 import { decodeClientFrame } from '../protocol/decode.js'
 import { encodeAwarenessUpdate, encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
 import { ProtocolError, type ClientMessage } from '../protocol/messages.js'
@@ -14,7 +13,6 @@ import type { Peer, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
 export interface ConnectionLimits {
-  pingIntervalMs: number
   maxDocBytes: number
   messagesPerSecond: number
   messageBurst: number
@@ -40,8 +38,12 @@ export interface ConnectionHandle {
   readonly grant: Grant
   /** Applies a changed grant: a weaker access level takes effect for the next frame. */
   setAccess(access: Access): void
+  /** Called by the relay's shared timer: closes the connection if the last ping went unanswered, then pings. */
+  heartbeat(): void
   close(code: CloseCodeName, reason: string): void
 }
+
+let nextConnectionId = 0
 
 /** A frame the peer should not have sent; closes the connection with the named code. */
 class PeerError extends Error {
@@ -60,8 +62,11 @@ class PeerError extends Error {
  */
 export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed: () => void): ConnectionHandle {
   const { hooks, limits } = ctx
-  const id = randomUUID()
-  const log = ctx.log.child({ conn: id, room: ctx.storageKey, ip: ctx.ip })
+  const id = `c${(nextConnectionId++).toString(36)}`
+  // Fields for this connection's log lines; a pino child per connection would cost memory on
+  // every idle connection for lines that are rarely written.
+  const fields = (extra: object) => ({ conn: id, room: ctx.storageKey, ip: ctx.ip, ...extra })
+  const log = ctx.log
   let access = ctx.grant.access
   let wantsStored = false
   let room: Room | null = null
@@ -111,7 +116,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
       if (err instanceof PeerError) close(err.code, err.message)
       else if (err instanceof ProtocolError) close('malformedMessage', err.message)
       else {
-        log.error({ err }, 'unexpected error handling a frame')
+        log.error(fields({ err }), 'unexpected error handling a frame')
         close('internalError', 'unexpected error')
       }
     }
@@ -149,7 +154,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
     if (access !== 'read-write') {
       // Stock clients send their state on every connect; a read-only viewer's is ignored, not fatal.
       hooks.onReadOnlyWriteDropped({ room: ctx.storageKey })
-      log.debug('dropped a document update from a read-only connection')
+      log.debug(fields({}), 'dropped a document update from a read-only connection')
       return
     }
     if (room.approxBytes + update.byteLength > limits.maxDocBytes)
@@ -177,11 +182,6 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
     handle(toUint8Array(data))
   })
 
-  const pinger = setInterval(() => {
-    if (!alive) return close('timeout', 'no pong within the ping interval')
-    alive = false
-    ws.ping()
-  }, limits.pingIntervalMs)
   ws.on('pong', () => {
     alive = true
   })
@@ -191,11 +191,10 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
     if (!closing) closing = { code: (err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : 1002, reason: err.message }
   })
   ws.on('close', (code, reasonBuffer) => {
-    clearInterval(pinger)
     const by = closing ? 'relay' : 'peer'
     const final = closing ?? { code, reason: reasonBuffer.toString() }
     closing ??= final
-    log.info({ code: final.code, reason: final.reason || undefined, by }, 'connection closed')
+    log.info(fields({ code: final.code, reason: final.reason || undefined, by }), 'connection closed')
     hooks.onClose({ room: ctx.storageKey, code: final.code, reason: final.reason })
     if (room) {
       room.removePeer(peer)
@@ -221,7 +220,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
       }
     },
     (err: unknown) => {
-      log.error({ err }, 'room failed to load')
+      log.error(fields({ err }), 'room failed to load')
       close('internalError', 'room failed to load')
     },
   )
@@ -231,6 +230,12 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
     grant: ctx.grant,
     setAccess(next) {
       access = next
+    },
+    heartbeat() {
+      if (closing) return
+      if (!alive) return close('timeout', 'no pong within the ping interval')
+      alive = false
+      ws.ping()
     },
     close,
   }

@@ -14,6 +14,7 @@ import { SqliteStorage } from './storage/sqlite.js'
 import type { DocStorage } from './storage/types.js'
 
 export interface RelayLimits extends ConnectionLimits {
+  pingIntervalMs: number
   maxMessageBytes: number
   maxConnections: number
   maxConnectionsPerIp: number
@@ -77,7 +78,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? RELAY_DEFAULTS.host
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   if (!options.storage && !options.dataDir) throw new Error('startRelay: pass either dataDir or storage')
-  const storage = options.storage ?? new SqliteStorage(options.dataDir!)
   let auth = options.auth ?? null
 
   const live = new Set<LiveConnection>()
@@ -89,6 +89,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     pendingUpdates: () => registry.pendingUpdates,
   })
   const hooks = combineHooks(metrics.hooks, options.hooks ?? {})
+  const storage =
+    options.storage ??
+    new SqliteStorage(options.dataDir!, (message) => {
+      log.error({ reason: message }, 'storage background error')
+      hooks.onStorageError({ room: '', error: message })
+    })
   const registry = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
@@ -140,6 +146,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     })
   })
 
+  // One timer for every connection's keepalive, rather than one per connection.
+  const heartbeat = setInterval(() => {
+    for (const conn of live) conn.handle.heartbeat()
+  }, limits.pingIntervalMs)
+  heartbeat.unref()
+
   await listen(server, host, options.port ?? RELAY_DEFAULTS.port)
   const address = server.address()
   if (!address || typeof address === 'string') throw new Error('relay: server has no TCP address')
@@ -165,6 +177,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true
+        clearInterval(heartbeat)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         for (const conn of live) conn.handle.close('goingAway', 'relay shutting down')
         await registry.closeAll()

@@ -64,6 +64,10 @@ export class Room {
     this.entriesSinceCompaction = stored.entries
     this._approxBytes = stored.bytes
     this.awareness.setLocalState(null)
+    // Awareness runs a 3 s timer per instance to expire silent remote states. The relay removes a
+    // connection's states when it closes, and clients expire stale states themselves, so with
+    // thousands of idle rooms that timer would only burn CPU.
+    clearInterval(this.awareness._checkInterval)
     if (stored.state) Y.applyUpdate(this.doc, stored.state, LOAD_ORIGIN)
     this._storedStateVector = Y.encodeStateVector(this.doc)
     this.doc.on('update', this.onDocUpdate)
@@ -72,7 +76,7 @@ export class Room {
 
   static async load(name: string, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
     const [state, entries, bytes] = await Promise.all([storage.load(name), storage.entryCount(name), storage.byteSize(name)])
-    return new Room(name, storage, log.child({ room: name }), options, { state, entries, bytes })
+    return new Room(name, storage, log, options, { state, entries, bytes })
   }
 
   get peerCount(): number {
@@ -206,7 +210,7 @@ export class Room {
     } catch (error) {
       this.pending = batch.concat(this.pending)
       this.options.hooks.onStorageError({ room: this.name, error })
-      this.log.error({ err: error, updates: batch.length, retryInMs: this.retryDelay }, 'storage write failed; keeping updates in memory')
+      this.log.error({ room: this.name, err: error, updates: batch.length, retryInMs: this.retryDelay }, 'storage write failed; keeping updates in memory')
       this.scheduleRetry()
     } finally {
       this.writing = null
@@ -244,7 +248,7 @@ export class Room {
       this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })
     } catch (err) {
       // The log is still complete; compaction is only an optimisation and is retried next time.
-      this.log.warn({ err }, 'compaction failed')
+      this.log.warn({ room: this.name, err }, 'compaction failed')
     }
   }
 }

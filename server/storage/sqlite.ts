@@ -1,26 +1,61 @@
 import Database from 'better-sqlite3'
 import * as Y from 'yjs'
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import type { DocStorage } from './types.js'
 
 export const SQLITE_FILE_NAME = 'skein.sqlite'
+const CHECKPOINT_INTERVAL_MS = 1000
+
+interface QueuedAppend {
+  room: string
+  update: Uint8Array
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Checkpoints the WAL from a worker thread with its own connection. A checkpoint is the only
+ * step that fsyncs in WAL mode with `synchronous = NORMAL`; on the main thread it would stall
+ * every room for as long as the disk takes. PASSIVE checkpoints never block the writer.
+ */
+const CHECKPOINTER = `
+const { workerData, parentPort } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.file)
+db.pragma('busy_timeout = 5000')
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)') } catch (err) { parentPort.postMessage(String(err && err.message || err)) }
+}, workerData.intervalMs)
+parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0) })
+`
 
 /**
  * Document storage in one embedded SQLite file. WAL mode lets readers (load, backups) run
  * beside the writer; `synchronous = NORMAL` in WAL mode survives a killed process, which is the
- * failure a relay sees most, without an fsync per update.
+ * failure a relay sees most, without an fsync per commit. Appends from every room that arrive in
+ * one event-loop turn are committed in one transaction (group commit).
  */
 export class SqliteStorage implements DocStorage {
   private readonly db: Database.Database
   private readonly stmts: ReturnType<typeof prepare>
+  private queue: QueuedAppend[] = []
+  private flushScheduled = false
+  private checkpointer: Worker | null = null
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    private readonly onBackgroundError: (message: string) => void = () => undefined,
+  ) {
     mkdirSync(dataDir, { recursive: true })
-    this.db = new Database(join(dataDir, SQLITE_FILE_NAME))
+    const file = join(dataDir, SQLITE_FILE_NAME)
+    this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('busy_timeout = 5000')
+    this.startCheckpointer(file)
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS updates (
         id   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -39,8 +74,47 @@ export class SqliteStorage implements DocStorage {
     return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
   }
 
-  async append(room: string, update: Uint8Array): Promise<void> {
-    this.stmts.insert.run(room, update)
+  append(room: string, update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ room, update, resolve, reject })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(this.flushQueue)
+      }
+    })
+  }
+
+  /** Commits every queued append in one transaction; if it fails, every append in it fails. */
+  private readonly flushQueue = (): void => {
+    this.flushScheduled = false
+    const batch = this.queue
+    this.queue = []
+    try {
+      this.db.transaction(() => {
+        for (const { room, update } of batch) this.stmts.insert.run(room, update)
+      })()
+    } catch (err) {
+      for (const entry of batch) entry.reject(err)
+      return
+    }
+    for (const entry of batch) entry.resolve()
+  }
+
+  private startCheckpointer(file: string): void {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3')
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } })
+    // The main connection checkpoints only if the worker is gone, so the WAL never grows unbounded.
+    this.db.pragma('wal_autocheckpoint = 0')
+    worker.unref()
+    worker.on('message', (message: string) => this.onBackgroundError(`WAL checkpoint failed: ${message}`))
+    worker.on('error', (err) => this.onBackgroundError(`WAL checkpointer failed: ${err.message}`))
+    worker.on('exit', () => {
+      if (this.checkpointer === worker && this.db.open) {
+        this.checkpointer = null
+        this.db.pragma('wal_autocheckpoint = 1000')
+      }
+    })
+    this.checkpointer = worker
   }
 
   async entryCount(room: string): Promise<number> {
@@ -68,7 +142,18 @@ export class SqliteStorage implements DocStorage {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close()
+    if (this.queue.length > 0) this.flushQueue()
+    const worker = this.checkpointer
+    this.checkpointer = null
+    if (worker) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage('stop')
+      await exited
+    }
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+      this.db.close()
+    }
   }
 }
 
