@@ -29,5 +29,5 @@ if (electron) {
   const args = process.argv.slice(2)
   const port = args.includes('--port') ? args[args.indexOf('--port') + 1] : process.env.SKEIN_PORT || '1234'
   console.log(`Electron is not installed here, so Skein runs in your browser instead: open http://127.0.0.1:${port}`)
-  forward(spawn(process.execPath, ['dist/node/server/cli.js', ...args], { stdio: 'inherit' }))
+  forward(spawn(process.execPath, ['--max-semi-space-size=4', 'dist/node/server/cli.js', ...args], { stdio: 'inherit' }))
 }

@@ -1,9 +1,8 @@
 import type { WebSocket, RawData } from 'ws'
 import * as Y from 'yjs'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
 import { decodeClientFrame } from '../protocol/decode.js'
-import { encodeAwarenessUpdate, encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
+import { encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
 import { ProtocolError, type ClientMessage } from '../protocol/messages.js'
 import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
@@ -137,10 +136,10 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
       case 'awareness':
         if (!room.claimAwareness(peer, message.clients))
           throw new PeerError('forbidden', 'awareness for a client id this connection does not own')
-        awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, peer)
+        room.applyPresenceUpdate(message.update, peer)
         return null
       case 'query-awareness':
-        return encodeAwarenessUpdate(room.awareness, [...room.awareness.getStates().keys()])
+        return room.encodePresence()
       case 'auth':
         // The token travels in the upgrade request; in-band auth frames mean nothing here.
         return null
@@ -212,8 +211,7 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
       room = loaded
       room.addPeer(peer)
       peer.send(encodeSyncStep1(room.doc))
-      const states = room.awareness.getStates()
-      if (states.size > 0) peer.send(encodeAwarenessUpdate(room.awareness, [...states.keys()]))
+      if (room.presence.states.size > 0) peer.send(room.encodePresence())
       for (const frame of queued.splice(0)) {
         if (closing) break
         handle(frame)

@@ -5,6 +5,7 @@ import type { RelayHooks } from './hooks.js'
 export interface RelayGauges {
   connections(): number
   loadedRooms(): number
+  hibernatingRooms(): number
   pendingUpdates(): number
 }
 
@@ -21,6 +22,7 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
 
   g('skein_connections', 'Open WebSocket connections.', gauges.connections)
   g('skein_rooms_loaded', 'Rooms held in memory.', gauges.loadedRooms)
+  g('skein_rooms_hibernating', 'Loaded rooms whose idle document is held only in encoded form.', gauges.hibernatingRooms)
   g('skein_storage_pending_updates', 'Updates received but not yet stored (a growing value means storage is stuck).', gauges.pendingUpdates)
   new Gauge({
     name: 'skein_event_loop_lag_seconds',

@@ -33,6 +33,8 @@ export interface RelayOptions {
   auth?: AuthTable | null
   limits?: Partial<RelayLimits>
   unloadAfterMs?: number
+  /** Release the Y.Doc of a connected room after this long without document traffic. */
+  hibernateAfterMs?: number
   compactAfter?: number
   hooks?: RelayHooks
 }
@@ -64,6 +66,7 @@ export const RELAY_DEFAULTS = {
   host: '127.0.0.1',
   port: 1234,
   unloadAfterMs: 30_000,
+  hibernateAfterMs: 10_000,
   compactAfter: 500,
 } as const
 
@@ -86,6 +89,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const metrics = createMetrics({
     connections: () => live.size,
     loadedRooms: () => registry.loadedCount,
+    hibernatingRooms: () => registry.hibernatingCount,
     pendingUpdates: () => registry.pendingUpdates,
   })
   const hooks = combineHooks(metrics.hooks, options.hooks ?? {})
@@ -95,8 +99,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       log.error({ reason: message }, 'storage background error')
       hooks.onStorageError({ room: '', error: message })
     })
+  const hibernateAfterMs = options.hibernateAfterMs ?? RELAY_DEFAULTS.hibernateAfterMs
   const registry = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
+    hibernateAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
     hooks,
   })
@@ -151,6 +157,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     for (const conn of live) conn.handle.heartbeat()
   }, limits.pingIntervalMs)
   heartbeat.unref()
+  const hibernation = setInterval(() => registry.hibernateIdle(), Math.max(50, Math.min(hibernateAfterMs / 2, 5_000)))
+  hibernation.unref()
 
   await listen(server, host, options.port ?? RELAY_DEFAULTS.port)
   const address = server.address()
@@ -178,6 +186,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       (closing ??= (async () => {
         shuttingDown = true
         clearInterval(heartbeat)
+        clearInterval(hibernation)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         for (const conn of live) conn.handle.close('goingAway', 'relay shutting down')
         await registry.closeAll()

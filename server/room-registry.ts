@@ -29,6 +29,19 @@ export class RoomRegistry {
     return this.rooms.size
   }
 
+  /** Hibernates every loaded room whose document has been idle long enough; returns how many. */
+  hibernateIdle(now = performance.now()): number {
+    let n = 0
+    for (const room of this.loaded.values()) if (room.hibernateIfIdle(now)) n++
+    return n
+  }
+
+  get hibernatingCount(): number {
+    let n = 0
+    for (const room of this.loaded.values()) if (room.hibernating) n++
+    return n
+  }
+
   /** Updates received but not yet stored, across loaded rooms. */
   get pendingUpdates(): number {
     let n = 0

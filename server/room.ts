@@ -3,6 +3,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
 import { encodeAwarenessUpdate, encodeStored, encodeSyncUpdate } from '../protocol/encode.js'
 import type { RelayHooks } from './hooks.js'
+import { PresenceTable, type PresenceChanges } from './presence.js'
 import type { DocStorage } from './storage/types.js'
 
 /** The room's side of a connection: what the room needs to fan frames out to a peer. */
@@ -20,11 +21,14 @@ export interface Peer {
 export interface RoomOptions {
   /** Merge the room's stored log into one entry once it holds this many entries. */
   compactAfter: number
+  /** Release the Y.Doc of a room whose document nobody touched for this long (presence stays). */
+  hibernateAfterMs: number
   hooks: Required<RelayHooks>
 }
 
 /** Marks the transaction that replays stored state, so it is not persisted again. */
 const LOAD_ORIGIN = Symbol('skein:load')
+const EMPTY_STATE_VECTOR = new Uint8Array([0])
 const RETRY_MIN_MS = 250
 const RETRY_MAX_MS = 30_000
 /** Awareness client ids one connection may introduce (a client has one; reloads add a few). */
@@ -37,10 +41,16 @@ export const AWARENESS_STALE_MS = 30_000
  * fanned out at once and queued for storage; the queue is written in batches and survives
  * storage failures by retrying, so nothing received is dropped while the relay runs. After each
  * stored batch, peers that asked are told the state vector that is now durable.
+ *
+ * A room whose document is idle (its peers are connected but not editing) hibernates: the Y.Doc
+ * is replaced by its encoded state, a fraction of its memory, and rebuilt on the next use.
  */
 export class Room {
-  readonly doc = new Y.Doc()
-  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  private liveDoc: Y.Doc | null = null
+  /** The document's full state while hibernating. */
+  private dormantState: Uint8Array | null = null
+  private lastDocUse = performance.now()
+  readonly presence = new PresenceTable((changes, origin) => this.onPresenceUpdate(changes, origin))
   /** Each peer with the awareness client ids it introduced. */
   private readonly peers = new Map<Peer, Set<number>>()
   private readonly awarenessOwners = new Map<number, Peer>()
@@ -63,15 +73,38 @@ export class Room {
   ) {
     this.entriesSinceCompaction = stored.entries
     this._approxBytes = stored.bytes
-    this.awareness.setLocalState(null)
-    // Awareness runs a 3 s timer per instance to expire silent remote states. The relay removes a
-    // connection's states when it closes, and clients expire stale states themselves, so with
-    // thousands of idle rooms that timer would only burn CPU.
-    clearInterval(this.awareness._checkInterval)
-    if (stored.state) Y.applyUpdate(this.doc, stored.state, LOAD_ORIGIN)
-    this._storedStateVector = Y.encodeStateVector(this.doc)
-    this.doc.on('update', this.onDocUpdate)
-    this.awareness.on('update', this.onAwarenessUpdate)
+    this.dormantState = stored.state
+    // What is stored is durable, whether or not all of it could be integrated yet.
+    this._storedStateVector = stored.state ? Y.encodeStateVectorFromUpdate(stored.state) : EMPTY_STATE_VECTOR
+  }
+
+  /** The shared document, rebuilt from its encoded state if the room was hibernating. */
+  get doc(): Y.Doc {
+    if (this.destroyed) throw new Error(`Room ${this.name}: doc used after destroy()`)
+    this.lastDocUse = performance.now()
+    if (this.liveDoc) return this.liveDoc
+    const doc = new Y.Doc()
+    if (this.dormantState) Y.applyUpdate(doc, this.dormantState, LOAD_ORIGIN)
+    this.dormantState = null
+    doc.on('update', this.onDocUpdate)
+    this.liveDoc = doc
+    return doc
+  }
+
+  get hibernating(): boolean {
+    return this.liveDoc === null
+  }
+
+  /** Releases the Y.Doc if nobody used it for `hibernateAfterMs` and everything is stored. */
+  hibernateIfIdle(now: number): boolean {
+    const doc = this.liveDoc
+    if (!doc || now - this.lastDocUse < this.options.hibernateAfterMs) return false
+    if (this.pending.length > 0 || this.writing || this.retry) return false
+    this.dormantState = Y.encodeStateAsUpdate(doc)
+    doc.off('update', this.onDocUpdate)
+    doc.destroy()
+    this.liveDoc = null
+    return true
   }
 
   static async load(name: string, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
@@ -107,7 +140,7 @@ export class Room {
     this.peers.delete(peer)
     const owned = [...introduced].filter((id) => this.awarenessOwners.get(id) === peer)
     for (const id of owned) this.awarenessOwners.delete(id)
-    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, peer)
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.presence.asAwareness(), owned, peer)
   }
 
   /**
@@ -138,15 +171,25 @@ export class Room {
   }
 
   private isEcho({ clientId, clock, state }: { clientId: number; clock: number; state: unknown }): boolean {
-    const meta = this.awareness.meta.get(clientId)
+    const meta = this.presence.meta.get(clientId)
     if (!meta) return false
     // Same rule as applyAwarenessUpdate: only a newer clock, or a removal at the same clock, changes anything.
-    return clock < meta.clock || (clock === meta.clock && !(state === null && this.awareness.states.has(clientId)))
+    return clock < meta.clock || (clock === meta.clock && !(state === null && this.presence.states.has(clientId)))
   }
 
   /** Applies a peer's document update (already validated by the caller). */
   applyClientUpdate(update: Uint8Array, peer: Peer): void {
     Y.applyUpdate(this.doc, update, peer)
+  }
+
+  /** Applies a peer's presence update (ownership already checked by `claimAwareness`). */
+  applyPresenceUpdate(update: Uint8Array, peer: Peer): void {
+    awarenessProtocol.applyAwarenessUpdate(this.presence.asAwareness(), update, peer)
+  }
+
+  /** A frame with the given clients' presence (all of them when omitted). */
+  encodePresence(clients: readonly number[] = [...this.presence.states.keys()]): Uint8Array {
+    return encodeAwarenessUpdate(this.presence.asAwareness(), clients)
   }
 
   /** Resolves once every update received so far is stored. */
@@ -161,10 +204,10 @@ export class Room {
   async destroy(): Promise<void> {
     await this.flush()
     this.destroyed = true
-    this.doc.off('update', this.onDocUpdate)
-    this.awareness.off('update', this.onAwarenessUpdate)
-    this.awareness.destroy()
-    this.doc.destroy()
+    this.liveDoc?.off('update', this.onDocUpdate)
+    this.liveDoc?.destroy()
+    this.liveDoc = null
+    this.dormantState = null
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -176,11 +219,8 @@ export class Room {
     for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame)
   }
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    _origin: unknown,
-  ): void => {
-    const frame = encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
+  private onPresenceUpdate({ added, updated, removed }: PresenceChanges, _origin: unknown): void {
+    const frame = this.encodePresence([...added, ...updated, ...removed])
     for (const peer of this.peers.keys()) peer.send(frame)
   }
 
@@ -196,7 +236,7 @@ export class Room {
     }
     // Every update the doc holds is either stored or in this batch, so once the batch is stored
     // the doc's current state vector is durable.
-    const stateVector = Y.encodeStateVector(this.doc)
+    const stateVector = Y.encodeStateVector(this.liveDoc ?? this.doc)
     const started = performance.now()
     try {
       const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)

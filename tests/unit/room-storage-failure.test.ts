@@ -30,7 +30,7 @@ function text(state: Uint8Array | null): string {
 describe('Room persistence', () => {
   it('keeps updates in memory through storage failures and stores them once storage recovers', async () => {
     const storage = new FlakyStorage(3)
-    const room = await Room.load('r', storage, createLogger('silent'), { compactAfter: 1000, hooks })
+    const room = await Room.load('r', storage, createLogger('silent'), { compactAfter: 1000, hibernateAfterMs: 60_000, hooks })
     const client = new Y.Doc()
     client.getText('t').insert(0, 'must not be lost')
     Y.applyUpdate(room.doc, Y.encodeStateAsUpdate(client), 'peer')
@@ -43,7 +43,7 @@ describe('Room persistence', () => {
 
   it('compacts its stored log once it passes the threshold', async () => {
     const storage = new MemoryStorage()
-    const room = await Room.load('r', storage, createLogger('silent'), { compactAfter: 5, hooks })
+    const room = await Room.load('r', storage, createLogger('silent'), { compactAfter: 5, hibernateAfterMs: 60_000, hooks })
     for (let i = 0; i < 12; i++) {
       room.doc.getText('t').insert(0, 'x')
       await room.flush()
