@@ -18,16 +18,19 @@ function electronBinary() {
 }
 
 function forward(child) {
+  // Ctrl-C in a terminal signals the child too; forwarding covers `kill <this pid>`. The relay
+  // treats a repeated signal as the same shutdown.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 }
 
-const electron = electronBinary()
+// SKEIN_BROWSER=1 serves the browser build even where Electron is installed.
+const electron = process.env.SKEIN_BROWSER === '1' ? null : electronBinary()
 if (electron) {
   forward(spawn(electron, ['.'], { stdio: 'inherit' }))
 } else {
-  const args = process.argv.slice(2)
-  const port = args.includes('--port') ? args[args.indexOf('--port') + 1] : process.env.SKEIN_PORT || '1234'
-  console.log(`Electron is not installed here, so Skein runs in your browser instead: open http://127.0.0.1:${port}`)
-  forward(spawn(process.execPath, ['--max-semi-space-size=4', 'dist/node/server/cli.js', ...args], { stdio: 'inherit' }))
+  console.log('Electron is not installed here, so Skein is served to your browser instead; the relay prints the address to open.')
+  // A local relay for one person: its per-connection log lines would only be noise here.
+  const env = { SKEIN_LOG_LEVEL: 'warn', ...process.env }
+  forward(spawn(process.execPath, ['--max-semi-space-size=4', 'dist/node/server/cli.js', ...process.argv.slice(2)], { stdio: 'inherit', env }))
 }

@@ -62,8 +62,11 @@ async function main(): Promise<void> {
     if (e.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use`)
     if (e.code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.host}: address not available on this machine`)
     if (e.code === 'EACCES' && e.syscall === 'listen') fail(`not allowed to listen on port ${config.port}`)
-    if (e.code === 'SQLITE_CANTOPEN' || e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST' || e.code === 'EROFS')
-      fail(`cannot use data folder ${resolve(config.dataDir)}: ${e.message}`)
+    const dataDir = resolve(config.dataDir)
+    if (e.code === 'EEXIST' || e.code === 'ENOTDIR') fail(`cannot use data folder ${dataDir}: it (or a parent) is a file, not a folder`)
+    if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') fail(`cannot use data folder ${dataDir}: not writable (${e.code})`)
+    if (e.code === 'SQLITE_CANTOPEN') fail(`cannot use data folder ${dataDir}: cannot open ${dataDir}/skein.sqlite`)
+    if (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) fail(`cannot use data folder ${dataDir}: ${e.message} (${e.code})`)
     throw err
   }
   if (authFile) {
@@ -78,9 +81,16 @@ async function main(): Promise<void> {
     })
   }
   if (!auth && config.insecureNoAuth) log.warn('auth is off: anyone who can reach this relay can read and write every note')
-  process.stderr.write(`skein-relay: listening on ${relay.url.replace('http:', 'ws:')} (web client at ${relay.url}/), data in ${resolve(config.dataDir)}\n`)
+  process.stderr.write(
+    `skein-relay: listening on ${relay.url.replace('http:', 'ws:')}; open ${relay.url}/ in a browser; data in ${resolve(config.dataDir)}\n`,
+  )
 
+  let shuttingDown = false
   const shutdown = (signal: string): void => {
+    // A terminal's Ctrl-C reaches every process in the group, and launchers forward it too: a
+    // second signal must not cut the first shutdown short.
+    if (shuttingDown) return log.info({ signal }, 'already shutting down')
+    shuttingDown = true
     log.info({ signal }, 'shutting down')
     setTimeout(() => {
       log.error('shutdown timed out; exiting with updates possibly unstored')
@@ -94,8 +104,8 @@ async function main(): Promise<void> {
       },
     )
   }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
 main().catch((err: unknown) => {

@@ -39,7 +39,7 @@ export const FLAGS = {
   'max-doc-bytes': { env: 'SKEIN_MAX_DOC_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxDocBytes), description: 'Largest stored size of one document; an update past it closes with 4413.' },
   'max-connections': { env: 'SKEIN_MAX_CONNECTIONS', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnections), description: 'Open connections overall; more are refused with HTTP 503.' },
   'max-connections-per-ip': { env: 'SKEIN_MAX_CONNECTIONS_PER_IP', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnectionsPerIp), description: 'Open connections per client address; more are refused with HTTP 429.' },
-  'rate-limit': { env: 'SKEIN_RATE_LIMIT', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messagesPerSecond), description: 'Messages per second per connection, sustained; faster closes with 4429.' },
+  'rate-limit': { env: 'SKEIN_RATE_LIMIT', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messagesPerSecond), description: 'Messages per second per connection, sustained; faster closes with 4529.' },
   'rate-burst': { env: 'SKEIN_RATE_BURST', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messageBurst), description: 'Messages a connection may send at once above the sustained rate.' },
   help: { env: '', type: 'boolean', description: 'Show this help and exit.' },
 } as const satisfies Record<string, FlagSpec>

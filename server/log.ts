@@ -6,7 +6,9 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn',
 /** Structured JSON logs on stdout, one object per line (pino's format). */
 export function createLogger(level: LevelWithSilent = 'info'): Logger {
   if (level === 'silent') return silent
-  return pino({ level, base: { service: 'skein-relay' } })
+  // Synchronous writes: the lines that matter most (shutdown, a crash) come right before exit,
+  // where an asynchronous buffer would lose them.
+  return pino({ level, base: { service: 'skein-relay' } }, pino.destination({ dest: 1, sync: true }))
 }
 
 // One shared instance: each pino logger on stdout registers a process exit hook.

@@ -147,6 +147,8 @@ export class SqliteStorage implements DocStorage {
     this.checkpointer = null
     if (worker) {
       const exited = new Promise((resolve) => worker.once('exit', resolve))
+      // Unreferenced while running so it never keeps the process alive; waiting for it must.
+      worker.ref()
       worker.postMessage('stop')
       await exited
     }

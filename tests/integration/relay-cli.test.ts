@@ -49,7 +49,7 @@ describe('skein-relay command line', () => {
     writeFileSync(join(dir, 'file'), '')
     const p = run(['--port', '0', '--data', join(dir, 'file', 'sub')])
     expect(await p.exit).toBe(1)
-    expect(p.stderr()).toMatch(/cannot use data folder/)
+    expect(p.stderr()).toMatch(/cannot use data folder .*: it \(or a parent\) is a file, not a folder/)
     expect(p.stderr().trim().split('\n')).toHaveLength(1)
   })
 
@@ -93,6 +93,39 @@ describe('skein-relay command line', () => {
     } finally {
       relay.child.kill('SIGTERM')
       await relay.exit
+    }
+  })
+
+  it('finishes one clean shutdown when Ctrl-C arrives twice (terminal group plus a launcher)', async () => {
+    const p = run(['--port', '0', '--data', tempDir()])
+    await waitFor('relay listening', () => p.stderr().includes('listening on'))
+    p.child.kill('SIGINT')
+    p.child.kill('SIGINT')
+    expect(await p.exit).toBe(0)
+    expect(p.stdout()).toMatch(/"msg":"relay stopped"/)
+  })
+
+  it('npm start without Electron says so in one line and serves the web client from a local relay', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--port', String(port), '--data', tempDir()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SKEIN_BROWSER: '1' },
+    })
+    let out = ''
+    let err = ''
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    try {
+      await waitFor('relay listening', () => err.includes('listening on'))
+      expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^Electron is not installed here, so Skein is served to your browser/)])
+      expect(err).toContain(`open http://127.0.0.1:${port}/ in a browser`)
+      const page = await fetch(`http://127.0.0.1:${port}/`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toMatch(/<div id="root">/)
+    } finally {
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
     }
   })
 
