@@ -19,30 +19,20 @@ export interface ConnectionLimits {
   maxQueuedFrames: number
 }
 
-export interface ConnectionContext {
-  /** The room as the client named it (its URL path). */
-  room: string
-  /** Where the room lives: workspace-qualified. */
-  storageKey: string
-  grant: Grant
-  ip: string
+/** What every connection of one relay shares. */
+export interface ConnectionServices {
   registry: RoomRegistry
   hooks: Required<RelayHooks>
   log: Logger
   limits: ConnectionLimits
 }
 
-/** The relay's handle on a live connection (for shutdown and auth reloads). */
-export interface ConnectionHandle {
-  readonly grant: Grant
-  /** Applies a changed grant: a weaker access level takes effect for the next frame. */
-  setAccess(access: Access): void
-  /** Called by the relay's shared timer: closes the connection if the last ping went unanswered, then pings. */
-  heartbeat(): void
-  close(code: CloseCodeName, reason: string): void
+export interface ConnectionTarget {
+  /** Where the room lives: workspace-qualified. */
+  storageKey: string
+  grant: Grant
+  ip: string
 }
-
-let nextConnectionId = 0
 
 /** A frame the peer should not have sent; closes the connection with the named code. */
 class PeerError extends Error {
@@ -54,74 +44,162 @@ class PeerError extends Error {
   }
 }
 
+const CONNECTION = Symbol('skein:connection')
+type TaggedSocket = WebSocket & { [CONNECTION]: Connection }
+let nextConnectionId = 0
+
 /**
  * Serves one WebSocket: joins its room, answers the y-websocket protocol within the
  * connection's grant and limits, and leaves cleanly. Bad input closes only this connection, with
  * a named code and one log line.
+ *
+ * Thousands of these sit idle on a busy relay, so the per-connection state is one object: the
+ * socket's listeners are shared functions that find their connection on the socket.
  */
-export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed: () => void): ConnectionHandle {
-  const { hooks, limits } = ctx
-  const id = `c${(nextConnectionId++).toString(36)}`
-  // Fields for this connection's log lines; a pino child per connection would cost memory on
-  // every idle connection for lines that are rarely written.
-  const fields = (extra: object) => ({ conn: id, room: ctx.storageKey, ip: ctx.ip, ...extra })
-  const log = ctx.log
-  let access = ctx.grant.access
-  let wantsStored = false
-  let room: Room | null = null
-  let closing: { code: number; reason: string } | null = null
-  let alive = true
-  let lastSeen = performance.now()
-  const queued: Uint8Array[] = []
-  const bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
+export class Connection implements Peer {
+  readonly id = `c${(nextConnectionId++).toString(36)}`
+  /** Without auth, connections cannot be told apart by who is behind them (many users share an IP). */
+  readonly identity: string
+  lastSeen = performance.now()
+  wantsStored = false
+  private access: Access
+  private room: Room | null = null
+  private closing: { code: number; reason: string } | null = null
+  private alive = true
+  private queued: Uint8Array[] | null = []
+  private readonly bucket: TokenBucket
 
-  const peer: Peer = {
-    id,
-    // Without auth, connections cannot be told apart by who is behind them (many users share
-    // an IP behind NAT), so each connection is its own identity.
-    identity: ctx.grant === OPEN_GRANT ? `conn:${id}` : `token:${ctx.grant.tokenId}`,
-    get lastSeen() {
-      return lastSeen
-    },
-    get wantsStored() {
-      return wantsStored
-    },
-    send(frame) {
-      if (ws.readyState !== ws.OPEN) return
-      hooks.onMessageOut({ bytes: frame.byteLength })
-      ws.send(frame, (err) => err && close('internalError', `send failed: ${err.message}`))
-    },
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly target: ConnectionTarget,
+    private readonly services: ConnectionServices,
+    private readonly onClosed: (conn: Connection) => void,
+  ) {
+    this.identity = target.grant === OPEN_GRANT ? this.id : `token:${target.grant.tokenId}`
+    this.access = target.grant.access
+    const { limits } = services
+    this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
+    ;(ws as TaggedSocket)[CONNECTION] = this
+    ws.binaryType = 'nodebuffer'
+    ws.on('message', onSocketMessage)
+    ws.on('pong', onSocketPong)
+    ws.on('error', onSocketError)
+    ws.on('close', onSocketClose)
+    services.registry.acquire(target.storageKey).then(
+      (room) => this.join(room),
+      (err: unknown) => {
+        this.logLine('error', { err }, 'room failed to load')
+        this.close('internalError', 'room failed to load')
+      },
+    )
+    services.hooks.onConnect({ room: target.storageKey, workspace: target.grant.workspace, access: this.access, ip: target.ip })
   }
 
-  const close = (code: CloseCodeName, reason: string): void => {
-    if (closing) return
-    closing = { code: CloseCode[code], reason }
-    if (code === 'timeout') ws.terminate()
-    else ws.close(CloseCode[code], reason.slice(0, 120))
+  get grant(): Grant {
+    return this.target.grant
   }
 
-  const handle = (frame: Uint8Array): void => {
+  get ip(): string {
+    return this.target.ip
+  }
+
+  /** Applies a changed grant: a weaker access level takes effect for the next frame. */
+  setAccess(access: Access): void {
+    this.access = access
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return
+    this.services.hooks.onMessageOut({ bytes: frame.byteLength })
+    this.ws.send(frame, (err) => err && this.close('internalError', `send failed: ${err.message}`))
+  }
+
+  /** Called by the relay's shared timer: closes the connection if the last ping went unanswered, then pings. */
+  heartbeat(): void {
+    if (this.closing) return
+    if (!this.alive) return this.close('timeout', 'no pong within the ping interval')
+    this.alive = false
+    this.ws.ping()
+  }
+
+  close(code: CloseCodeName, reason: string): void {
+    if (this.closing) return
+    this.closing = { code: CloseCode[code], reason }
+    if (code === 'timeout') this.ws.terminate()
+    else this.ws.close(CloseCode[code], reason.slice(0, 120))
+  }
+
+  private join(room: Room): void {
+    if (this.closing) {
+      this.services.registry.release(room)
+      return
+    }
+    this.room = room
+    room.addPeer(this)
+    this.send(encodeSyncStep1(room.doc))
+    if (room.presence.states.size > 0) this.send(room.encodePresence())
+    const queued = this.queued ?? []
+    this.queued = null
+    for (const frame of queued) {
+      if (this.closing) break
+      this.handle(frame)
+    }
+  }
+
+  onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return
+    this.lastSeen = performance.now()
+    if (!this.bucket.take()) return this.close('rateLimited', `more than ${this.services.limits.messagesPerSecond} messages/s`)
+    if (!isBinary) return this.close('unsupportedData', 'text frames are not part of the protocol')
+    this.handle(toUint8Array(data))
+  }
+
+  onPong(): void {
+    this.alive = true
+  }
+
+  onError(err: Error): void {
+    // ws reports protocol violations here (oversized frame → 1009, bad opcode → 1002) and then closes.
+    if (!this.closing)
+      this.closing = { code: (err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : 1002, reason: err.message }
+  }
+
+  onClose(code: number, reasonBuffer: Buffer): void {
+    const by = this.closing ? 'relay' : 'peer'
+    const final = this.closing ?? { code, reason: reasonBuffer.toString() }
+    this.closing = final
+    this.logLine('info', { code: final.code, reason: final.reason || undefined, by }, 'connection closed')
+    this.services.hooks.onClose({ room: this.target.storageKey, code: final.code, reason: final.reason })
+    if (this.room) {
+      this.room.removePeer(this)
+      this.services.registry.release(this.room)
+    }
+    this.onClosed(this)
+  }
+
+  private handle(frame: Uint8Array): void {
     try {
-      if (!room) {
-        if (queued.length >= limits.maxQueuedFrames) throw new PeerError('rateLimited', 'too many frames before the room was ready')
+      if (!this.room) {
+        const queued = (this.queued ??= [])
+        if (queued.length >= this.services.limits.maxQueuedFrames) throw new PeerError('rateLimited', 'too many frames before the room was ready')
         queued.push(frame)
         return
       }
       const message = decodeClientFrame(frame)
-      hooks.onMessageIn({ kind: message.type, bytes: frame.byteLength })
-      const reply = respond(message, room)
-      if (reply) peer.send(reply)
+      this.services.hooks.onMessageIn({ kind: message.type, bytes: frame.byteLength })
+      const reply = this.respond(message, this.room)
+      if (reply) this.send(reply)
     } catch (err) {
-      if (err instanceof PeerError) close(err.code, err.message)
-      else if (err instanceof ProtocolError) close('malformedMessage', err.message)
+      if (err instanceof PeerError) this.close(err.code, err.message)
+      else if (err instanceof ProtocolError) this.close('malformedMessage', err.message)
       else {
-        log.error(fields({ err }), 'unexpected error handling a frame')
-        close('internalError', 'unexpected error')
+        this.logLine('error', { err }, 'unexpected error handling a frame')
+        this.close('internalError', 'unexpected error')
       }
     }
   }
 
-  const respond = (message: ClientMessage, room: Room): Uint8Array | null => {
+  private respond(message: ClientMessage, room: Room): Uint8Array | null {
     switch (message.type) {
       case 'sync-step1':
         try {
@@ -131,12 +209,12 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
         }
       case 'sync-step2':
       case 'sync-update':
-        applyUpdate(message.update, room)
+        this.applyUpdate(message.update, room)
         return null
       case 'awareness':
-        if (!room.claimAwareness(peer, message.clients))
+        if (!room.claimAwareness(this, message.clients))
           throw new PeerError('forbidden', 'awareness for a client id this connection does not own')
-        room.applyPresenceUpdate(message.update, peer)
+        room.applyPresenceUpdate(message.update, this)
         return null
       case 'query-awareness':
         return room.encodePresence()
@@ -144,20 +222,20 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
         // The token travels in the upgrade request; in-band auth frames mean nothing here.
         return null
       case 'stored-subscribe':
-        wantsStored = true
+        this.wantsStored = true
         return encodeStored(room.storedStateVector)
     }
   }
 
-  const applyUpdate = (update: Uint8Array, room: Room): void => {
-    if (access !== 'read-write') {
+  private applyUpdate(update: Uint8Array, room: Room): void {
+    if (this.access !== 'read-write') {
       // Stock clients send their state on every connect; a read-only viewer's is ignored, not fatal.
-      hooks.onReadOnlyWriteDropped({ room: ctx.storageKey })
-      log.debug(fields({}), 'dropped a document update from a read-only connection')
+      this.services.hooks.onReadOnlyWriteDropped({ room: this.target.storageKey })
+      this.logLine('debug', {}, 'dropped a document update from a read-only connection')
       return
     }
-    if (room.approxBytes + update.byteLength > limits.maxDocBytes)
-      throw new PeerError('documentTooLarge', `document would exceed ${limits.maxDocBytes} bytes`)
+    const { maxDocBytes } = this.services.limits
+    if (room.approxBytes + update.byteLength > maxDocBytes) throw new PeerError('documentTooLarge', `document would exceed ${maxDocBytes} bytes`)
     try {
       // Parse the whole update before it touches the shared doc: Yjs would integrate a prefix of
       // a corrupt update before failing.
@@ -166,77 +244,28 @@ export function serveConnection(ws: WebSocket, ctx: ConnectionContext, onClosed:
       throw new PeerError('malformedMessage', `invalid Yjs update: ${(err as Error).message}`)
     }
     try {
-      room.applyClientUpdate(update, peer)
+      room.applyClientUpdate(update, this)
     } catch (err) {
       throw new PeerError('malformedMessage', `Yjs rejected the update: ${(err as Error).message}`)
     }
   }
 
-  ws.binaryType = 'nodebuffer'
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (closing) return
-    lastSeen = performance.now()
-    if (!bucket.take()) return close('rateLimited', `more than ${limits.messagesPerSecond} messages/s`)
-    if (!isBinary) return close('unsupportedData', 'text frames are not part of the protocol')
-    handle(toUint8Array(data))
-  })
-
-  ws.on('pong', () => {
-    alive = true
-  })
-
-  ws.on('error', (err) => {
-    // ws reports protocol violations here (oversized frame → 1009, bad opcode → 1002) and then closes.
-    if (!closing) closing = { code: (err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : 1002, reason: err.message }
-  })
-  ws.on('close', (code, reasonBuffer) => {
-    const by = closing ? 'relay' : 'peer'
-    const final = closing ?? { code, reason: reasonBuffer.toString() }
-    closing ??= final
-    log.info(fields({ code: final.code, reason: final.reason || undefined, by }), 'connection closed')
-    hooks.onClose({ room: ctx.storageKey, code: final.code, reason: final.reason })
-    if (room) {
-      room.removePeer(peer)
-      ctx.registry.release(room)
-    }
-    onClosed()
-  })
-
-  ctx.registry.acquire(ctx.storageKey).then(
-    (loaded) => {
-      if (closing) {
-        ctx.registry.release(loaded)
-        return
-      }
-      room = loaded
-      room.addPeer(peer)
-      peer.send(encodeSyncStep1(room.doc))
-      if (room.presence.states.size > 0) peer.send(room.encodePresence())
-      for (const frame of queued.splice(0)) {
-        if (closing) break
-        handle(frame)
-      }
-    },
-    (err: unknown) => {
-      log.error(fields({ err }), 'room failed to load')
-      close('internalError', 'room failed to load')
-    },
-  )
-
-  hooks.onConnect({ room: ctx.storageKey, workspace: ctx.grant.workspace, access, ip: ctx.ip })
-  return {
-    grant: ctx.grant,
-    setAccess(next) {
-      access = next
-    },
-    heartbeat() {
-      if (closing) return
-      if (!alive) return close('timeout', 'no pong within the ping interval')
-      alive = false
-      ws.ping()
-    },
-    close,
+  private logLine(level: 'debug' | 'info' | 'error', extra: object, msg: string): void {
+    this.services.log[level]({ conn: this.id, room: this.target.storageKey, ip: this.target.ip, ...extra }, msg)
   }
+}
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  ;(this as TaggedSocket)[CONNECTION].onMessage(data, isBinary)
+}
+function onSocketPong(this: WebSocket): void {
+  ;(this as TaggedSocket)[CONNECTION].onPong()
+}
+function onSocketError(this: WebSocket, err: Error): void {
+  ;(this as TaggedSocket)[CONNECTION].onError(err)
+}
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  ;(this as TaggedSocket)[CONNECTION].onClose(code, reason)
 }
 
 function toUint8Array(data: RawData): Uint8Array {

@@ -9,7 +9,7 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     if (!(ratePerSecond > 0) || !(burst >= 1)) throw new Error(`TokenBucket: need rate > 0 and burst >= 1, got ${ratePerSecond}, ${burst}`)
     this.tokens = burst
@@ -24,4 +24,8 @@ export class TokenBucket {
     this.tokens -= 1
     return true
   }
+}
+
+function monotonicNow(): number {
+  return performance.now()
 }

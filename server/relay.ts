@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidRoomName } from '../protocol/rooms.js'
 import { OPEN_GRANT, storageKey, tokenFromRequest, type AuthTable, type Grant } from './auth.js'
 import { CloseCode } from './close-codes.js'
-import { serveConnection, type ConnectionHandle, type ConnectionLimits } from './connection.js'
+import { Connection, type ConnectionLimits, type ConnectionServices } from './connection.js'
 import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
@@ -71,9 +71,9 @@ export const RELAY_DEFAULTS = {
 } as const
 
 interface LiveConnection {
-  handle: ConnectionHandle
+  connection: Connection
+  /** Kept to re-check the connection when the token table is reloaded. */
   token: string | null
-  ip: string
 }
 
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
@@ -83,7 +83,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (!options.storage && !options.dataDir) throw new Error('startRelay: pass either dataDir or storage')
   let auth = options.auth ?? null
 
-  const live = new Set<LiveConnection>()
+  const live = new Map<Connection, LiveConnection>()
   const perIp = new Map<string, number>()
   // The gauges read the registry only at scrape time, after it exists.
   const metrics = createMetrics({
@@ -107,6 +107,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     hooks,
   })
   let shuttingDown = false
+  const services: ConnectionServices = { registry, hooks, log, limits }
+  const onConnectionClosed = (connection: Connection): void => {
+    live.delete(connection)
+    const ip = connection.ip
+    const n = (perIp.get(ip) ?? 1) - 1
+    if (n > 0) perIp.set(ip, n)
+    else perIp.delete(ip)
+  }
 
   const server = createServer(createRequestHandler(storage, options.staticDir ?? null, metrics.registry))
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
@@ -137,24 +145,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         return
       }
       perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-      const entry: LiveConnection = { handle: undefined as unknown as ConnectionHandle, token, ip }
-      live.add(entry)
-      entry.handle = serveConnection(
-        ws,
-        { room, storageKey: storageKey(grant.workspace, room), grant, ip, registry, hooks, log, limits },
-        () => {
-          live.delete(entry)
-          const n = (perIp.get(ip) ?? 1) - 1
-          if (n > 0) perIp.set(ip, n)
-          else perIp.delete(ip)
-        },
-      )
+      const connection = new Connection(ws, { storageKey: storageKey(grant.workspace, room), grant, ip }, services, onConnectionClosed)
+      live.set(connection, { connection, token })
     })
   })
 
   // One timer for every connection's keepalive, rather than one per connection.
   const heartbeat = setInterval(() => {
-    for (const conn of live) conn.handle.heartbeat()
+    for (const conn of live.keys()) conn.heartbeat()
   }, limits.pingIntervalMs)
   heartbeat.unref()
   const hibernation = setInterval(() => registry.hibernateIdle(), Math.max(50, Math.min(hibernateAfterMs / 2, 5_000)))
@@ -176,10 +174,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     },
     setAuth(next) {
       auth = next
-      for (const conn of live) {
-        const grant = next ? next.grantFor(conn.token) : OPEN_GRANT
-        if (!grant || grant.workspace !== conn.handle.grant.workspace) conn.handle.close('unauthorized', 'token revoked')
-        else conn.handle.setAccess(grant.access)
+      for (const { connection, token } of live.values()) {
+        const grant = next ? next.grantFor(token) : OPEN_GRANT
+        if (!grant || grant.workspace !== connection.grant.workspace) connection.close('unauthorized', 'token revoked')
+        else connection.setAccess(grant.access)
       }
     },
     close: () =>
@@ -188,7 +186,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         clearInterval(heartbeat)
         clearInterval(hibernation)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-        for (const conn of live) conn.handle.close('goingAway', 'relay shutting down')
+        for (const conn of live.keys()) conn.close('goingAway', 'relay shutting down')
         await registry.closeAll()
         for (const ws of wss.clients) ws.terminate()
         server.closeAllConnections()
