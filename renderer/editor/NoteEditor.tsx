@@ -1,5 +1,6 @@
-import { use, useMemo } from 'react'
+import { use, useCallback, useMemo, useState } from 'react'
 import { EditorContent, useEditor } from '@tiptap/react'
+import { Extension } from '@tiptap/core'
 import type { Editor, Extensions } from '@tiptap/react'
 import type * as Y from 'yjs'
 import StarterKit from '@tiptap/starter-kit'
@@ -12,8 +13,18 @@ import { isAllowedLinkUrl } from './link'
 import { Toolbar } from './Toolbar'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
-function noteExtensions(doc: Y.Doc): Extensions {
+function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
   return [
+    // Ctrl/Cmd+K opens the link dialog (as in most editors).
+    Extension.create({
+      name: 'linkShortcut',
+      addKeyboardShortcuts: () => ({
+        'Mod-k': () => {
+          openLinkDialog()
+          return true
+        },
+      }),
+    }),
     StarterKit.configure({
       undoRedo: false,
       link: {
@@ -35,6 +46,8 @@ interface Props {
   handle: DocHandle
   /** Called with the derived title when the content changes (see `reportTitle`). */
   onTitle(title: string): void
+  /** Put the caret in the editor once it is ready (a note just created). */
+  autoFocus?: boolean
 }
 
 /**
@@ -42,7 +55,7 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onTitle }: Props) {
+export function NoteEditor({ handle, onTitle, autoFocus = false }: Props) {
   use(handle.whenLoaded)
   // Any content change re-derives the title, so merged remote edits retitle the note too. But a
   // change that arrived through Yjs never sets "Untitled": opening a note whose content has not
@@ -52,11 +65,18 @@ export function NoteEditor({ handle, onTitle }: Props) {
     if (title === UNTITLED && isChangeOrigin(transaction)) return
     onTitle(title)
   }
-  const extensions = useMemo(() => noteExtensions(handle.doc), [handle.doc])
-  const editor = useEditor({ extensions, editorProps: EDITOR_PROPS, onUpdate: reportTitle })
+  const [linkOpen, setLinkOpen] = useState(false)
+  const openLinkDialog = useCallback(() => setLinkOpen(true), [])
+  const extensions = useMemo(() => noteExtensions(handle.doc, openLinkDialog), [handle.doc, openLinkDialog])
+  const editor = useEditor({
+    extensions,
+    editorProps: EDITOR_PROPS,
+    onUpdate: reportTitle,
+    autofocus: autoFocus ? 'end' : false,
+  })
   return (
     <>
-      <Toolbar editor={editor} />
+      <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} />
       <div className="editor-scroll">
         <EditorContent editor={editor} className="editor" />
       </div>

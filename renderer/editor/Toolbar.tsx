@@ -1,9 +1,8 @@
-import { useState } from 'react'
 import { useEditorState } from '@tiptap/react'
 import type { Editor } from '@tiptap/react'
 import { TextSelection } from '@tiptap/pm/state'
 import { PromptDialog } from '../ui/Dialog'
-import { linkUrlProblem } from './link'
+import { linkUrlProblem, normalizeLinkUrl } from './link'
 
 interface ToolProps {
   label: string
@@ -30,7 +29,14 @@ function Tool({ label, glyph, shortcut, active, onClick }: ToolProps) {
   )
 }
 
-export function Toolbar({ editor }: { editor: Editor }) {
+interface ToolbarProps {
+  editor: Editor
+  /** The link dialog is open (also opened with Ctrl/Cmd+K from the editor). */
+  linkOpen: boolean
+  setLinkOpen(open: boolean): void
+}
+
+export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
@@ -46,11 +52,11 @@ export function Toolbar({ editor }: { editor: Editor }) {
       blockquote: e.isActive('blockquote'),
     }),
   })
-  const [linkOpen, setLinkOpen] = useState(false)
   const chain = () => editor.chain().focus()
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+'
 
-  const applyLink = (href: string): void => {
+  const applyLink = (raw: string): void => {
+    const href = normalizeLinkUrl(raw)
     setLinkOpen(false)
     if (editor.state.selection.empty && !editor.isActive('link')) {
       chain()
@@ -79,7 +85,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
         <Tool label="Bold" glyph="B" shortcut={`${mod}B`} active={state.bold} onClick={() => chain().toggleBold().run()} />
         <Tool label="Italic" glyph="I" shortcut={`${mod}I`} active={state.italic} onClick={() => chain().toggleItalic().run()} />
         <Tool label="Inline code" glyph="‹›" shortcut={`${mod}E`} active={state.code} onClick={() => chain().toggleCode().run()} />
-        <Tool label="Link" glyph="Link" active={state.link} onClick={() => setLinkOpen(true)} />
+        <Tool label="Link" glyph="Link" shortcut={`${mod}K`} active={state.link} onClick={() => setLinkOpen(true)} />
       </div>
       <div className="tool-group">
         <Tool label="Bullet list" glyph="•" shortcut={`${mod}Shift+8`} active={state.bulletList} onClick={() => chain().toggleBulletList().run()} />
@@ -91,7 +97,8 @@ export function Toolbar({ editor }: { editor: Editor }) {
         <PromptDialog
           title={state.link ? 'Edit link' : 'Add link'}
           label="URL"
-          initialValue={(editor.getAttributes('link').href as string | undefined) ?? 'https://'}
+          initialValue={(editor.getAttributes('link').href as string | undefined) ?? ''}
+          placeholder="example.org or https://…"
           submitLabel="Apply"
           validate={linkUrlProblem}
           onSubmit={applyLink}

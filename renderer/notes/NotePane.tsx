@@ -1,10 +1,11 @@
-import { Suspense, useState } from 'react'
+import { Suspense, useEffect } from 'react'
+import type * as Y from 'yjs'
 import type { DocHandle, DocRegistry } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
 import { NoteEditor } from '../editor/NoteEditor'
-import { ConfirmDialog } from '../ui/Dialog'
 import { noteRoom } from './notes-index'
 import type { NotesIndex } from './notes-index'
+import { hasUnseenEdits } from './trash-rules'
 
 interface Props {
   registry: DocRegistry
@@ -12,7 +13,12 @@ interface Props {
   index: NotesIndex
   id: string
   title: string
-  onDelete(id: string): void
+  /** The note is in the trash (trashed on another device while open here). */
+  trashed: boolean
+  /** Put the caret in the editor as soon as it is ready. */
+  autoFocus: boolean
+  onTrash(id: string, content: Y.Doc): void
+  onRestore(id: string): void
 }
 
 /** "Saved on this device" once every local change (note and notes list) is in IndexedDB. */
@@ -27,34 +33,42 @@ function SaveStatus({ note, index }: { note: DocHandle; index: DocHandle }) {
   )
 }
 
-/** One open note: its header (save state, delete) and its editor. Mount keyed by note id. */
-export function NotePane({ registry, indexHandle, index, id, title, onDelete }: Props) {
+/** One open note: its header (save state, trash) and its editor. Mount keyed by note id. */
+export function NotePane({ registry, indexHandle, index, id, title, trashed, autoFocus, onTrash, onRestore }: Props) {
   const handle = useDocHandle(registry, noteRoom(id))
-  const [confirming, setConfirming] = useState(false)
+
+  // An edit to a trashed note restores it: any content change (typed here or arriving from
+  // another device) that the trashing device had not seen takes the note out of the trash.
+  useEffect(() => {
+    const check = (): void => {
+      const seen = index.trashSnapshot(id)
+      if (seen && hasUnseenEdits(handle.doc, seen)) index.restore(id)
+    }
+    handle.doc.on('update', check)
+    return () => handle.doc.off('update', check)
+  }, [handle, index, id])
 
   return (
     <main className="note-pane" aria-label={`Note: ${title}`}>
       <header className="note-header">
         <SaveStatus note={handle} index={indexHandle} />
-        <button type="button" className="button subtle" onClick={() => setConfirming(true)}>
-          Delete note
-        </button>
+        {!trashed && (
+          <button type="button" className="button subtle" onClick={() => onTrash(id, handle.doc)}>
+            Move to trash
+          </button>
+        )}
       </header>
-      <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
-        <NoteEditor handle={handle} onTitle={(next) => index.setTitle(id, next)} />
-      </Suspense>
-      {confirming && (
-        <ConfirmDialog
-          title="Delete this note?"
-          message={`“${title}” will be removed from the notes list on every device, and its copy on this device will be erased.`}
-          confirmLabel="Delete"
-          onCancel={() => setConfirming(false)}
-          onConfirm={() => {
-            setConfirming(false)
-            onDelete(id)
-          }}
-        />
+      {trashed && (
+        <div className="banner" role="status" aria-label="Trash notice">
+          <span>Moved to trash on another device. Editing it brings it back.</span>
+          <button type="button" className="button" onClick={() => onRestore(id)}>
+            Restore
+          </button>
+        </div>
       )}
+      <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
+        <NoteEditor handle={handle} onTitle={(next) => index.setTitle(id, next)} autoFocus={autoFocus} />
+      </Suspense>
     </main>
   )
 }

@@ -112,6 +112,31 @@ export class DocRegistry {
     void new IndexeddbPersistence(persistenceName(room), new Y.Doc()).clearData()
   }
 
+  /**
+   * Runs `inspect` on the room's content as stored on this device: the open document if the room
+   * is open, else a throwaway copy loaded from IndexedDB (no network). Resolves to undefined when
+   * this device has no copy of the room at all.
+   */
+  async withLocalContent<T>(room: string, inspect: (doc: Y.Doc) => T): Promise<T | undefined> {
+    const open = this.handles.get(room)
+    if (open && !open.destroyed) {
+      await open.whenLoaded
+      return open.destroyed ? undefined : inspect(open.doc)
+    }
+    const name = persistenceName(room)
+    const databases = await indexedDB.databases().catch(() => null)
+    if (databases && !databases.some((db) => db.name === name)) return undefined
+    const doc = new Y.Doc()
+    const persistence = new IndexeddbPersistence(name, doc)
+    try {
+      await persistence.whenSynced
+      return inspect(doc)
+    } finally {
+      await persistence.destroy()
+      doc.destroy()
+    }
+  }
+
   private scheduleCollect(handle: DocHandle): void {
     setTimeout(() => {
       if (handle.refs > 0 || handle.destroyed) return

@@ -64,6 +64,7 @@ interface PromptProps {
   title: string
   label: string
   initialValue: string
+  placeholder?: string | undefined
   submitLabel: string
   /** Returns an error message for invalid input, or null. */
   validate(value: string): string | null
@@ -74,7 +75,7 @@ interface PromptProps {
 }
 
 export function PromptDialog(props: PromptProps) {
-  const { title, label, initialValue, submitLabel, validate, onSubmit, onCancel, secondary } = props
+  const { title, label, initialValue, placeholder, submitLabel, validate, onSubmit, onCancel, secondary } = props
   const [value, setValue] = useState(initialValue)
   const [error, setError] = useState<string | null>(null)
   const inputId = useId()
@@ -95,6 +96,7 @@ export function PromptDialog(props: PromptProps) {
           id={inputId}
           className="field-input"
           value={value}
+          placeholder={placeholder}
           autoFocus
           aria-invalid={error !== null}
           aria-describedby={error ? errorId : undefined}

@@ -37,7 +37,35 @@ export async function noteTitles(page: Page): Promise<string[]> {
   )
 }
 
-export async function waitForConnection(page: Page, label: 'Offline' | 'Connecting…' | 'Connected'): Promise<void> {
+/** The sidebar's Trash button (its name includes the count). */
+export const trashButton = (page: Page): Locator => sidebar(page).getByRole('button', { name: /^Trash\b/ })
+/** The banner on an open note that was trashed on another device. */
+export const trashBanner = (page: Page): Locator => page.getByRole('status', { name: 'Trash notice' })
+
+/** Titles in the Trash view, in order; [] when the trash is empty (opens the Trash view). */
+export async function trashTitles(page: Page): Promise<string[]> {
+  await openTrash(page)
+  return page.getByRole('list', { name: 'Trashed notes' }).getByRole('listitem').evaluateAll((items) =>
+    items.map((item) => item.getAttribute('aria-label') ?? ''),
+  )
+}
+
+/** The number shown next to "Trash" in the sidebar. */
+export async function trashCount(page: Page): Promise<number> {
+  return Number(await trashButton(page).locator('.count').textContent())
+}
+
+export async function openTrash(page: Page): Promise<void> {
+  if ((await trashButton(page).getAttribute('aria-pressed')) !== 'true') await trashButton(page).click()
+  await page.getByRole('navigation', { name: 'Trash' }).waitFor(WAIT)
+}
+
+export async function closeTrash(page: Page): Promise<void> {
+  if ((await trashButton(page).getAttribute('aria-pressed')) === 'true') await trashButton(page).click()
+  await page.getByRole('navigation', { name: 'Notes' }).waitFor(WAIT)
+}
+
+export async function waitForConnection(page: Page, label: string): Promise<void> {
   await expect.poll(() => connection(page).textContent(), WAIT).toBe(label)
 }
 

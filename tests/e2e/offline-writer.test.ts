@@ -9,6 +9,7 @@ import {
   WAIT,
   assertClientBuilt,
   caretToEnd,
+  closeTrash,
   createNote,
   editor,
   editorText,
@@ -19,6 +20,8 @@ import {
   selectedText,
   startStaticServer,
   tool,
+  trashCount,
+  trashTitles,
   waitForConnection,
   waitForEditorFocus,
   waitUntilSavedLocally,
@@ -55,7 +58,7 @@ async function expectFormatted(page: Page): Promise<void> {
 }
 
 describe('offline writer (no relay running)', () => {
-  it('creates, formats, selects and deletes notes offline, and everything survives a reload', { timeout: 300_000 }, async () => {
+  it('creates, formats, selects, trashes and deletes notes offline, and everything survives a reload', { timeout: 300_000 }, async () => {
     const { page } = device
     await waitForConnection(page, 'Offline')
     expect(await noteTitles(page)).toEqual([])
@@ -131,18 +134,36 @@ describe('offline writer (no relay running)', () => {
     await waitUntilSavedLocally(page)
     expect(await indexedDbNames(page)).toContain(`skein:note/${doomedId}`)
 
-    // --- Delete asks first; cancelling keeps the note ------------------------------------------
-    await page.getByRole('button', { name: 'Delete note' }).click()
-    const confirm = page.getByRole('dialog', { name: 'Delete this note?' })
+    // --- Move to trash: no confirmation, because it can be undone -------------------------------
+    await page.getByRole('button', { name: 'Move to trash' }).click()
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+    await page.getByRole('status', { name: 'Undo trash' }).getByRole('button', { name: 'Undo' }).click()
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Doomed note', 'Second note', 'Heading one'])
+    await expect.poll(() => editorText(page), WAIT).toBe('Doomed note')
+
+    await page.getByRole('button', { name: 'Move to trash' }).click()
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+    expect(await trashCount(page)).toBe(1)
+    expect(await trashTitles(page)).toEqual(['Doomed note'])
+    // In the trash the content is kept, not erased.
+    expect(await indexedDbNames(page)).toContain(`skein:note/${doomedId}`)
+
+    // --- Delete forever asks first; cancelling keeps it in the trash ----------------------------
+    const trashList = page.getByRole('list', { name: 'Trashed notes' })
+    await trashList.getByRole('button', { name: 'Delete Doomed note forever' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Delete this note forever?' })
     await confirm.getByRole('button', { name: 'Cancel' }).click()
     await confirm.waitFor({ state: 'detached', ...WAIT })
-    expect(await noteTitles(page)).toEqual(['Doomed note', 'Second note', 'Heading one'])
+    expect(await trashTitles(page)).toEqual(['Doomed note'])
 
-    await page.getByRole('button', { name: 'Delete note' }).click()
-    await confirm.getByRole('button', { name: 'Delete' }).click()
-    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
+    await trashList.getByRole('button', { name: 'Delete Doomed note forever' }).click()
+    await confirm.getByRole('button', { name: 'Delete forever' }).click()
+    await expect.poll(() => trashTitles(page), WAIT).toEqual([])
+    expect(await trashCount(page)).toBe(0)
     // Its local data is erased, not just hidden.
     await expect.poll(() => indexedDbNames(page), WAIT).not.toContain(`skein:note/${doomedId}`)
+    await closeTrash(page)
+    expect(await noteTitles(page)).toEqual(['Second note', 'Heading one'])
 
     // --- Selecting switches the editor to that note ---------------------------------------------
     await openNote(page, 'Heading one')

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRelay } from '../../server/relay'
+import type { AuthTable } from '../../server/auth'
 import { CLIENT_DIR } from './app'
 
 export interface E2eRelay {
@@ -13,9 +14,9 @@ export interface E2eRelay {
   close(): Promise<void>
 }
 
-export async function startE2eRelay(): Promise<E2eRelay> {
+export async function startE2eRelay(options: { auth?: AuthTable } = {}): Promise<E2eRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skein-e2e-'))
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR })
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, auth: options.auth ?? null })
   return {
     port: relay.port,
     url: `${relay.url}/`,

@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { ObservableV2 } from 'lib0/observable'
 import type { WebsocketProvider } from 'y-websocket'
-import { ConnectionStatusStore } from '../../renderer/sync/connection-status'
+import { CONNECTION_LABELS, ConnectionStatusStore } from '../../renderer/sync/connection-status'
 import { LocalSaveTracker } from '../../renderer/sync/local-save'
 
 type Events = {
@@ -31,6 +31,14 @@ class FakeProvider extends ObservableV2<Events> {
   synchronised(): void {
     this.synced = true
     this.emit('sync', [true])
+  }
+  /** What the stock provider does when the relay closes with a code: opened, then closed. */
+  closedByRelay(code: number): void {
+    this.wsconnected = true
+    this.emit('status', [{ status: 'connected' }])
+    this.emit('connection-close', [{ code, reason: 'missing token' }])
+    this.wsconnected = false
+    this.emit('status', [{ status: 'disconnected' }])
   }
   drop(): void {
     this.emit('connection-close', [null])
@@ -78,6 +86,43 @@ describe('ConnectionStatusStore', () => {
     expect(store.get()).toBe('offline')
     provider.attempt()
     expect(store.get()).toBe('offline')
+  })
+
+  it('says the relay refused this device when it closes with 4401, and stays so (no retries follow)', () => {
+    const store = new ConnectionStatusStore(true)
+    const provider = new FakeProvider()
+    store.follow(provider as unknown as WebsocketProvider)
+    provider.attempt()
+    provider.closedByRelay(4401)
+    expect(store.get()).toBe('unauthorized')
+    expect(CONNECTION_LABELS[store.get()]).toBe('Relay refused this device (no valid token)')
+    provider.emit('connection-error', [null])
+    provider.attempt()
+    expect(store.get()).toBe('unauthorized')
+    // A deliberate reconnect (e.g. with a new token) that succeeds clears it.
+    provider.open()
+    provider.synchronised()
+    expect(store.get()).toBe('connected')
+  })
+
+  it('tells other permanent refusals (4400–4499) apart from being offline', () => {
+    const store = new ConnectionStatusStore(true)
+    const provider = new FakeProvider()
+    store.follow(provider as unknown as WebsocketProvider)
+    provider.attempt()
+    provider.closedByRelay(4403)
+    expect(store.get()).toBe('refused')
+  })
+
+  it('treats a transient close code (e.g. 4529 rate limited, 1001 going away) as offline', () => {
+    for (const code of [4529, 1001]) {
+      const store = new ConnectionStatusStore(true)
+      const provider = new FakeProvider()
+      store.follow(provider as unknown as WebsocketProvider)
+      provider.attempt()
+      provider.closedByRelay(code)
+      expect(store.get(), String(code)).toBe('offline')
+    }
   })
 
   it('is offline from the start when there is no relay to talk to', () => {

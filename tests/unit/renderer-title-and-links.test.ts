@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_TITLE_LENGTH, UNTITLED, deriveTitle } from '../../renderer/notes/title'
-import { isAllowedLinkUrl, linkUrlProblem } from '../../renderer/editor/link'
+import { isAllowedLinkUrl, linkUrlProblem, normalizeLinkUrl } from '../../renderer/editor/link'
 
 describe('deriveTitle', () => {
   it('is the first non-blank line, trimmed, with whitespace collapsed', () => {
@@ -29,9 +29,21 @@ describe('link URLs', () => {
   })
 
   it('rejects script, data and file URLs, relative paths and garbage', () => {
-    for (const url of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', '/relative', 'example.com', 'mailto:', 'https://']) {
+    for (const url of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', '/relative', 'example', 'exa mple.com', 'mailto:', 'https://']) {
       expect(isAllowedLinkUrl(url), url).toBe(false)
     }
+  })
+
+  it('accepts a bare domain as https://', () => {
+    for (const url of ['example.org', 'www.example.co.uk/path?q=1#top', 'example.org:8080']) {
+      expect(isAllowedLinkUrl(url), url).toBe(true)
+      expect(normalizeLinkUrl(url)).toBe(`https://${url}`)
+    }
+    expect(normalizeLinkUrl(' example.org ')).toBe('https://example.org')
+    // Anything with a scheme is left alone, so forbidden schemes stay forbidden.
+    expect(normalizeLinkUrl('javascript:alert(1)')).toBe('javascript:alert(1)')
+    expect(normalizeLinkUrl('http://example.org')).toBe('http://example.org')
+    expect(linkUrlProblem('example.org')).toBeNull()
   })
 
   it('explains what is wrong', () => {

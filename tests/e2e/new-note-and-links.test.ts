@@ -1,0 +1,72 @@
+// A fresh user's first minutes, without any relay: "New note" puts the caret in the new note,
+// and links take a bare domain and open with Ctrl/Cmd+K.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import {
+  WAIT,
+  assertClientBuilt,
+  caretToEnd,
+  editor,
+  editorText,
+  noteTitles,
+  selectedText,
+  sidebar,
+  startStaticServer,
+  waitForConnection,
+  waitForEditorFocus,
+} from './app'
+
+let server: Awaited<ReturnType<typeof startStaticServer>>
+let browser: Browser
+let device: Device
+
+beforeAll(async () => {
+  assertClientBuilt()
+  server = await startStaticServer()
+  browser = await launchBrowser()
+  device = await openDevice(browser, server.url)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+describe('new note and links', () => {
+  it('after clicking New note, typing goes into the new note (and spaces do not create more notes)', { timeout: 120_000 }, async () => {
+    const { page } = device
+    await waitForConnection(page, 'Offline')
+    await sidebar(page).getByRole('button', { name: 'New note' }).click()
+    await editor(page).waitFor(WAIT)
+    // No click into the editor: the caret must already be there.
+    await waitForEditorFocus(page)
+    await page.keyboard.type('Typed straight after New note')
+    await expect.poll(() => editorText(page), WAIT).toBe('Typed straight after New note')
+    await expect.poll(() => noteTitles(page), WAIT).toEqual(['Typed straight after New note'])
+    expect(pageErrors(device)).toEqual([])
+  })
+
+  it('Ctrl/Cmd+K opens the link dialog, and a bare domain becomes an https link', { timeout: 120_000 }, async () => {
+    const { page } = device
+    await caretToEnd(page)
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('Skein docs')
+    await page.keyboard.press('Shift+Home')
+    await expect.poll(() => selectedText(page), WAIT).toBe('Skein docs')
+    await page.keyboard.press('ControlOrMeta+k')
+    const dialog = page.getByRole('dialog', { name: 'Add link' })
+    const url = dialog.getByRole('textbox', { name: 'URL' })
+    await url.fill('javascript:alert(1)')
+    await dialog.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => dialog.getByRole('alert').innerText(), WAIT).toContain('Only http://')
+    await url.fill('example.org/docs')
+    await dialog.getByRole('button', { name: 'Apply' }).click()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    await expect.poll(() => editor(page).locator('a').getAttribute('href'), WAIT).toBe('https://example.org/docs')
+    expect(await editor(page).locator('a').innerText()).toBe('Skein docs')
+    expect(pageErrors(device)).toEqual([])
+  })
+})

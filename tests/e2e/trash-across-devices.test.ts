@@ -1,0 +1,167 @@
+// Trash is reversible and never loses anyone's work across devices. A talks to the relay
+// directly; B goes through a TCP proxy that can be cut (B offline).
+//
+// The rule under test (renderer/notes/trash-rules.ts): trashing records what the trashing device
+// had seen of the note; a device holding edits that were not seen restores the note.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import { startTcpProxy } from '../helpers/tcp-proxy'
+import type { TcpProxy } from '../helpers/tcp-proxy'
+import {
+  WAIT,
+  assertClientBuilt,
+  caretToEnd,
+  closeTrash,
+  createNote,
+  editorText,
+  indexedDbNames,
+  noteTitles,
+  openNote,
+  trashBanner,
+  trashCount,
+  trashTitles,
+  waitForConnection,
+  waitUntilSavedLocally,
+} from './app'
+import { startE2eRelay } from './relay-fixture'
+import type { E2eRelay } from './relay-fixture'
+
+let relay: E2eRelay
+let proxy: TcpProxy
+let browser: Browser
+let a: Device
+let b: Device
+
+const SHOTS = process.env.SKEIN_SCREENSHOTS // a folder: also save screenshots of the trash UI there
+
+beforeAll(async () => {
+  assertClientBuilt()
+  relay = await startE2eRelay()
+  proxy = await startTcpProxy(relay.port)
+  browser = await launchBrowser()
+  a = await openDevice(browser, relay.url)
+  b = await openDevice(browser, `http://127.0.0.1:${proxy.port}/`)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await proxy?.close()
+  await relay?.close()
+})
+
+async function trashOpenNote(device: Device): Promise<void> {
+  await device.page.getByRole('button', { name: 'Move to trash' }).click()
+}
+
+describe('trash across devices', () => {
+  let id = ''
+
+  it('keeps a note open on another device when it is trashed there: banner, Restore, and editing it restores it', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(b.page, 'Connected')
+    id = await createNote(a.page)
+    await caretToEnd(a.page)
+    await a.page.keyboard.type('Trip plan')
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
+    await openNote(b.page, 'Trip plan')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Trip plan')
+
+    await trashOpenNote(a)
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual([])
+    // B: out of the list, into the trash, but the open note stays open with a calm banner.
+    await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
+    expect(await noteTitles(b.page)).toEqual([])
+    await trashBanner(b.page).waitFor(WAIT)
+    expect(await trashBanner(b.page).textContent()).toContain('Moved to trash on another device')
+    expect(await editorText(b.page)).toBe('Trip plan')
+    if (SHOTS) await b.page.screenshot({ path: `${SHOTS}/banner.png` })
+
+    await trashBanner(b.page).getByRole('button', { name: 'Restore' }).click()
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
+    await trashBanner(b.page).waitFor({ state: 'detached', ...WAIT })
+
+    // Trashed again; this time B just types into it: an edit to a trashed note restores it.
+    await openNote(a.page, 'Trip plan')
+    await trashOpenNote(a)
+    await trashBanner(b.page).waitFor(WAIT)
+    await caretToEnd(b.page)
+    await b.page.keyboard.type(' (edited)')
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
+    expect(await trashCount(a.page)).toBe(0)
+    await trashBanner(b.page).waitFor({ state: 'detached', ...WAIT })
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
+  it('brings back a note trashed while another device edited it offline, with those edits, on both devices', { timeout: 240_000 }, async () => {
+    await openNote(a.page, 'Trip plan (edited)')
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)')
+
+    // --- B offline, edits ------------------------------------------------------------------------
+    proxy.cut()
+    await waitForConnection(b.page, 'Offline')
+    await caretToEnd(b.page)
+    await b.page.keyboard.press('Enter')
+    await b.page.keyboard.type('Packed while offline on B')
+    await waitUntilSavedLocally(b.page)
+
+    // --- A, not having seen B's edits, trashes the note ----------------------------------------
+    await trashOpenNote(a)
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual([])
+    expect(await trashTitles(a.page)).toEqual(['Trip plan (edited)'])
+    if (SHOTS) await a.page.screenshot({ path: `${SHOTS}/trash-view.png` })
+    await closeTrash(a.page)
+
+    // --- B back: its unseen edits restore the note everywhere ------------------------------------
+    proxy.restore()
+    await waitForConnection(b.page, 'Connected')
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
+    expect(await trashCount(a.page)).toBe(0)
+    expect(await trashCount(b.page)).toBe(0)
+    await openNote(a.page, 'Trip plan (edited)')
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)\nPacked while offline on B')
+    expect(await editorText(b.page)).toBe('Trip plan (edited)\nPacked while offline on B')
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
+  it('delete forever erases the note on every device, unless a device holds edits it never saw', { timeout: 240_000 }, async () => {
+    // --- B offline edits; A trashes and deletes forever: B's edits bring the note back ------------
+    proxy.cut()
+    await waitForConnection(b.page, 'Offline')
+    await caretToEnd(b.page)
+    await b.page.keyboard.press('Enter')
+    await b.page.keyboard.type('One more line from B')
+    await waitUntilSavedLocally(b.page)
+    await trashOpenNote(a)
+    await trashTitles(a.page)
+    await a.page.getByRole('button', { name: 'Delete Trip plan (edited) forever' }).click()
+    await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
+    await expect.poll(() => trashTitles(a.page), WAIT).toEqual([])
+    await closeTrash(a.page)
+    expect(await noteTitles(a.page)).toEqual([])
+
+    proxy.restore()
+    await waitForConnection(b.page, 'Connected')
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
+    await openNote(a.page, 'Trip plan (edited)')
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)\nPacked while offline on B\nOne more line from B')
+
+    // --- Both online, B has seen nothing A has not: delete forever erases B's copy too -----------
+    await trashOpenNote(a)
+    await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
+    await trashTitles(a.page)
+    await a.page.getByRole('button', { name: 'Delete Trip plan (edited) forever' }).click()
+    await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
+    await expect.poll(() => trashCount(b.page), WAIT).toBe(0)
+    expect(await noteTitles(b.page)).toEqual([])
+    await expect.poll(() => indexedDbNames(b.page), WAIT).not.toContain(`skein:note/${id}`)
+    await expect.poll(() => indexedDbNames(a.page), WAIT).not.toContain(`skein:note/${id}`)
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+})
