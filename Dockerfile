@@ -26,4 +26,4 @@ EXPOSE 1234
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:1234/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Listening on 0.0.0.0 requires SKEIN_AUTH (or SKEIN_INSECURE_NO_AUTH=true): the relay refuses otherwise.
-CMD ["node", "--max-semi-space-size=4", "dist/node/server/cli.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/node/server/cli.js"]

@@ -195,7 +195,7 @@ const RELAYS = {
     persistence: 'SQLite (WAL)',
     start: (port, dataDir) => ({
       // The same V8 flag every Skein launcher passes (see the shebang of server/cli.ts).
-      args: ['--max-semi-space-size=4', SKEIN_CLI, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
+      args: ['--max-semi-space-size=8', SKEIN_CLI, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
       env: {},
     }),
   },

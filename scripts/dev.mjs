@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'vite'
 
-const relay = spawn(process.execPath, ['--max-semi-space-size=4', 'dist/node/server/cli.js', '--port', '1234', '--log-level', 'warn'], { stdio: 'inherit' })
+const relay = spawn(process.execPath, ['--max-semi-space-size=8', 'dist/node/server/cli.js', '--port', '1234', '--log-level', 'warn'], { stdio: 'inherit' })
 const vite = await createServer({ configFile: 'vite.config.ts' })
 await vite.listen()
 vite.printUrls()

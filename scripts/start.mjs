@@ -32,5 +32,5 @@ if (electron) {
   console.log('Electron is not installed here, so Skein is served to your browser instead; the relay prints the address to open.')
   // A local relay for one person: its per-connection log lines would only be noise here.
   const env = { SKEIN_LOG_LEVEL: 'warn', ...process.env }
-  forward(spawn(process.execPath, ['--max-semi-space-size=4', 'dist/node/server/cli.js', ...process.argv.slice(2)], { stdio: 'inherit', env }))
+  forward(spawn(process.execPath, ['--max-semi-space-size=8', 'dist/node/server/cli.js', ...process.argv.slice(2)], { stdio: 'inherit', env }))
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { Room, type RoomOptions } from './room.js'
 import type { DocStorage } from './storage/types.js'
 
-export interface RoomRegistryOptions extends RoomOptions {
+export interface RoomRegistryOptions extends Omit<RoomOptions, 'requestCompaction'> {
   /** How long a room with no peers stays in memory, so quick reconnects don't reload it. */
   unloadAfterMs: number
 }
@@ -18,12 +18,39 @@ export class RoomRegistry {
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
   /** Rooms whose load finished, for synchronous inspection (metrics). */
   private readonly loaded = new Map<string, Room>()
+  private readonly compactionQueue = new Set<Room>()
+  private compacting = false
+  private readonly roomOptions: RoomOptions
 
   constructor(
     private readonly storage: DocStorage,
     private readonly log: Logger,
     private readonly options: RoomRegistryOptions,
-  ) {}
+  ) {
+    this.roomOptions = { ...options, requestCompaction: (room) => this.requestCompaction(room) }
+  }
+
+  /**
+   * Runs compactions one per event-loop turn, so many rooms reaching their threshold together
+   * cost a little latency each instead of one long stall.
+   */
+  private requestCompaction(room: Room): void {
+    this.compactionQueue.add(room)
+    if (!this.compacting) this.drainCompactions()
+  }
+
+  private drainCompactions(): void {
+    this.compacting = true
+    setImmediate(() => {
+      const next = this.compactionQueue.values().next()
+      if (next.done) {
+        this.compacting = false
+        return
+      }
+      this.compactionQueue.delete(next.value)
+      void next.value.compact().finally(() => this.drainCompactions())
+    })
+  }
 
   get loadedCount(): number {
     return this.rooms.size
@@ -60,7 +87,7 @@ export class RoomRegistry {
     if (!room) {
       const load = (async () => {
         await this.unloading.get(name)
-        const room = await Room.load(name, this.storage, this.log, this.options)
+        const room = await Room.load(name, this.storage, this.log, this.roomOptions)
         this.loaded.set(name, room)
         this.options.hooks.onRoomLoaded({ room: name })
         return room
@@ -102,6 +129,7 @@ export class RoomRegistry {
   }
 
   private async unload(room: Room): Promise<void> {
+    this.compactionQueue.delete(room)
     this.rooms.delete(room.name)
     this.loaded.delete(room.name)
     const done = room

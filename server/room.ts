@@ -19,8 +19,10 @@ export interface Peer {
 }
 
 export interface RoomOptions {
-  /** Merge the room's stored log into one entry once it holds this many entries. */
+  /** Replace the room's stored log with a snapshot after about this many writes (±25%, per room). */
   compactAfter: number
+  /** Queues the room for `compact()`; the registry runs one compaction at a time. */
+  requestCompaction: (room: Room) => void
   /** Release the Y.Doc of a room whose document nobody touched for this long (presence stays). */
   hibernateAfterMs: number
   hooks: Required<RelayHooks>
@@ -59,6 +61,10 @@ export class Room {
   private retry: Promise<void> | null = null
   private retryDelay = RETRY_MIN_MS
   private entriesSinceCompaction: number
+  /** Jittered so rooms that started together do not all compact at once. */
+  private readonly compactThreshold: number
+  /** Sequence number of this room's last stored entry; 0 until the first write since load. */
+  private lastStoredSeq = 0
   private destroyed = false
   private _storedStateVector: Uint8Array
   /** Stored bytes plus queued bytes: an upper bound on the document's size, for the size limit. */
@@ -72,6 +78,7 @@ export class Room {
     stored: { state: Uint8Array | null; entries: number; bytes: number },
   ) {
     this.entriesSinceCompaction = stored.entries
+    this.compactThreshold = Math.max(2, Math.round(options.compactAfter * (0.75 + Math.random() * 0.5)))
     this._approxBytes = stored.bytes
     this.dormantState = stored.state
     // What is stored is durable, whether or not all of it could be integrated yet.
@@ -104,6 +111,8 @@ export class Room {
     doc.off('update', this.onDocUpdate)
     doc.destroy()
     this.liveDoc = null
+    // The encoding just made is a snapshot: storing it is the cheapest compaction there is.
+    if (this.entriesSinceCompaction > 1) this.options.requestCompaction(this)
     return true
   }
 
@@ -203,6 +212,7 @@ export class Room {
   /** Flushes, then releases the document. Storage failures keep retrying until they succeed. */
   async destroy(): Promise<void> {
     await this.flush()
+    if (this.entriesSinceCompaction > 1) await this.compact()
     this.destroyed = true
     this.liveDoc?.off('update', this.onDocUpdate)
     this.liveDoc?.destroy()
@@ -240,13 +250,13 @@ export class Room {
     const started = performance.now()
     try {
       const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-      await this.storage.append(this.name, merged)
+      this.lastStoredSeq = await this.storage.append(this.name, merged)
       this.options.hooks.onPersisted({ room: this.name, updates: batch.length, bytes: merged.byteLength, seconds: (performance.now() - started) / 1000 })
       this.retryDelay = RETRY_MIN_MS
       this._storedStateVector = stateVector
       this.sendStored()
       this.entriesSinceCompaction += 1
-      if (this.entriesSinceCompaction >= this.options.compactAfter) await this.compact()
+      if (this.entriesSinceCompaction === this.compactThreshold) this.options.requestCompaction(this)
     } catch (error) {
       this.pending = batch.concat(this.pending)
       this.options.hooks.onStorageError({ room: this.name, error })
@@ -279,15 +289,25 @@ export class Room {
     })
   }
 
-  private async compact(): Promise<void> {
+  /**
+   * Replaces the stored log up to the last stored entry with a snapshot of the document. The
+   * document holds everything stored (and perhaps updates still queued, which only makes the
+   * snapshot a superset), so no stored update is lost; entries stored meanwhile stay after it.
+   */
+  async compact(): Promise<void> {
+    if (this.destroyed || this.lastStoredSeq === 0 || this.entriesSinceCompaction < 2) return
     const started = performance.now()
+    const upTo = this.lastStoredSeq
+    const counted = this.entriesSinceCompaction
+    const state = this.liveDoc ? Y.encodeStateAsUpdate(this.liveDoc) : this.dormantState
+    if (!state) return
     try {
-      await this.storage.compact(this.name)
-      this.entriesSinceCompaction = 1
-      this._approxBytes = (await this.storage.byteSize(this.name)) + this.pending.reduce((n, u) => n + u.byteLength, 0)
+      await this.storage.replace(this.name, state, upTo)
+      this.entriesSinceCompaction -= counted - 1
+      this._approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0)
       this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })
     } catch (err) {
-      // The log is still complete; compaction is only an optimisation and is retried next time.
+      // The log is still complete; compaction is only an optimisation and is tried again later.
       this.log.warn({ room: this.name, err }, 'compaction failed')
     }
   }

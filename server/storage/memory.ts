@@ -1,36 +1,44 @@
 import * as Y from 'yjs'
 import type { DocStorage } from './types.js'
 
+interface Entry {
+  seq: number
+  data: Uint8Array
+}
+
 /** Volatile storage for unit tests; same contract as the SQLite storage. */
 export class MemoryStorage implements DocStorage {
-  private readonly logs = new Map<string, Uint8Array[]>()
+  private readonly logs = new Map<string, Entry[]>()
+  private nextSeq = 1
   private closed = false
 
   async load(room: string): Promise<Uint8Array | null> {
     this.assertOpen()
     const log = this.logs.get(room)
-    return log && log.length > 0 ? Y.mergeUpdates(log) : null
+    return log && log.length > 0 ? Y.mergeUpdates(log.map((e) => e.data)) : null
   }
 
-  async append(room: string, update: Uint8Array): Promise<void> {
+  async append(room: string, update: Uint8Array): Promise<number> {
     this.assertOpen()
+    const seq = this.nextSeq++
     const log = this.logs.get(room) ?? []
-    log.push(update.slice())
+    log.push({ seq, data: update.slice() })
     this.logs.set(room, log)
+    return seq
+  }
+
+  async replace(room: string, state: Uint8Array, upTo: number): Promise<void> {
+    this.assertOpen()
+    const kept = (this.logs.get(room) ?? []).filter((e) => e.seq > upTo)
+    this.logs.set(room, [{ seq: upTo, data: state.slice() }, ...kept])
   }
 
   async entryCount(room: string): Promise<number> {
     return this.logs.get(room)?.length ?? 0
   }
 
-  async compact(room: string): Promise<void> {
-    this.assertOpen()
-    const log = this.logs.get(room)
-    if (log && log.length > 1) this.logs.set(room, [Y.mergeUpdates(log)])
-  }
-
   async byteSize(room: string): Promise<number> {
-    return (this.logs.get(room) ?? []).reduce((sum, u) => sum + u.byteLength, 0)
+    return (this.logs.get(room) ?? []).reduce((sum, e) => sum + e.data.byteLength, 0)
   }
 
   async checkWritable(): Promise<void> {

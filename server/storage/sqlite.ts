@@ -12,7 +12,7 @@ const CHECKPOINT_INTERVAL_MS = 1000
 interface QueuedAppend {
   room: string
   update: Uint8Array
-  resolve: () => void
+  resolve: (seq: number) => void
   reject: (err: unknown) => void
 }
 
@@ -74,7 +74,7 @@ export class SqliteStorage implements DocStorage {
     return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
   }
 
-  append(room: string, update: Uint8Array): Promise<void> {
+  append(room: string, update: Uint8Array): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ room, update, resolve, reject })
       if (!this.flushScheduled) {
@@ -89,15 +89,14 @@ export class SqliteStorage implements DocStorage {
     this.flushScheduled = false
     const batch = this.queue
     this.queue = []
+    let seqs: number[]
     try {
-      this.db.transaction(() => {
-        for (const { room, update } of batch) this.stmts.insert.run(room, update)
-      })()
+      seqs = this.db.transaction(() => batch.map(({ room, update }) => Number(this.stmts.insert.run(room, update).lastInsertRowid)))()
     } catch (err) {
       for (const entry of batch) entry.reject(err)
       return
     }
-    for (const entry of batch) entry.resolve()
+    batch.forEach((entry, i) => entry.resolve(seqs[i]!))
   }
 
   private startCheckpointer(file: string): void {
@@ -125,15 +124,13 @@ export class SqliteStorage implements DocStorage {
     return (this.stmts.size.get(room) as { n: number | null }).n ?? 0
   }
 
-  /** Replaces the rows it read with their merge, in one transaction, so a crash keeps one or the other. */
-  async compact(room: string): Promise<void> {
+  /** One transaction: a crash keeps either the old entries or the snapshot, never neither. */
+  async replace(room: string, state: Uint8Array, upTo: number): Promise<void> {
+    // Appends still queued for this turn belong after `upTo`; commit them first so ids stay ordered.
+    if (this.queue.length > 0) this.flushQueue()
     this.db.transaction(() => {
-      const rows = this.stmts.selectWithId.all(room) as { id: number; data: Buffer }[]
-      if (rows.length < 2) return
-      const merged = Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
-      const lastId = rows[rows.length - 1]!.id
-      this.stmts.deleteUpTo.run(room, lastId)
-      this.stmts.insertWithId.run(lastId, room, merged)
+      this.stmts.deleteUpTo.run(room, upTo)
+      this.stmts.insertWithId.run(upTo, room, state)
     })()
   }
 
@@ -162,7 +159,6 @@ export class SqliteStorage implements DocStorage {
 function prepare(db: Database.Database) {
   return {
     select: db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id'),
-    selectWithId: db.prepare('SELECT id, data FROM updates WHERE room = ? ORDER BY id'),
     insert: db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)'),
     insertWithId: db.prepare('INSERT INTO updates (id, room, data) VALUES (?, ?, ?)'),
     deleteUpTo: db.prepare('DELETE FROM updates WHERE room = ? AND id <= ?'),

@@ -1,17 +1,21 @@
 /**
- * Where the relay keeps documents. A room's stored form is a log of Yjs updates; `load`
- * returns them merged into one update. Implementations must make `append` durable before its
- * promise resolves: the relay treats a resolved append as "stored".
+ * Where the relay keeps documents. A room's stored form is a log of Yjs updates, each with a
+ * sequence number that only grows; `load` returns them merged into one update. Implementations
+ * must make `append` durable before its promise resolves: the relay treats a resolved append as
+ * "stored" and acknowledges it.
  */
 export interface DocStorage {
   /** The room's full state as one Yjs update, or null if nothing was ever stored. */
   load(room: string): Promise<Uint8Array | null>
-  /** Durably appends one update to the room's log. */
-  append(room: string, update: Uint8Array): Promise<void>
-  /** Number of log entries for the room (compaction heuristics and tests). */
+  /** Durably appends one update to the room's log; resolves to the entry's sequence number. */
+  append(room: string, update: Uint8Array): Promise<number>
+  /**
+   * Atomically replaces the room's entries up to and including `upTo` with one entry holding
+   * `state`, which must contain everything those entries did (compaction). Later entries stay.
+   */
+  replace(room: string, state: Uint8Array, upTo: number): Promise<void>
+  /** Number of log entries for the room. */
   entryCount(room: string): Promise<number>
-  /** Merges the room's log into a single entry. Concurrent appends are never lost. */
-  compact(room: string): Promise<void>
   /** Total stored bytes for the room. */
   byteSize(room: string): Promise<number>
   /** Throws if the storage cannot currently be written (readiness probe). */

@@ -9,7 +9,7 @@ import { connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced 
 class GatedStorage extends MemoryStorage {
   failing = false
   appends = 0
-  override async append(room: string, update: Uint8Array): Promise<void> {
+  override async append(room: string, update: Uint8Array): Promise<number> {
     if (this.failing) throw new Error('disk full')
     this.appends++
     return super.append(room, update)

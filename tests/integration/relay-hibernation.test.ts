@@ -28,6 +28,24 @@ describe('idle room hibernation', () => {
     expect(metrics).toMatch(/^skein_rooms_hibernating \d/m)
   })
 
+  it('stores the hibernating document as one snapshot in place of its update log', async () => {
+    const { MemoryStorage } = await import('../../server/storage/memory')
+    const storage = new MemoryStorage()
+    const relay = await startTestRelay({ storage, hibernateAfterMs: 100 })
+    const a = connectClient(relay.wsUrl, 'note/log')
+    await whenSynced(a.provider)
+    for (let i = 0; i < 10; i++) {
+      a.text.insert(a.text.length, `${i}`)
+      await waitFor('stored', async () => (await storage.entryCount('default/note/log')) >= i + 1)
+    }
+    const room = (await relay.rooms.peek('default/note/log'))!
+    await waitFor('hibernated', () => room.hibernating)
+    await waitFor('log compacted', async () => (await storage.entryCount('default/note/log')) === 1)
+    const restored = new Y.Doc()
+    Y.applyUpdate(restored, (await storage.load('default/note/log'))!)
+    expect(restored.getText('t').toString()).toBe('0123456789')
+  })
+
   it('never hibernates a room with updates not yet stored', async () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 
-const FLAG = '--max-semi-space-size=4'
+const FLAG = '--max-semi-space-size=8'
 
 describe('relay launchers', () => {
   it.each([

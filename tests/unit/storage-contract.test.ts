@@ -44,16 +44,30 @@ describe.each(implementations)('%s (DocStorage contract)', (_name, create) => {
     await storage.close()
   })
 
-  it('compacts a room into one entry without changing its content', async () => {
+  it('replaces entries up to a sequence number with a snapshot, keeping later entries and other rooms', async () => {
     const storage = create()
     const doc = new Y.Doc()
-    for (let i = 0; i < 20; i++) await storage.append('a', textUpdate(doc, `${i} `))
-    const before = textOf(await storage.load('a'))
-    await storage.compact('a')
-    expect(await storage.entryCount('a')).toBe(1)
-    expect(textOf(await storage.load('a'))).toBe(before)
-    await storage.append('a', textUpdate(doc, 'after'))
-    expect(textOf(await storage.load('a'))).toBe(before + 'after')
+    let upTo = 0
+    for (let i = 0; i < 20; i++) upTo = await storage.append('a', textUpdate(doc, `${i} `))
+    await storage.append('b', textUpdate(new Y.Doc(), 'other room'))
+    const snapshot = Y.encodeStateAsUpdate(doc)
+    const later = await storage.append('a', textUpdate(doc, 'after'))
+    expect(later).toBeGreaterThan(upTo)
+    await storage.replace('a', snapshot, upTo)
+    expect(await storage.entryCount('a')).toBe(2)
+    expect(textOf(await storage.load('a'))).toBe(doc.getText('t').toString())
+    expect(textOf(await storage.load('b'))).toBe('other room')
+    await storage.append('a', textUpdate(doc, '!'))
+    expect(textOf(await storage.load('a'))).toMatch(/after!$/)
+    await storage.close()
+  })
+
+  it('gives every append a larger sequence number than the one before', async () => {
+    const storage = create()
+    const seqs = await Promise.all([1, 2, 3].map((i) => storage.append(`r${i}`, textUpdate(new Y.Doc(), 'x'))))
+    const next = await storage.append('r1', textUpdate(new Y.Doc(), 'y'))
+    expect(new Set(seqs).size).toBe(3)
+    expect(next).toBeGreaterThan(Math.max(...seqs))
     await storage.close()
   })
 
