@@ -32,7 +32,7 @@ const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], batch:number, workers:number}} Options */
+/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, idleSettle:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], batch:number, workers:number}} Options */
 
 /** Generator threads: one per core, at least 2 (the relay under test shares the cores). */
 const DEFAULT_WORKERS = Math.max(2, Math.min(4, cpus().length))
@@ -47,6 +47,7 @@ function parseOptions() {
       'hot-clients': { type: 'string' },
       'hot-typists': { type: 'string' },
       'idle-rooms': { type: 'string' },
+      'idle-settle': { type: 'string' },
       duration: { type: 'string' },
       rate: { type: 'string' },
       relays: { type: 'string' },
@@ -89,6 +90,8 @@ function parseOptions() {
     // the generator): not drivable on 2 cores (see docs/benchmarks.md), so by default 20 of the 200 type.
     hotTypists: Math.floor(num('hot-typists', 'BENCH_HOT_TYPISTS', 20, 1, 10_000)),
     idleRooms: Math.floor(num('idle-rooms', 'BENCH_IDLE_ROOMS', d.idleRooms, 1, 200_000)),
+    // Seconds W3 idles after connecting before it samples RSS (default 5; 1 with --quick).
+    idleSettle: num('idle-settle', 'BENCH_IDLE_SETTLE', quick ? 1 : 5, 0, 600),
     duration: num('duration', 'BENCH_DURATION', d.duration, 1, 3600),
     rate: num('rate', 'BENCH_RATE', 5, 0.1, 1000),
     batch: Math.floor(num('batch', 'BENCH_BATCH', 100, 1, 10_000)),
@@ -577,7 +580,7 @@ async function workloadIdle(def, opts) {
     const cpu1 = cpuSeconds(relay.pid)
     const lag = await readLag(relay) // lag while 5,000 rooms were loaded and written
     // Idle: let writes land and the heap settle, then take the steady RSS.
-    await sleep(opts.quick ? 1000 : 5000)
+    await sleep(opts.idleSettle * 1000)
     sampler.mark()
     await sleep(opts.quick ? 1000 : 4000)
     const rss = sampler.stop()
@@ -790,7 +793,7 @@ async function main() {
     '',
     `Machine: ${machine()}`,
     `Scale: W1 ${opts.rooms} rooms × ${opts.clients} clients; W2 ${opts.hotClients} clients in one room, ` +
-      `${Math.min(opts.hotTypists, opts.hotClients)} of them typing; W3 ${opts.idleRooms} idle rooms; ` +
+      `${Math.min(opts.hotTypists, opts.hotClients)} of them typing; W3 ${opts.idleRooms} idle rooms sampled after ${opts.idleSettle} s idle; ` +
       `${opts.rate} updates/s per typing client; ${opts.duration} s measurement windows; ${opts.workers} generator threads. Total ${elapsed.toFixed(0)} s.`,
     `Persistence: ${persist}`,
     opts.relays.includes('skein') ? `Skein relay: ${skeinBuild()}; extra flags: ${[...skeinLimitArgs(), ...opts.skeinArgs].join(' ') || 'none'}` : '',
