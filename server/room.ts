@@ -57,6 +57,8 @@ export class Room {
   private readonly peers = new Map<Peer, Set<number>>()
   private readonly awarenessOwners = new Map<number, Peer>()
   private pending: Uint8Array[] = []
+  /** Updates and presence changes received this event-loop turn, fanned out together at its end. */
+  private outgoing: { updates: Uint8Array[]; origins: Set<unknown>; presence: Set<number> } | null = null
   private writing: Promise<void> | null = null
   private retry: Promise<void> | null = null
   private retryDelay = RETRY_MIN_MS
@@ -225,13 +227,47 @@ export class Room {
     this.pending.push(update)
     this._approxBytes += update.byteLength
     if (!this.writing && !this.retry) this.writing = this.write()
-    const frame = encodeSyncUpdate(update)
-    for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame)
+    const out = this.queueOutgoing()
+    out.updates.push(update)
+    out.origins.add(origin)
+  }
+
+  /**
+   * Everything that arrives in one event-loop turn goes out as one frame per peer: updates
+   * merged, presence collapsed to each changed client's latest state. Under load this keeps a
+   * busy room from falling behind (a burst after any pause costs one frame per peer, not one per
+   * update), and it adds no delay: setImmediate runs right after the turn's socket reads.
+   */
+  private queueOutgoing(): NonNullable<Room['outgoing']> {
+    if (!this.outgoing) {
+      this.outgoing = { updates: [], origins: new Set(), presence: new Set() }
+      setImmediate(this.flushOutgoing)
+    }
+    return this.outgoing
+  }
+
+  private readonly flushOutgoing = (): void => {
+    const out = this.outgoing
+    this.outgoing = null
+    if (!out || this.destroyed) return
+    if (out.updates.length > 0) {
+      const frame = encodeSyncUpdate(out.updates.length === 1 ? out.updates[0]! : Y.mergeUpdates(out.updates))
+      // A peer needs no echo of what only it sent; with several senders, everyone gets the merge
+      // (applying one's own update again is a no-op in Yjs).
+      const [onlyOrigin] = out.origins.size === 1 ? out.origins : [undefined]
+      for (const peer of this.peers.keys()) if (peer !== onlyOrigin) peer.send(frame)
+    }
+    if (out.presence.size > 0) {
+      const frame = this.encodePresence([...out.presence])
+      for (const peer of this.peers.keys()) peer.send(frame)
+    }
   }
 
   private onPresenceUpdate({ added, updated, removed }: PresenceChanges, _origin: unknown): void {
-    const frame = this.encodePresence([...added, ...updated, ...removed])
-    for (const peer of this.peers.keys()) peer.send(frame)
+    const { presence } = this.queueOutgoing()
+    for (const id of added) presence.add(id)
+    for (const id of updated) presence.add(id)
+    for (const id of removed) presence.add(id)
   }
 
   /** Writes the whole queue as one merged entry; a failure puts it back and schedules a retry. */

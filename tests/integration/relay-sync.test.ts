@@ -70,3 +70,22 @@ describe('relay with stock y-websocket clients', () => {
     await waitFor('restored text', () => fresh.text.toString() === expected)
   })
 })
+
+describe('relay fan-out batching', () => {
+  it('sends updates that arrive in one turn as one merged frame, and nothing back to a lone sender', async () => {
+    const relay = await startTestRelay({ dataDir: tempDir() })
+    const sender = connectClient(relay.wsUrl, 'note/batch')
+    const receiver = connectClient(relay.wsUrl, 'note/batch')
+    await Promise.all([whenSynced(sender.provider), whenSynced(receiver.provider)])
+    let framesToSender = 0
+    let framesToReceiver = 0
+    sender.provider.ws!.addEventListener('message', () => framesToSender++)
+    receiver.provider.ws!.addEventListener('message', () => framesToReceiver++)
+    // Forty separate transactions flushed by the client in one burst arrive in one relay turn.
+    for (let i = 0; i < 40; i++) sender.text.insert(sender.text.length, `${i % 10}`)
+    await waitFor('receiver has all forty edits', () => receiver.text.length === 40)
+    expect(receiver.text.toString()).toBe(sender.text.toString())
+    expect(framesToReceiver).toBeLessThan(40)
+    expect(framesToSender).toBe(0)
+  })
+})
