@@ -6,6 +6,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Protocol } from 'electron'
+import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'skein'
@@ -115,22 +116,7 @@ export function contentTypeFor(filePath: string): string {
   return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream'
 }
 
-/**
- * The renderer's Content-Security-Policy. style-src allows 'unsafe-inline' because
- * TipTap/ProseMirror set inline styles; connect-src allows any ws:/wss: because the relay URL
- * is user-configurable. Scripts come only from the app's own origin.
- */
-export const CONTENT_SECURITY_POLICY: string = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ')
+export { CONTENT_SECURITY_POLICY }
 
 export type ReadFile = (filePath: string) => Promise<Uint8Array>
 

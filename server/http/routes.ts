@@ -4,21 +4,9 @@ import { join } from 'node:path'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
 import type { DocStorage } from '../storage/types.js'
+import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
-
-// Matches what the Electron shell sends for app:// so the browser build runs under the same rules.
-const WEB_CLIENT_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ')
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
@@ -61,7 +49,7 @@ export function createRequestHandler(storage: DocStorage, staticDir: string | nu
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
     if (serveStatic) {
-      res.setHeader('content-security-policy', WEB_CLIENT_CSP)
+      res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)
       res.setHeader('x-content-type-options', 'nosniff')
       return serveStatic(req, res, () => sendJson(res, 404, { error: 'not found' }))
     }
