@@ -1,29 +1,23 @@
 // Two devices (separate browser contexts) co-edit one note live through the real relay.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
-import { WAIT, assertClientBuilt, caretToEnd, createNote, editorText, noteTitles, openNote, waitForConnection } from './app'
-import { startE2eRelay } from './relay-fixture'
-import type { E2eRelay } from './relay-fixture'
+import { WAIT, caretToEnd, createNote, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { startTwoDevices } from './relay-fixture'
+import type { TwoDevices } from './relay-fixture'
 
-let relay: E2eRelay
-let browser: Browser
 let a: Device
 let b: Device
 
+let devices: TwoDevices
 beforeAll(async () => {
-  assertClientBuilt()
-  relay = await startE2eRelay()
-  browser = await launchBrowser()
-  a = await openDevice(browser, relay.url)
-  b = await openDevice(browser, relay.url)
+  devices = await startTwoDevices()
+  ;({ a, b } = devices)
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
+  await devices?.close()
 })
 
 describe('two devices, one note', () => {

@@ -3,14 +3,11 @@
 // text is what both devices have stored locally.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
-import { startTcpProxy } from '../helpers/tcp-proxy'
 import type { TcpProxy } from '../helpers/tcp-proxy'
 import {
   WAIT,
-  assertClientBuilt,
   caretToEnd,
   createNote,
   editorText,
@@ -19,29 +16,22 @@ import {
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
-import { startE2eRelay } from './relay-fixture'
-import type { E2eRelay } from './relay-fixture'
+import { startTwoDevices } from './relay-fixture'
+import type { TwoDevices } from './relay-fixture'
 
-let relay: E2eRelay
 let proxy: TcpProxy
-let browser: Browser
 let a: Device
 let b: Device
 
+let devices: TwoDevices
 beforeAll(async () => {
-  assertClientBuilt()
-  relay = await startE2eRelay()
-  proxy = await startTcpProxy(relay.port)
-  browser = await launchBrowser()
-  // A loads the client through the proxy, so its WebSockets (same origin) go through it too.
-  a = await openDevice(browser, `http://127.0.0.1:${proxy.port}/`)
-  b = await openDevice(browser, relay.url)
+  devices = await startTwoDevices({ cuttable: 'a' })
+  ;({ a, b } = devices)
+  proxy = devices.proxy!
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await proxy?.close()
-  await relay?.close()
+  await devices?.close()
 })
 
 describe('offline edits on both devices, then reconnect', () => {

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRelay } from '../../server/relay'
 import type { AuthTable } from '../../server/auth'
-import { CLIENT_DIR } from './app'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, openDevice, type Device } from '../helpers/browser'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
+import { CLIENT_DIR, assertClientBuilt } from './app'
 
 export interface E2eRelay {
   readonly port: number
@@ -23,6 +26,43 @@ export async function startE2eRelay(options: { auth?: AuthTable } = {}): Promise
     async close() {
       await relay.close()
       rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The real relay with two devices (separate browser contexts) on the web client it serves. */
+export interface TwoDevices {
+  relay: E2eRelay
+  /** In front of the relay for the `cuttable` device; `cut()` drops its network. */
+  proxy: TcpProxy | null
+  browser: Browser
+  a: Device
+  b: Device
+  close(): Promise<void>
+}
+
+/**
+ * Starts the relay, Chromium and two devices. The `cuttable` device loads the client through a
+ * TCP proxy, so its WebSocket (same origin) goes through it too and a test can take it offline.
+ */
+export async function startTwoDevices(options: { cuttable?: 'a' | 'b' } = {}): Promise<TwoDevices> {
+  assertClientBuilt()
+  const relay = await startE2eRelay()
+  const proxy = options.cuttable ? await startTcpProxy(relay.port) : null
+  const browser = await launchBrowser()
+  const urlFor = (device: 'a' | 'b') => (proxy && options.cuttable === device ? `http://127.0.0.1:${proxy.port}/` : relay.url)
+  const a = await openDevice(browser, urlFor('a'))
+  const b = await openDevice(browser, urlFor('b'))
+  return {
+    relay,
+    proxy,
+    browser,
+    a,
+    b,
+    async close() {
+      await browser.close()
+      await proxy?.close()
+      await relay.close()
     },
   }
 }

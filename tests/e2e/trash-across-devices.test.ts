@@ -5,14 +5,11 @@
 // had seen of the note; a device holding edits that were not seen restores the note.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
-import { startTcpProxy } from '../helpers/tcp-proxy'
 import type { TcpProxy } from '../helpers/tcp-proxy'
 import {
   WAIT,
-  assertClientBuilt,
   caretToEnd,
   closeTrash,
   createNote,
@@ -26,30 +23,24 @@ import {
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
-import { startE2eRelay } from './relay-fixture'
-import type { E2eRelay } from './relay-fixture'
+import { startTwoDevices } from './relay-fixture'
+import type { TwoDevices } from './relay-fixture'
 
-let relay: E2eRelay
 let proxy: TcpProxy
-let browser: Browser
 let a: Device
 let b: Device
 
 const SHOTS = process.env.SKEIN_SCREENSHOTS // a folder: also save screenshots of the trash UI there
 
+let devices: TwoDevices
 beforeAll(async () => {
-  assertClientBuilt()
-  relay = await startE2eRelay()
-  proxy = await startTcpProxy(relay.port)
-  browser = await launchBrowser()
-  a = await openDevice(browser, relay.url)
-  b = await openDevice(browser, `http://127.0.0.1:${proxy.port}/`)
+  devices = await startTwoDevices({ cuttable: 'b' })
+  ;({ a, b } = devices)
+  proxy = devices.proxy!
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await proxy?.close()
-  await relay?.close()
+  await devices?.close()
 })
 
 async function trashOpenNote(device: Device): Promise<void> {
