@@ -29,12 +29,24 @@ export interface RelayHookPayloads {
  */
 export type RelayHooks = { [K in keyof RelayHookPayloads]?: (payload: RelayHookPayloads[K]) => void }
 
+// Every hook name, as a record so the compiler rejects a name missing from (or extra to) the map.
+const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
+  onConnect: true,
+  onReject: true,
+  onClose: true,
+  onMessageIn: true,
+  onMessageOut: true,
+  onReadOnlyWriteDropped: true,
+  onPersisted: true,
+  onStorageError: true,
+  onCompaction: true,
+  onRoomLoaded: true,
+  onRoomUnloaded: true,
+}
+
 /** One hooks object that calls every given one in order. */
 export function combineHooks(...all: RelayHooks[]): Required<RelayHooks> {
-  const names: (keyof RelayHookPayloads)[] = [
-    'onConnect', 'onReject', 'onClose', 'onMessageIn', 'onMessageOut', 'onReadOnlyWriteDropped',
-    'onPersisted', 'onStorageError', 'onCompaction', 'onRoomLoaded', 'onRoomUnloaded',
-  ]
+  const names = Object.keys(HOOK_NAMES) as (keyof RelayHookPayloads)[]
   const combined = {} as Record<keyof RelayHookPayloads, (payload: never) => void>
   for (const name of names) {
     const fns = all.map((h) => h[name]).filter((f): f is NonNullable<typeof f> => f !== undefined) as ((p: never) => void)[]

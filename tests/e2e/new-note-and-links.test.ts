@@ -2,37 +2,31 @@
 // and links take a bare domain and open with Ctrl/Cmd+K.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
 import {
   WAIT,
-  assertClientBuilt,
   caretToEnd,
   editor,
   editorText,
   noteTitles,
   selectedText,
   sidebar,
-  startStaticServer,
   waitForConnection,
   waitForEditorFocus,
 } from './app'
+import { startOfflineDevice } from './relay-fixture'
 
-let server: Awaited<ReturnType<typeof startStaticServer>>
-let browser: Browser
 let device: Device
+let offline: Awaited<ReturnType<typeof startOfflineDevice>>
 
 beforeAll(async () => {
-  assertClientBuilt()
-  server = await startStaticServer()
-  browser = await launchBrowser()
-  device = await openDevice(browser, server.url)
+  offline = await startOfflineDevice()
+  device = offline.device
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
+  await offline?.close()
 })
 
 describe('new note and links', () => {

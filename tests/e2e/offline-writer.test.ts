@@ -2,12 +2,11 @@
 // refuses WebSocket upgrades. Everything must work from IndexedDB alone and survive a reload.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
 import {
   WAIT,
-  assertClientBuilt,
   caretToEnd,
   closeTrash,
   createNote,
@@ -18,7 +17,6 @@ import {
   openNote,
   selectedNoteId,
   selectedText,
-  startStaticServer,
   tool,
   trashCount,
   trashTitles,
@@ -26,21 +24,18 @@ import {
   waitForEditorFocus,
   waitUntilSavedLocally,
 } from './app'
+import { startOfflineDevice } from './relay-fixture'
 
-let server: Awaited<ReturnType<typeof startStaticServer>>
-let browser: Browser
 let device: Device
+let offline: Awaited<ReturnType<typeof startOfflineDevice>>
 
 beforeAll(async () => {
-  assertClientBuilt()
-  server = await startStaticServer()
-  browser = await launchBrowser()
-  device = await openDevice(browser, server.url)
+  offline = await startOfflineDevice()
+  device = offline.device
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
+  await offline?.close()
 })
 
 async function expectFormatted(page: Page): Promise<void> {

@@ -8,7 +8,7 @@ import type { AuthTable } from '../../server/auth'
 import type { Browser } from 'playwright-core'
 import { launchBrowser, openDevice, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
-import { CLIENT_DIR, assertClientBuilt } from './app'
+import { CLIENT_DIR, assertClientBuilt, startStaticServer } from './app'
 
 export interface E2eRelay {
   readonly port: number
@@ -63,6 +63,21 @@ export async function startTwoDevices(options: { cuttable?: 'a' | 'b' } = {}): P
       await browser.close()
       await proxy?.close()
       await relay.close()
+    },
+  }
+}
+
+/** One device on the built client served by a plain static server: there is no relay at all. */
+export async function startOfflineDevice(): Promise<{ device: Device; close(): Promise<void> }> {
+  assertClientBuilt()
+  const server = await startStaticServer()
+  const browser = await launchBrowser()
+  const device = await openDevice(browser, server.url)
+  return {
+    device,
+    async close() {
+      await browser.close()
+      await server.close()
     },
   }
 }

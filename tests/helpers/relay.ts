@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterEach } from 'vitest'
@@ -73,4 +74,13 @@ export function rawSocket(wsUrl: string, room: string): Promise<WebSocket> {
 
 export function closeEvent(ws: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+}
+
+/** A TCP port that was free a moment ago (for relays started as separate processes). */
+export async function freePort(): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const port = (srv.address() as { port: number }).port
+  await new Promise((r) => srv.close(r))
+  return port
 }

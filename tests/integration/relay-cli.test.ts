@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import * as Y from 'yjs'
-import { connectClient, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { connectClient, tempDir, waitFor, whenSynced, freePort } from '../helpers/relay'
 
 const CLI = 'dist/node/server/cli.js'
 
@@ -18,13 +18,6 @@ function run(args: string[]): { child: ChildProcess; stdout: () => string; stder
   return { child, stdout: () => out, stderr: () => err, exit }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as { port: number }).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
 
 describe('skein-relay command line', () => {
   it('prints help listing every flag and exits 0', async () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import * as Y from 'yjs'
 import { trackStoredAcks } from '../../protocol/stored-acks'
-import { connectClient, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { connectClient, tempDir, waitFor, whenSynced, freePort } from '../helpers/relay'
 import { prng, testSeed } from '../helpers/prng'
-
-async function freePort(): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as { port: number }).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
 
 function startRelayProcess(port: number, dataDir: string) {
   const child = spawn(process.execPath, ['dist/node/server/cli.js', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] })
