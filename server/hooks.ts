@@ -1,3 +1,4 @@
+import type { OpStatus } from '../protocol/meta/types.js'
 import type { Access } from './auth.js'
 
 /** Why the relay turned a connection away before it joined a room. */
@@ -21,7 +22,18 @@ export interface RelayHookPayloads {
   onCompaction: { room: string; seconds: number }
   onRoomLoaded: { room: string }
   onRoomUnloaded: { room: string }
+  /** A client's update changed a room's document (storage key `<workspace>/<room>`); not fired on load. */
+  onContentChanged: { room: string }
+  /** One metadata op answered over HTTP. */
+  onMetaOp: { workspace: string; status: OpStatus }
+  /** One /v1 request answered; `route` names the endpoint, `status` is the HTTP status. */
+  onMetaRequest: { route: MetaRoute; status: number; seconds: number }
+  /** A client's report of how long its oldest unsynced metadata op has waited. */
+  onClientPendingAge: { seconds: number }
 }
+
+/** The /v1 endpoints as metric labels; a long-poll is its own route because it includes its wait. */
+export type MetaRoute = 'ops' | 'changes' | 'changes-wait' | 'preflight' | 'other'
 
 /**
  * The relay's extension points: each optional hook is called synchronously where the event
@@ -42,6 +54,10 @@ const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
   onCompaction: true,
   onRoomLoaded: true,
   onRoomUnloaded: true,
+  onContentChanged: true,
+  onMetaOp: true,
+  onMetaRequest: true,
+  onClientPendingAge: true,
 }
 
 /** One hooks object that calls every given one in order. */

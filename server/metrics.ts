@@ -1,13 +1,18 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { RelayHooks } from './hooks.js'
+import { RecentMax } from './meta/recent-max.js'
 
 export interface RelayGauges {
   connections(): number
   loadedRooms(): number
   hibernatingRooms(): number
   pendingUpdates(): number
+  feedWaiters(): number
 }
+
+/** Clients' reports of their oldest pending op count for this long. */
+const PENDING_REPORT_WINDOW_MS = 5 * 60_000
 
 /**
  * Prometheus metrics for one relay, fed by its hooks. Each relay has its own registry, so
@@ -51,6 +56,25 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
   const rejected = new Counter({ name: 'skein_connections_rejected_total', help: 'Connections turned away, by reason.', labelNames: ['reason'], registers: [registry] })
   const closes = new Counter({ name: 'skein_connection_closes_total', help: 'Connections closed, by close code.', labelNames: ['code'], registers: [registry] })
   const readOnlyDrops = new Counter({ name: 'skein_read_only_writes_dropped_total', help: 'Document updates from read-only connections, dropped.', registers: [registry] })
+  const metaOps = new Counter({ name: 'skein_meta_ops_total', help: 'Metadata ops answered, by status.', labelNames: ['status'], registers: [registry] })
+  for (const status of ['applied', 'duplicate', 'conflict', 'rejected']) metaOps.inc({ status }, 0)
+  const metaRequests = new Histogram({
+    name: 'skein_meta_request_duration_seconds',
+    help: 'Time to answer a /v1 metadata request, by route (changes-wait: long-polls, including the wait).',
+    labelNames: ['route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30],
+    registers: [registry],
+  })
+  const oldestPending = new RecentMax(PENDING_REPORT_WINDOW_MS)
+  new Gauge({
+    name: 'skein_meta_client_oldest_pending_seconds',
+    help: 'Largest age of a client\'s oldest unsynced metadata op, as clients reported it over the last 5 minutes.',
+    registers: [registry],
+    collect() {
+      this.set(oldestPending.value(Date.now()))
+    },
+  })
+  g('skein_meta_feed_waiters', 'Change-feed requests long-polling for a change.', gauges.feedWaiters)
 
   const hooks: RelayHooks = {
     onMessageIn: ({ kind, bytes }) => {
@@ -67,6 +91,9 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     onReject: ({ reason }) => rejected.inc({ reason }),
     onClose: ({ code }) => closes.inc({ code: String(code) }),
     onReadOnlyWriteDropped: () => readOnlyDrops.inc(),
+    onMetaOp: ({ status }) => metaOps.inc({ status }),
+    onMetaRequest: ({ route, seconds }) => metaRequests.observe({ route }, seconds),
+    onClientPendingAge: ({ seconds }) => oldestPending.report(seconds, Date.now()),
   }
   return { registry, hooks, stop: () => lag.disable() }
 }

@@ -9,6 +9,9 @@ import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics.js'
+import { createContentReader } from './meta/note-content.js'
+import { MetaService } from './meta/service.js'
+import { MetaStore } from './meta/store.js'
 import { RoomRegistry } from './room-registry.js'
 import { SqliteStorage } from './storage/sqlite.js'
 import type { DocStorage } from './storage/types.js'
@@ -23,9 +26,11 @@ export interface RelayLimits extends ConnectionLimits {
 export interface RelayOptions {
   host?: string
   port?: number
-  /** Folder for the SQLite database; ignored when `storage` is given. */
+  /** Folder for the SQLite databases; ignored when `storage` is given. */
   dataDir?: string
   storage?: DocStorage
+  /** The metadata store; by default `meta.sqlite` in `dataDir`, or in memory when `storage` is given. */
+  metaStore?: MetaStore
   /** Folder holding the built web client, served at `/`; null serves none. */
   staticDir?: string | null
   logger?: Logger
@@ -91,8 +96,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     loadedRooms: () => registry.loadedCount,
     hibernatingRooms: () => registry.hibernatingCount,
     pendingUpdates: () => registry.pendingUpdates,
+    feedWaiters: () => meta.feedWaiters,
   })
-  const hooks = combineHooks(metrics.hooks, options.hooks ?? {})
+  const hooks = combineHooks(metrics.hooks, { onContentChanged: ({ room }) => meta.contentChanged(room) }, options.hooks ?? {})
   const storage =
     options.storage ??
     new SqliteStorage(options.dataDir!, (message) => {
@@ -106,6 +112,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
     hooks,
   })
+  let roomsClosed = false
+  const meta = new MetaService({
+    store: options.metaStore ?? MetaStore.open(options.storage ? null : options.dataDir!),
+    readContent: createContentReader(registry, storage, () => roomsClosed),
+    // The table is read per request: SIGHUP swaps it.
+    grantFor: (token) => (auth ? auth.grantFor(token) : OPEN_GRANT),
+    hooks,
+    log,
+  })
   let shuttingDown = false
   const services: ConnectionServices = { registry, hooks, log, limits }
   const onConnectionClosed = (connection: Connection): void => {
@@ -116,7 +131,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     else perIp.delete(ip)
   }
 
-  const server = createServer(createRequestHandler(storage, options.staticDir ?? null, metrics.registry))
+  const server = createServer(
+    createRequestHandler({
+      checkWritable: async () => {
+        await storage.checkWritable()
+        meta.checkWritable()
+      },
+      staticDir: options.staticDir ?? null,
+      metrics: metrics.registry,
+      api: (req, res) => meta.handle(req, res),
+    }),
+  )
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
 
   const reject = (socket: Duplex, ip: string, reason: RejectReason, status: number, text: string): void => {
@@ -187,7 +212,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         clearInterval(hibernation)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         for (const conn of live.keys()) conn.close('goingAway', 'relay shutting down')
+        await meta.beginClose()
         await registry.closeAll()
+        roomsClosed = true
+        await meta.close()
         for (const ws of wss.clients) ws.terminate()
         server.closeAllConnections()
         await stopped

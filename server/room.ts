@@ -224,6 +224,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return
+    this.options.hooks.onContentChanged({ room: this.name })
     this.pending.push(update)
     this._approxBytes += update.byteLength
     if (!this.writing && !this.retry) this.writing = this.write()

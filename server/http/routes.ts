@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
-import type { DocStorage } from '../storage/types.js'
 import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -13,8 +12,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body))
 }
 
-/** `/healthz`, `/readyz`, `/metrics`, and the web client at `/` when `staticDir` holds a build. */
-export function createRequestHandler(storage: DocStorage, staticDir: string | null, metrics: Registry): RequestHandler {
+export interface RouteOptions {
+  /** Throws (or rejects) when storage cannot be written: `/readyz` answers 503. */
+  checkWritable(): Promise<void>
+  /** Folder of the built web client, or null. */
+  staticDir: string | null
+  metrics: Registry
+  /** The metadata API, for every path under `/v1`. */
+  api: RequestHandler
+}
+
+/** `/healthz`, `/readyz`, `/metrics`, `/v1/…`, and the web client at `/` when `staticDir` holds a build. */
+export function createRequestHandler({ checkWritable, staticDir, metrics, api }: RouteOptions): RequestHandler {
   const hasClient = staticDir !== null && existsSync(join(staticDir, 'index.html'))
   const serveStatic = hasClient
     ? sirv(staticDir, {
@@ -28,10 +37,10 @@ export function createRequestHandler(storage: DocStorage, staticDir: string | nu
     : null
 
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
     if (path === '/readyz') {
-      storage.checkWritable().then(
+      checkWritable().then(
         () => sendJson(res, 200, { status: 'ready' }),
         (err: Error) => sendJson(res, 503, { status: 'unavailable', reason: err.message }),
       )
@@ -47,6 +56,7 @@ export function createRequestHandler(storage: DocStorage, staticDir: string | nu
       )
       return
     }
+    if (path === '/v1' || path.startsWith('/v1/')) return api(req, res)
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
     if (serveStatic) {
       res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)

@@ -1,0 +1,181 @@
+// The relay's metadata service: POST /v1/ops applies ops, GET /v1/changes reads (and long-polls)
+// the change feed, and content edits in note rooms become feed entries. Auth and workspaces are
+// the WebSockets': a token's workspace namespaces every op id, record and feed.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { OpParseError, parseOpsRequest } from '../../protocol/meta/parse.js'
+import { hasUnseenEdits } from '../../protocol/meta/snapshots.js'
+import type { ChangesResponse, MetaOp, OpsResponse } from '../../protocol/meta/types.js'
+import { noteRoom } from '../../protocol/rooms.js'
+import { storageKey, tokenFromRequest, type Grant } from '../auth.js'
+import type { MetaRoute, RelayHooks } from '../hooks.js'
+import { ContentChangeWatcher } from './content-watcher.js'
+import { FeedWaiters } from './feed-waiters.js'
+import { HttpError, intParam, preflight, readJsonBody, sendJson } from './http.js'
+import type { ContentReader } from './note-content.js'
+import type { MetaStore } from './store.js'
+
+export const FEED_PAGE_DEFAULT = 500
+export const FEED_PAGE_MAX = 1000
+export const MAX_WAIT_SECONDS = 30
+/** What a client is told to wait before retrying after a storage failure. */
+const RETRY_AFTER_SECONDS = '5'
+/** Reports of a pending age above this are treated as a broken clock, not a stuck outbox. */
+const MAX_PENDING_REPORT_MS = 30 * 24 * 3600_000
+
+const ROUTES: Record<string, { route: MetaRoute; method: 'GET' | 'POST' }> = {
+  '/v1/ops': { route: 'ops', method: 'POST' },
+  '/v1/changes': { route: 'changes', method: 'GET' },
+}
+
+export interface MetaServiceDeps {
+  store: MetaStore
+  readContent: ContentReader
+  /** The grant for a request's token under the current token table (null: refused). */
+  grantFor(token: string | null): Grant | null
+  hooks: Required<RelayHooks>
+  log: Logger
+}
+
+export class MetaService {
+  private readonly waiters = new FeedWaiters()
+  private readonly watcher: ContentChangeWatcher
+  private closing = false
+
+  constructor(private readonly deps: MetaServiceDeps) {
+    this.watcher = new ContentChangeWatcher({
+      store: deps.store,
+      readContent: deps.readContent,
+      log: deps.log,
+      onRecorded: (workspace) => this.waiters.notify(workspace),
+      onError: (error) => deps.hooks.onStorageError({ room: 'meta', error }),
+    })
+  }
+
+  get feedWaiters(): number {
+    return this.waiters.size
+  }
+
+  /** Hook target for `onContentChanged`. */
+  contentChanged(room: string): void {
+    this.watcher.changed(room)
+  }
+
+  checkWritable(): void {
+    this.deps.store.checkWritable()
+  }
+
+  /** Before the rooms close: refuse new requests, answer long-polls, record pending content changes. */
+  async beginClose(): Promise<void> {
+    this.closing = true
+    this.waiters.releaseAll()
+    await this.watcher.flush()
+  }
+
+  /** After the rooms closed: record what arrived meanwhile, then close the store. */
+  async close(): Promise<void> {
+    this.closing = true
+    await this.watcher.flush()
+    this.watcher.stop()
+    this.deps.store.close()
+  }
+
+  /** Answers a request whose path starts with `/v1`. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now()
+    const url = new URL(req.url ?? '/', 'http://relay')
+    const endpoint = ROUTES[url.pathname]
+    let route: MetaRoute = req.method === 'OPTIONS' ? 'preflight' : (endpoint?.route ?? 'other')
+    res.once('finish', () => this.deps.hooks.onMetaRequest({ route, status: res.statusCode, seconds: (performance.now() - started) / 1000 }))
+    const answer = async (): Promise<void> => {
+      if (!endpoint) throw new HttpError(404, 'not found')
+      if (req.method === 'OPTIONS') {
+        const { status, headers } = preflight(req, endpoint.method)
+        res.writeHead(status, headers).end()
+        return
+      }
+      if (req.method !== endpoint.method) throw new HttpError(405, 'method not allowed', { allow: `${endpoint.method}, OPTIONS` })
+      if (this.closing) throw new HttpError(503, 'relay shutting down', { 'retry-after': RETRY_AFTER_SECONDS })
+      const grant = this.authorize(req)
+      if (endpoint.route === 'ops') return this.postOps(req, res, grant)
+      if (url.searchParams.has('wait') && url.searchParams.get('wait') !== '0') route = 'changes-wait'
+      return this.getChanges(req, res, grant, url.searchParams)
+    }
+    answer().catch((err: unknown) => this.fail(req, res, url.pathname, err))
+  }
+
+  private authorize(req: IncomingMessage): Grant {
+    const token = tokenFromRequest(req)
+    const grant = this.deps.grantFor(token)
+    if (!grant) throw new HttpError(401, token ? 'unknown token' : 'missing token')
+    const pending = Number(req.headers['x-skein-oldest-pending-ms'])
+    if (req.headers['x-skein-oldest-pending-ms'] !== undefined && Number.isFinite(pending) && pending >= 0 && pending <= MAX_PENDING_REPORT_MS)
+      this.deps.hooks.onClientPendingAge({ seconds: pending / 1000 })
+    return grant
+  }
+
+  private async postOps(req: IncomingMessage, res: ServerResponse, grant: Grant): Promise<void> {
+    if (grant.access !== 'read-write') throw new HttpError(403, 'this token is read-only')
+    const body = await readJsonBody(req)
+    let ops: MetaOp[]
+    try {
+      ops = parseOpsRequest(body)
+    } catch (err) {
+      if (err instanceof OpParseError) throw new HttpError(400, err.message)
+      throw err
+    }
+    const { workspace } = grant
+    const contentKey = (noteId: string) => storageKey(workspace, noteRoom(noteId))
+    // Delete forever is refused when the relay holds edits the deleting device never saw: the
+    // rooms are loaded first, and read inside the transaction.
+    const deletes = ops.filter((op) => op.kind === 'note.delete').map((op) => contentKey(op.entity))
+    const results = await this.storing(() =>
+      this.deps.readContent(deletes, (stateOf) =>
+        this.deps.store.applyOps(workspace, ops, (noteId, snapshot) => hasUnseenEdits(stateOf(contentKey(noteId)), snapshot), Date.now()),
+      ),
+    )
+    for (const result of results) this.deps.hooks.onMetaOp({ workspace, status: result.status })
+    if (results.some((r) => r.status !== 'duplicate' && r.seq !== null)) this.waiters.notify(workspace)
+    sendJson(req, res, 200, { results } satisfies OpsResponse)
+  }
+
+  private async getChanges(req: IncomingMessage, res: ServerResponse, grant: Grant, params: URLSearchParams): Promise<void> {
+    const since = intParam(params, 'since', 0)
+    const limit = intParam(params, 'limit', FEED_PAGE_DEFAULT, FEED_PAGE_MAX)
+    if (limit === 0) throw new HttpError(400, `limit must be an integer from 1 to ${FEED_PAGE_MAX}`)
+    const wait = intParam(params, 'wait', 0, MAX_WAIT_SECONDS)
+    const read = () => this.storing(async () => this.deps.store.changes(grant.workspace, since, limit))
+    let page: ChangesResponse = await read()
+    if (page.entries.length === 0 && wait > 0 && !this.closing) {
+      // Nothing new: hold the request until the workspace changes, the wait ends, or the client goes.
+      const gone = new AbortController()
+      res.once('close', () => gone.abort())
+      await this.waiters.wait(grant.workspace, wait * 1000, gone.signal)
+      if (gone.signal.aborted) return
+      page = await read()
+    }
+    sendJson(req, res, 200, page)
+  }
+
+  /** Runs a store call; a failure is a 503 the client retries, with nothing half-applied. */
+  private async storing<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      this.deps.hooks.onStorageError({ room: 'meta', error })
+      this.deps.log.error({ err: error }, 'metadata storage failed')
+      throw new HttpError(503, 'metadata storage is unavailable; retry later', { 'retry-after': RETRY_AFTER_SECONDS })
+    }
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, path: string, err: unknown): void {
+    const known = err instanceof HttpError
+    const status = known ? err.status : 500
+    const message = known ? err.message : 'internal error'
+    const level = status >= 500 ? 'error' : 'info'
+    // The path only: a token may travel in the query string.
+    this.deps.log[level]({ method: req.method, path, status, reason: message, ip: req.socket.remoteAddress, ...(known ? {} : { err }) }, 'request rejected')
+    sendJson(req, res, status, { error: message }, known ? err.headers : {})
+  }
+}
