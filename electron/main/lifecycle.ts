@@ -6,16 +6,20 @@ type FocusableWindow = Parameters<typeof focusWindow>[0]
 
 /**
  * Takes the single-instance lock. Returns false when another instance holds it (the caller
- * should quit); otherwise a later second instance focuses this instance's window.
+ * should quit); otherwise a later second instance focuses (and un-minimizes) this instance's
+ * window, and its command line is handed to `onArgv` (it may carry a skein:// deep link on
+ * Windows and Linux).
  */
 export function setupSingleInstance(
   app: Pick<App, 'requestSingleInstanceLock' | 'on'>,
   getWindow: () => FocusableWindow | null,
+  onArgv: (argv: string[]) => void = () => {},
 ): boolean {
   if (!app.requestSingleInstanceLock()) return false
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
     const win = getWindow()
     if (win) focusWindow(win)
+    onArgv(argv)
   })
   return true
 }

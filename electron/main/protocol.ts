@@ -7,6 +7,7 @@ import { readFile as fsReadFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Protocol } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
+import { errorCode } from './atomic-file.js'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'skein'
@@ -119,12 +120,6 @@ export function contentTypeFor(filePath: string): string {
 export { CONTENT_SECURITY_POLICY }
 
 export type ReadFile = (filePath: string) => Promise<Uint8Array>
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined
-}
 
 function textResponse(status: number, text: string): Response {
   return new Response(text, {

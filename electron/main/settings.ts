@@ -1,30 +1,33 @@
 // Settings live in <userData>/settings.json. Reading never fails the app: a missing file gives
 // the defaults; an unreadable or invalid one gives the defaults and is kept aside as
-// settings.json.corrupt for inspection. Writing is atomic: a temporary file in the same folder
-// is written, flushed to disk, and renamed over the old one, so a crash leaves either the old or
-// the new settings, never a half-written file.
-import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+// settings.json.corrupt for inspection. Writing is atomic (atomic-file.ts). The relay token is
+// not a setting: it is stored encrypted on its own (token-store.ts).
+import { readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
-import { IPC_CHANNELS, settingsPatchSchema, settingsSchema } from '../ipc-contract.js'
+import {
+  DEFAULT_PRESENCE_COLOR,
+  IPC_CHANNELS,
+  settingsPatchSchema,
+  settingsSchema,
+  storedSettingsSchema,
+} from '../ipc-contract.js'
 import type { Settings, SettingsPatch } from '../ipc-contract.js'
+import { errorCode, writeFileAtomic } from './atomic-file.js'
 
 export const SETTINGS_FILE = 'settings.json'
 export const CORRUPT_SUFFIX = '.corrupt'
 
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ relayUrl: 'ws://127.0.0.1:1234' })
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  relayUrl: 'ws://127.0.0.1:1234',
+  displayName: '',
+  color: DEFAULT_PRESENCE_COLOR,
+})
 
 export type LoadResult =
   | { status: 'ok'; settings: Settings }
   | { status: 'missing'; settings: Settings }
   | { status: 'recovered'; settings: Settings; backupPath: string; reason: string }
   | { status: 'unreadable'; settings: Settings; reason: string }
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined
-}
 
 export async function loadSettings(dir: string): Promise<LoadResult> {
   const file = path.join(dir, SETTINGS_FILE)
@@ -38,7 +41,7 @@ export async function loadSettings(dir: string): Promise<LoadResult> {
   }
   let reason: string
   try {
-    const parsed = settingsSchema.safeParse(JSON.parse(text))
+    const parsed = storedSettingsSchema.safeParse(JSON.parse(text))
     if (parsed.success) return { status: 'ok', settings: parsed.data }
     reason = `invalid settings: ${parsed.error.message}`
   } catch (error) {
@@ -51,38 +54,7 @@ export async function loadSettings(dir: string): Promise<LoadResult> {
 
 export async function saveSettings(dir: string, settings: Settings): Promise<void> {
   const valid = settingsSchema.parse(settings)
-  await mkdir(dir, { recursive: true })
-  const file = path.join(dir, SETTINGS_FILE)
-  const tmp = path.join(dir, `${SETTINGS_FILE}.${process.pid}.${randomUUID()}.tmp`)
-  try {
-    const handle = await open(tmp, 'wx', 0o600)
-    try {
-      await handle.writeFile(`${JSON.stringify(valid, null, 2)}\n`, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(tmp, file)
-  } catch (error) {
-    await rm(tmp, { force: true })
-    throw error
-  }
-  await syncDirectory(dir)
-}
-
-/** Makes the rename itself durable where the platform allows it (not on Windows). */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  try {
-    const handle = await open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Best effort: some filesystems refuse fsync on a directory.
-  }
+  await writeFileAtomic(dir, SETTINGS_FILE, `${JSON.stringify(valid, null, 2)}\n`)
 }
 
 export interface SettingsStore {

@@ -9,7 +9,7 @@ import type { Transaction } from '@tiptap/pm/state'
 import type { DocHandle } from '../sync/doc-registry'
 import { UNTITLED, deriveTitle } from '../notes/title'
 import { firstLineOf } from './first-line'
-import { isAllowedLinkUrl } from './link'
+import { SafeLink, isAllowedLinkUrl } from './link'
 import { Toolbar } from './Toolbar'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
@@ -25,14 +25,13 @@ function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
         },
       }),
     }),
-    StarterKit.configure({
-      undoRedo: false,
-      link: {
-        openOnClick: false,
-        autolink: false, // an autolink mark is inclusive: text typed after a link would join it
-        defaultProtocol: 'https',
-        isAllowedUri: (url) => isAllowedLinkUrl(url),
-      },
+    StarterKit.configure({ undoRedo: false, link: false }),
+    // Links are drawn only with a checked href, whatever a collaborator wrote (see link.ts).
+    SafeLink.configure({
+      openOnClick: false,
+      autolink: false, // an autolink mark is inclusive: text typed after a link would join it
+      defaultProtocol: 'https',
+      isAllowedUri: (url) => isAllowedLinkUrl(url),
     }),
     Collaboration.configure({ document: doc }),
   ]

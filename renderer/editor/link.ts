@@ -1,5 +1,13 @@
 // Links may only point at the web or at an e-mail address: no javascript:, data:, file: …
 // A bare domain ("example.org", "example.org/path") is taken to mean https://example.org.
+//
+// The check runs twice: when a link is made here (the link dialog, paste), and when any link is
+// drawn. The second matters because a collaborator can write any Yjs content, including a link
+// mark whose href is `javascript:…` (or a number, or missing): such content reaches the editor
+// straight from the Y.Doc, not through paste or HTML parsing, so only the rendering step sees it.
+
+import { mergeAttributes } from '@tiptap/core'
+import Link from '@tiptap/extension-link'
 
 const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:'])
 
@@ -12,19 +20,51 @@ export function normalizeLinkUrl(raw: string): string {
   return BARE_DOMAIN.test(url) ? `https://${url}` : url
 }
 
-export function isAllowedLinkUrl(raw: string): boolean {
+/** Parsed with WHATWG rules, so `JAVASCRIPT:`, ` java\tscript:` and `\0javascript:` are all caught. */
+function parseAllowed(raw: unknown): URL | null {
+  if (typeof raw !== 'string') return null
   let url: URL
   try {
     url = new URL(normalizeLinkUrl(raw))
   } catch {
-    return false
+    return null
   }
-  if (!ALLOWED_PROTOCOLS.has(url.protocol)) return false
-  if (url.protocol === 'mailto:') return url.pathname.length > 0
-  return url.hostname.length > 0
+  if (!ALLOWED_PROTOCOLS.has(url.protocol)) return null
+  if (url.protocol === 'mailto:') return url.pathname.length > 0 ? url : null
+  return url.hostname.length > 0 ? url : null
+}
+
+export function isAllowedLinkUrl(raw: unknown): boolean {
+  return parseAllowed(raw) !== null
+}
+
+/** The href to draw for a link mark's stored href: the normalised URL, or null (no href at all). */
+export function safeLinkHref(raw: unknown): string | null {
+  return parseAllowed(raw)?.href ?? null
 }
 
 export function linkUrlProblem(raw: string): string | null {
   if (raw.trim() === '') return 'Enter a URL.'
   return isAllowedLinkUrl(raw) ? null : 'Only http://, https:// and mailto: links are allowed.'
 }
+
+/**
+ * TipTap's Link, drawing every link through safeLinkHref. A refused href is left out entirely
+ * (stock Link writes href="", which is still a link to the page itself), and target/rel/class
+ * come from the app, never from the document.
+ */
+export const SafeLink = Link.extend({
+  renderHTML({ HTMLAttributes }) {
+    const { href, target: _target, rel: _rel, class: _class, ...rest } = HTMLAttributes as Record<string, unknown>
+    const safe = safeLinkHref(href)
+    return [
+      'a',
+      mergeAttributes(this.options.HTMLAttributes, rest, {
+        href: safe,
+        rel: 'noopener noreferrer nofollow',
+        target: safe === null ? null : '_blank',
+      }),
+      0,
+    ]
+  },
+})

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { setupSingleInstance, setupWindowLifecycle } from '../../../electron/main/lifecycle.js'
 
 function fakeApp(gotLock: boolean) {
-  const listeners = new Map<string, () => void>()
+  const listeners = new Map<string, (...args: unknown[]) => void>()
   let quits = 0
   const app = {
     requestSingleInstanceLock: () => gotLock,
-    on: (event: string, listener: () => void) => {
+    on: (event: string, listener: (...args: unknown[]) => void) => {
       listeners.set(event, listener)
       return app
     },
@@ -40,8 +40,25 @@ describe('setupSingleInstance', () => {
     const { app, listeners } = fakeApp(true)
     const { win, calls } = fakeWindow(true)
     expect(setupSingleInstance(app, () => win)).toBe(true)
-    listeners.get('second-instance')?.()
+    listeners.get('second-instance')?.({}, ['/opt/Skein/skein'], '/home/ada')
     expect(calls).toEqual(['restore', 'show', 'focus'])
+  })
+
+  it("hands the second instance's command line on (it may hold a skein:// link)", () => {
+    const { app, listeners } = fakeApp(true)
+    const { win } = fakeWindow(false)
+    const seen: string[][] = []
+    setupSingleInstance(app, () => win, (argv) => seen.push(argv))
+    listeners.get('second-instance')?.({}, ['/opt/Skein/skein', 'skein://note/x'], '/home/ada')
+    expect(seen).toEqual([['/opt/Skein/skein', 'skein://note/x']])
+  })
+
+  it('still takes the command line when no window is open yet', () => {
+    const { app, listeners } = fakeApp(true)
+    const seen: string[][] = []
+    setupSingleInstance(app, () => null, (argv) => seen.push(argv))
+    listeners.get('second-instance')?.({}, ['skein', 'skein://note/y'], '/')
+    expect(seen).toEqual([['skein', 'skein://note/y']])
   })
 })
 

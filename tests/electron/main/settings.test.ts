@@ -24,17 +24,18 @@ afterEach(async () => {
 
 const file = () => path.join(dir, SETTINGS_FILE)
 const quiet = (): void => {}
+const withRelay = (relayUrl: string) => ({ ...DEFAULT_SETTINGS, relayUrl })
 
 describe('loadSettings', () => {
   it('gives the defaults when there is no file, and creates none', async () => {
     const result = await loadSettings(dir)
-    expect(result).toEqual({ status: 'missing', settings: { relayUrl: 'ws://127.0.0.1:1234' } })
+    expect(result).toEqual({ status: 'missing', settings: withRelay('ws://127.0.0.1:1234') })
     expect(await readdir(dir)).toEqual([])
   })
 
-  it('reads a valid file', async () => {
+  it('reads a file written before display name and color existed, filling in their defaults', async () => {
     await writeFile(file(), JSON.stringify({ relayUrl: 'wss://relay.example.com/' }))
-    expect(await loadSettings(dir)).toEqual({ status: 'ok', settings: { relayUrl: 'wss://relay.example.com/' } })
+    expect(await loadSettings(dir)).toEqual({ status: 'ok', settings: withRelay('wss://relay.example.com/') })
   })
 
   it.each([
@@ -63,28 +64,28 @@ describe('loadSettings', () => {
 
 describe('saveSettings', () => {
   it('writes the settings as JSON that loadSettings reads back', async () => {
-    await saveSettings(dir, { relayUrl: 'wss://relay.example.com/' })
-    expect(JSON.parse(await readFile(file(), 'utf8'))).toEqual({ relayUrl: 'wss://relay.example.com/' })
+    await saveSettings(dir, withRelay('wss://relay.example.com/'))
+    expect(JSON.parse(await readFile(file(), 'utf8'))).toEqual(withRelay('wss://relay.example.com/'))
     expect((await loadSettings(dir)).status).toBe('ok')
   })
 
   it('replaces the file by rename and leaves no temporary files behind', async () => {
-    await saveSettings(dir, { relayUrl: 'ws://a.example:1' })
-    await saveSettings(dir, { relayUrl: 'ws://b.example:2' })
+    await saveSettings(dir, withRelay('ws://a.example:1'))
+    await saveSettings(dir, withRelay('ws://b.example:2'))
     expect(await readdir(dir)).toEqual([SETTINGS_FILE])
     expect((await loadSettings(dir)).settings.relayUrl).toBe('ws://b.example:2')
   })
 
   it('keeps the old file intact when the new settings are invalid', async () => {
-    await saveSettings(dir, { relayUrl: 'ws://a.example:1' })
-    await expect(saveSettings(dir, { relayUrl: 'file:///etc/passwd' })).rejects.toThrow()
-    expect(JSON.parse(await readFile(file(), 'utf8'))).toEqual({ relayUrl: 'ws://a.example:1' })
+    await saveSettings(dir, withRelay('ws://a.example:1'))
+    await expect(saveSettings(dir, withRelay('file:///etc/passwd'))).rejects.toThrow()
+    expect(JSON.parse(await readFile(file(), 'utf8'))).toEqual(withRelay('ws://a.example:1'))
     expect(await readdir(dir)).toEqual([SETTINGS_FILE])
   })
 
   it('keeps the old file intact and cleans up when the rename fails', async () => {
     await mkdir(file()) // a directory in the way makes rename(tmp, settings.json) fail
-    await expect(saveSettings(dir, { relayUrl: 'ws://a.example:1' })).rejects.toThrow()
+    await expect(saveSettings(dir, withRelay('ws://a.example:1'))).rejects.toThrow()
     expect(await readdir(dir)).toEqual([SETTINGS_FILE])
   })
 
@@ -113,23 +114,21 @@ describe('createSettingsStore', () => {
     ])
     expect(a.relayUrl).toBe('ws://a.example:1')
     expect(b.relayUrl).toBe('ws://b.example:2')
-    expect(await store.get()).toEqual({ relayUrl: 'ws://b.example:2' })
-    expect((await loadSettings(dir)).settings).toEqual({ relayUrl: 'ws://b.example:2' })
+    expect(await store.get()).toEqual(withRelay('ws://b.example:2'))
+    expect((await loadSettings(dir)).settings).toEqual(withRelay('ws://b.example:2'))
   })
 
   it('rejects an invalid update and keeps serving the previous settings', async () => {
     const store = createSettingsStore(dir, quiet)
     await store.update({ relayUrl: 'ws://a.example:1' })
     await expect(store.update({ relayUrl: 'javascript:alert(1)' })).rejects.toThrow()
-    expect(await store.get()).toEqual({ relayUrl: 'ws://a.example:1' })
-    await expect(store.update({ relayUrl: 'ws://c.example:3' })).resolves.toEqual({ relayUrl: 'ws://c.example:3' })
+    expect(await store.get()).toEqual(withRelay('ws://a.example:1'))
+    await expect(store.update({ relayUrl: 'ws://c.example:3' })).resolves.toEqual(withRelay('ws://c.example:3'))
   })
 
   it('exposes get and update as the settings IPC handlers', async () => {
     const handlers = settingsIpcHandlers(createSettingsStore(dir, quiet))
     expect(await handlers[IPC_CHANNELS.getSettings]()).toEqual(DEFAULT_SETTINGS)
-    expect(await handlers[IPC_CHANNELS.updateSettings]({ relayUrl: 'wss://r.example' })).toEqual({
-      relayUrl: 'wss://r.example',
-    })
+    expect(await handlers[IPC_CHANNELS.updateSettings](withRelay('wss://r.example'))).toEqual(withRelay('wss://r.example'))
   })
 })

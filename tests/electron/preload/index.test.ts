@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import ts from 'typescript'
-import { describe, expect, it } from 'vitest'
-import { IPC_CHANNELS } from '../../../electron/ipc-contract.js'
+import { describe, expect, it, vi } from 'vitest'
+import { IPC_CHANNELS, PUSH_CHANNELS } from '../../../electron/ipc-contract.js'
 
 const PRELOAD_SOURCE = new URL('../../../electron/preload/index.cts', import.meta.url)
 
@@ -10,21 +10,45 @@ interface Exposure {
   api: Record<string, unknown>
 }
 
+const NOTE_ID = '0b6f1c9e-8a59-4d1e-9a43-3f4c2b1d0e7a'
+type Listener = (event: unknown, ...args: unknown[]) => void
+
 function fakeElectron() {
   const exposed: Exposure[] = []
   const invocations: unknown[][] = []
+  const listeners = new Map<string, Set<Listener>>()
+  let pendingNotes: string[] = []
   const ipcRenderer = {
     invoke: async (...args: unknown[]) => {
       invocations.push(args)
+      if (args[0] === IPC_CHANNELS.takeOpenNoteRequests) {
+        const ids = pendingNotes
+        pendingNotes = []
+        return ids
+      }
       return { relayUrl: 'ws://127.0.0.1:1234' }
     },
-    on: () => ipcRenderer,
+    on: (channel: string, listener: Listener) => {
+      const set = listeners.get(channel) ?? new Set()
+      set.add(listener)
+      listeners.set(channel, set)
+      return ipcRenderer
+    },
+    removeListener: (channel: string, listener: Listener) => {
+      listeners.get(channel)?.delete(listener)
+      return ipcRenderer
+    },
     send: () => {},
   }
+  /** Main sending on a push channel: the event object is something the page must never see. */
+  const push = (channel: string, ...args: unknown[]) => {
+    for (const listener of listeners.get(channel) ?? []) listener({ sender: ipcRenderer, secret: 'event' }, ...args)
+  }
+  const queueNote = (id: string) => void pendingNotes.push(id)
   const contextBridge = {
     exposeInMainWorld: (key: string, api: Record<string, unknown>) => void exposed.push({ key, api }),
   }
-  return { exposed, invocations, ipcRenderer, contextBridge }
+  return { exposed, invocations, ipcRenderer, contextBridge, listeners, push, queueNote }
 }
 
 // Electron runs a sandboxed preload as a CommonJS function body whose `require` knows only
@@ -70,7 +94,20 @@ describe('preload', () => {
   it('exposes exactly one object, as window.skein, with the expected keys', async () => {
     const { key, api } = onlyExposure(await loadPreload())
     expect(key).toBe('skein')
-    expect(Object.keys(api).sort()).toEqual(['getSettings', 'platform', 'updateSettings', 'versions'])
+    expect(Object.keys(api).sort()).toEqual([
+      'getRelayToken',
+      'getSettings',
+      'onAppCommand',
+      'onOpenNote',
+      'pickImport',
+      'platform',
+      'reportError',
+      'reportSyncState',
+      'saveExport',
+      'setRelayToken',
+      'updateSettings',
+      'versions',
+    ])
     expect(typeof api.platform).toBe('string')
     expect(Object.keys(api.versions as object).sort()).toEqual(['chrome', 'electron', 'node'])
   })
@@ -82,6 +119,7 @@ describe('preload', () => {
     expect(everything).not.toContain(fake.ipcRenderer.invoke)
     expect(everything).not.toContain(fake.ipcRenderer.on)
     expect(everything).not.toContain(fake.ipcRenderer.send)
+    expect(everything).not.toContain(fake.ipcRenderer.removeListener)
   })
 
   it('getSettings invokes the contract channel with no arguments and returns only the result', async () => {
@@ -101,10 +139,52 @@ describe('preload', () => {
 
   it('uses every channel of the contract and no other', async () => {
     const fake = await loadPreload()
-    const { api } = onlyExposure(fake)
-    await (api.getSettings as () => Promise<unknown>)()
-    await (api.updateSettings as (p: object) => Promise<unknown>)({})
+    const api = onlyExposure(fake).api as Record<string, (...args: unknown[]) => unknown>
+    const call = (name: string, ...args: unknown[]) => api[name]?.(...args)
+    await call('getSettings')
+    await call('updateSettings', {})
+    await call('getRelayToken')
+    await call('setRelayToken', null)
+    await call('reportSyncState', { unsaved: 0, pending: 0 })
+    await call('reportError', { kind: 'error', message: 'x' })
+    await call('pickImport', 'files')
+    await call('saveExport', [])
+    call('onOpenNote', () => {})
+    call('onAppCommand', () => {})
+    await vi.waitFor(() => expect(fake.invocations).toHaveLength(9))
     expect(fake.invocations.map(([channel]) => channel).sort()).toEqual(Object.values(IPC_CHANNELS).sort())
+    expect([...fake.listeners.keys()].sort()).toEqual(Object.values(PUSH_CHANNELS).sort())
+  })
+
+  it('hands menu commands to the page without the IPC event, and drops unknown ones', async () => {
+    const fake = await loadPreload()
+    const onAppCommand = onlyExposure(fake).api.onAppCommand as (h: (...args: unknown[]) => void) => () => void
+    const received: unknown[][] = []
+    const unsubscribe = onAppCommand((...args) => received.push(args))
+    fake.push(PUSH_CHANNELS.appCommand, 'new-note')
+    fake.push(PUSH_CHANNELS.appCommand, 'rm -rf')
+    fake.push(PUSH_CHANNELS.appCommand, { toString: () => 'search' })
+    fake.push(PUSH_CHANNELS.appCommand, 'settings')
+    expect(received).toEqual([['new-note'], ['settings']])
+    unsubscribe()
+    fake.push(PUSH_CHANNELS.appCommand, 'search')
+    expect(received).toHaveLength(2)
+    expect(fake.listeners.get(PUSH_CHANNELS.appCommand)?.size).toBe(0)
+  })
+
+  it('delivers deep links queued before the page subscribed, then each one main announces', async () => {
+    const fake = await loadPreload()
+    const onOpenNote = onlyExposure(fake).api.onOpenNote as (h: (...args: unknown[]) => void) => () => void
+    fake.queueNote(NOTE_ID)
+    const opened: unknown[][] = []
+    const unsubscribe = onOpenNote((...args) => opened.push(args))
+    await vi.waitFor(() => expect(opened).toEqual([[NOTE_ID]]))
+    const second = NOTE_ID.replace('0b6f', 'ffff')
+    fake.queueNote(second)
+    fake.push(PUSH_CHANNELS.openNoteReady, 'payload is ignored')
+    await vi.waitFor(() => expect(opened).toEqual([[NOTE_ID], [second]]))
+    unsubscribe()
+    expect(fake.listeners.get(PUSH_CHANNELS.openNoteReady)?.size).toBe(0)
   })
 })
 

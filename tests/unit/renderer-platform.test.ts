@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { commandForKey, matchesAccelerator, onAppCommand } from '../../renderer/platform/app-commands'
+import { getProfile } from '../../renderer/platform/profile'
+import { httpUrlFor, resolveRelayConfig } from '../../renderer/platform/relay-config'
+import { pickImport, reportSyncState } from '../../renderer/platform/desktop-bridges'
+
+function memoryStorage(entries: Record<string, string> = {}) {
+  const map = new Map(Object.entries(entries))
+  return {
+    getItem: (key: string) => map.get(key) ?? null,
+    setItem: (key: string, value: string) => void map.set(key, value),
+    removeItem: (key: string) => void map.delete(key),
+  }
+}
+
+function page(href: string, skein?: unknown, storage: Record<string, string> = {}): void {
+  const url = new URL(href)
+  vi.stubGlobal('location', { protocol: url.protocol, host: url.host })
+  vi.stubGlobal('window', skein === undefined ? {} : { skein })
+  vi.stubGlobal('localStorage', memoryStorage(storage))
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+const key = (init: Partial<KeyboardEvent>) => ({ key: '', code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...init })
+
+describe('resolveRelayConfig', () => {
+  it('takes relay and token from the desktop shell', async () => {
+    page('app://skein/', {
+      getSettings: async () => ({ relayUrl: 'wss://relay.example.com/team/', displayName: '', color: '#000000' }),
+      getRelayToken: async () => ({ token: 'a-long-random-secret', persistence: 'encrypted' }),
+    })
+    expect(await resolveRelayConfig()).toEqual({
+      wsUrl: 'wss://relay.example.com/team',
+      httpUrl: 'https://relay.example.com/team',
+      token: 'a-long-random-secret',
+    })
+  })
+
+  it('has no relay when the desktop setting is empty, or the shell fails', async () => {
+    page('app://skein/', { getSettings: async () => ({ relayUrl: '' }), getRelayToken: async () => ({ token: null }) })
+    expect(await resolveRelayConfig()).toBeNull()
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    page('app://skein/', { getSettings: async () => Promise.reject(new Error('ipc down')), getRelayToken: async () => ({ token: null }) })
+    expect(await resolveRelayConfig()).toBeNull()
+  })
+
+  it('in the browser, uses the page origin and the token from its storage', async () => {
+    page('https://notes.example.com/', undefined, { 'skein:relay-token': 'browser-token-123456' })
+    expect(await resolveRelayConfig()).toEqual({ wsUrl: 'wss://notes.example.com', httpUrl: 'https://notes.example.com', token: 'browser-token-123456' })
+    page('http://127.0.0.1:1234/')
+    expect(await resolveRelayConfig()).toEqual({ wsUrl: 'ws://127.0.0.1:1234', httpUrl: 'http://127.0.0.1:1234', token: null })
+  })
+
+  it('maps ws to http and wss to https', () => {
+    expect(httpUrlFor('ws://h:1/x')).toBe('http://h:1/x')
+    expect(httpUrlFor('wss://h')).toBe('https://h')
+  })
+})
+
+describe('getProfile', () => {
+  it('uses the settings, and sensible defaults for blanks and bad colors', async () => {
+    page('app://skein/', { getSettings: async () => ({ relayUrl: '', displayName: '  Ada ', color: '#FF0000' }) })
+    expect(await getProfile()).toEqual({ name: 'Ada', color: '#ff0000' })
+    page('http://127.0.0.1:1234/', undefined, { 'skein:profile': JSON.stringify({ displayName: '', color: 'red' }) })
+    expect(await getProfile()).toEqual({ name: 'Anonymous', color: '#2563eb' })
+  })
+})
+
+describe('app command shortcuts', () => {
+  it('match CmdOrCtrl as Ctrl elsewhere and Cmd on macOS, with exact modifiers', () => {
+    expect(matchesAccelerator(key({ code: 'KeyN', ctrlKey: true }), 'CmdOrCtrl+N', false)).toBe(true)
+    expect(matchesAccelerator(key({ code: 'KeyN', metaKey: true }), 'CmdOrCtrl+N', true)).toBe(true)
+    expect(matchesAccelerator(key({ code: 'KeyN', metaKey: true }), 'CmdOrCtrl+N', false)).toBe(false)
+    expect(matchesAccelerator(key({ code: 'KeyN', ctrlKey: true, shiftKey: true }), 'CmdOrCtrl+N', false)).toBe(false)
+    expect(matchesAccelerator(key({ key: ',', code: 'Comma', ctrlKey: true }), 'CmdOrCtrl+,', false)).toBe(true)
+  })
+
+  it('map keys to commands, leaving the editor its own (Ctrl+K, Ctrl+Shift+S)', () => {
+    expect(commandForKey(key({ code: 'KeyF', key: 'F', ctrlKey: true, shiftKey: true }), false)).toBe('search')
+    expect(commandForKey(key({ code: 'KeyD', key: 'D', ctrlKey: true, shiftKey: true }), false)).toBe('sync-details')
+    expect(commandForKey(key({ code: 'KeyK', key: 'k', ctrlKey: true }), false)).toBeNull()
+    expect(commandForKey(key({ code: 'KeyS', key: 'S', ctrlKey: true, shiftKey: true }), false)).toBeNull()
+  })
+
+  it('come from the desktop menu when there is one, without binding keys', () => {
+    const handlers: unknown[] = []
+    const addEventListener = vi.fn()
+    vi.stubGlobal('window', { skein: { onAppCommand: (h: unknown) => (handlers.push(h), () => {}) }, addEventListener })
+    onAppCommand(() => {})
+    expect(handlers).toHaveLength(1)
+    expect(addEventListener).not.toHaveBeenCalled()
+  })
+})
+
+describe('desktop bridges', () => {
+  it('report a changed sync state once, and nothing in the browser', () => {
+    const reports: unknown[] = []
+    page('app://skein/', { reportSyncState: async (s: unknown) => void reports.push(s) })
+    reportSyncState({ unsaved: 1, pending: 2 })
+    reportSyncState({ unsaved: 1, pending: 2 })
+    reportSyncState({ unsaved: 0, pending: 2 })
+    expect(reports).toEqual([{ unsaved: 1, pending: 2 }, { unsaved: 0, pending: 2 }])
+    page('http://127.0.0.1:1234/')
+    expect(() => reportSyncState({ unsaved: 5, pending: 5 })).not.toThrow()
+  })
+
+  it('say clearly that import is not in the browser build yet', async () => {
+    page('http://127.0.0.1:1234/')
+    await expect(pickImport('files')).rejects.toThrow(/not available in the browser build yet/)
+  })
+})
