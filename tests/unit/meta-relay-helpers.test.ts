@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { RecentMax } from '../../server/meta/recent-max'
+import { noteOfStorageKey } from '../../server/meta/content-watcher'
+
+describe('RecentMax (oldest pending op age over the last 5 minutes)', () => {
+  it('keeps the largest report until it leaves the window, then falls to what is newer', () => {
+    const m = new RecentMax(300_000)
+    expect(m.value(0)).toBe(0)
+    m.report(42, 1_000)
+    m.report(3, 200_000)
+    expect(m.value(250_000)).toBe(42)
+    expect(m.value(1_000 + 300_000 + 10_000 + 1)).toBe(3) // one bucket (10 s) of slack at most
+    expect(m.value(200_000 + 320_000)).toBe(0)
+  })
+})
+
+describe('noteOfStorageKey', () => {
+  it('finds the workspace and note id of note rooms only', () => {
+    expect(noteOfStorageKey('acme/note/abc-123')).toEqual({ workspace: 'acme', noteId: 'abc-123' })
+    expect(noteOfStorageKey('acme/index')).toBeNull()
+    expect(noteOfStorageKey('acme/note/')).toBeNull()
+    expect(noteOfStorageKey('acme/note/a/b')).toBeNull() // not an id the metadata can hold
+  })
+})
