@@ -29,8 +29,6 @@ export interface RelayOptions {
   /** Folder for the SQLite databases; ignored when `storage` is given. */
   dataDir?: string
   storage?: DocStorage
-  /** The metadata store; by default `meta.sqlite` in `dataDir`, or in memory when `storage` is given. */
-  metaStore?: MetaStore
   /** Folder holding the built web client, served at `/`; null serves none. */
   staticDir?: string | null
   logger?: Logger
@@ -114,7 +112,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   })
   let roomsClosed = false
   const meta = new MetaService({
-    store: options.metaStore ?? MetaStore.open(options.storage ? null : options.dataDir!),
+    // Beside the content database; in memory when the relay runs on a given (test) storage.
+    store: MetaStore.open(options.storage ? null : options.dataDir!),
     readContent: createContentReader(registry, storage, () => roomsClosed),
     // The table is read per request: SIGHUP swaps it.
     grantFor: (token) => (auth ? auth.grantFor(token) : OPEN_GRANT),
