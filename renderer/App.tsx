@@ -1,138 +1,202 @@
-import { Suspense, use, useEffect, useState, useSyncExternalStore } from 'react'
-import type * as Y from 'yjs'
-import type { DocHandle, DocRegistry } from './sync/doc-registry'
-import { ConnectionIndicator } from './sync/ConnectionIndicator'
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import * as Y from 'yjs'
+import { noteRoom } from '../protocol/rooms'
+import { encodeContentSnapshot } from '../protocol/meta/snapshots'
+import type { Workspace } from './workspace'
+import type { RelayReach } from './catalog/sync-worker'
+import { displayTitle, globalStatus, notesFor, type ListFilter } from './catalog/selectors'
 import { NotesSidebar } from './notes/NotesSidebar'
 import { NotePane } from './notes/NotePane'
-import { noteRoom } from './notes/notes-index'
-import type { NoteSummary, NotesIndex } from './notes/notes-index'
-import { keepTrashRules } from './notes/trash-keeper'
+import { ReviewDialog } from './notes/ReviewDialog'
 import { loadSelectedNote, saveSelectedNote } from './notes/selection'
-
-interface Props {
-  registry: DocRegistry
-  /** The workspace index document; open for the app's whole lifetime. */
-  indexHandle: DocHandle
-  index: NotesIndex
-}
+import { SyncDetailsDialog } from './sync/SyncDetailsDialog'
+import { useUnloadWarning } from './sync/unload-warning'
+import { onAppCommand, onOpenNote, reportSyncState } from './platform'
+import { useShell } from './shell/shell-context'
 
 const UNDO_MS = 10_000
+const OFFLINE: RelayReach | null = null
+const noReach = (): (() => void) => () => {}
 
-export function App(props: Props) {
-  return (
-    <Suspense fallback={<div className="app-loading" aria-busy="true" aria-label="Loading notes" />}>
-      <Workspace {...props} />
-    </Suspense>
-  )
-}
-
-function Workspace({ registry, indexHandle, index }: Props) {
-  use(indexHandle.whenLoaded) // local IndexedDB only; never the network
-  const { notes, trash } = useSyncExternalStore(index.subscribe, index.getSnapshot)
+export function App({ workspace }: { workspace: Workspace }) {
+  const { catalog, registry } = workspace
+  const snapshot = useSyncExternalStore(catalog.subscribe, catalog.getSnapshot)
+  const reach = useSyncExternalStore(workspace.reach?.subscribe ?? noReach, workspace.reach?.get ?? (() => OFFLINE))
+  const [filter, setFilter] = useState<ListFilter>({ kind: 'all' })
   const [selected, setSelected] = useState<string | null>(loadSelectedNote)
-  const [view, setView] = useState<'notes' | 'trash'>('notes')
-  /** The note just created here: its editor takes the focus when it mounts. */
+  /** The note just created here: its title field takes the focus when it mounts. */
   const [created, setCreated] = useState<string | null>(null)
-  const [undo, setUndo] = useState<NoteSummary | null>(null)
-  // A note trashed elsewhere while open here stays open (with a banner); it is not yanked away.
-  const current = notes.find((note) => note.id === selected) ?? trash.find((note) => note.id === selected) ?? null
-  const currentTrashed = current !== null && trash.some((note) => note.id === current.id)
+  const [undo, setUndo] = useState<{ id: string; title: string } | null>(null)
+  const [details, setDetails] = useState(false)
+  const [reviewing, setReviewing] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
 
-  useEffect(() => keepTrashRules(index, registry), [index, registry])
+  const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
+  useUnloadWarning(status.pending)
+  const { openSettings } = useShell()
+  useEffect(() => reportSyncState({ unsaved: 0, pending: status.pending }), [status.pending])
+  const list = useMemo(() => notesFor(snapshot, filter), [snapshot, filter])
+  const current = selected ? catalog.get('note', selected) : undefined
+  const currentNote = current?.view?.type === 'note' && !current.view.deleted ? current.view : null
+
   useEffect(() => {
     if (!undo) return
     const timer = setTimeout(() => setUndo(null), UNDO_MS)
     return () => clearTimeout(timer)
   }, [undo])
 
-  const show = (id: string | null): void => {
+  /** Every action goes through here: a failed local write is shown, never swallowed. */
+  const act = (work: () => Promise<unknown>): void => {
+    work().catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+  }
+
+  const select = (id: string | null): void => {
+    setCreated(null)
     setSelected(id)
     saveSelectedNote(id)
   }
 
-  const select = (id: string | null): void => {
-    setCreated(null) // only a just-created note takes the focus when it mounts
-    show(id)
-  }
+  const create = (): void =>
+    act(async () => {
+      const folderId = filter.kind === 'folder' ? filter.id : null
+      const id = await catalog.createNote({ folderId, tags: filter.kind === 'tag' ? [filter.tag] : [] })
+      if (filter.kind !== 'folder' && filter.kind !== 'tag') setFilter({ kind: 'all' })
+      select(id)
+      setCreated(id)
+    })
 
-  const create = (): void => {
-    const id = index.create()
-    setCreated(id)
-    setView('notes')
-    show(id)
-  }
+  const snapshotOf = async (id: string): Promise<string> =>
+    // No copy here means this device saw none of the content: the relay keeps the note if it has any.
+    (await registry.withLocalContent(noteRoom(id), encodeContentSnapshot)) ?? encodeContentSnapshot(new Y.Doc())
 
-  const moveToTrash = (id: string, content: Y.Doc): void => {
-    const position = notes.findIndex((note) => note.id === id)
-    const neighbour = notes[position + 1] ?? notes[position - 1] ?? null
-    index.trash(id, content)
-    if (selected === id) select(neighbour?.id ?? null)
-    setUndo({ id, title: index.titleOf(id) })
-  }
+  const trash = (id: string): void =>
+    act(async () => {
+      const view = catalog.get('note', id)?.view
+      const title = view?.type === 'note' ? displayTitle(view) : ''
+      const position = list.findIndex((item) => item.note.id === id)
+      const neighbour = list[position + 1] ?? list[position - 1] ?? null
+      await catalog.trashNote(id, await snapshotOf(id))
+      if (selected === id) select(neighbour?.note.id ?? null)
+      setUndo({ id, title })
+    })
 
-  const restore = (id: string): void => {
-    index.restore(id)
-    if (undo?.id === id) setUndo(null)
-  }
+  const restore = (id: string): void =>
+    act(async () => {
+      await catalog.restoreNote(id)
+      if (undo?.id === id) setUndo(null)
+    })
 
-  const deleteForever = (id: string): void => {
-    index.deleteForever(id)
-    if (selected === id) select(null)
-    if (undo?.id === id) setUndo(null)
-    registry.discard(noteRoom(id))
-  }
+  const deleteForever = (id: string): void =>
+    act(async () => {
+      await catalog.deleteNoteForever(id, await snapshotOf(id))
+      if (selected === id) select(null)
+      if (undo?.id === id) setUndo(null)
+    })
 
-  const notice = undo && (
-    <div className="toast" role="status" aria-label="Undo trash">
-      <span className="toast-text">“{undo.title}” moved to trash.</span>
-      <button
-        type="button"
-        className="button small"
-        onClick={() => {
-          restore(undo.id)
-          select(undo.id)
-        }}
-      >
-        Undo
-      </button>
-    </div>
+  // The menu's commands (desktop) and their shortcuts (browser too); refs keep the latest handlers.
+  const commands = useRef({ create, openDetails: () => setDetails(true), open: (_id: string) => {} })
+  useEffect(() => {
+    commands.current = {
+      create,
+      openDetails: () => setDetails(true),
+      open: (id) => {
+        if (catalog.get('note', id)?.view) {
+          setFilter({ kind: 'all' })
+          select(id)
+        } else setError('That note is not on this device (yet). It appears once it syncs.')
+      },
+    }
+  })
+  useEffect(
+    () =>
+      onAppCommand((command) => {
+        if (command === 'new-note') commands.current.create()
+        else if (command === 'sync-details') commands.current.openDetails()
+      }),
+    [],
+  )
+  useEffect(() => onOpenNote((id) => commands.current.open(id)), [])
+
+  const notice = (
+    <>
+      {undo && (
+        <div className="toast" role="status" aria-label="Undo trash">
+          <span className="toast-text">“{undo.title}” moved to trash.</span>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              restore(undo.id)
+              select(undo.id)
+            }}
+          >
+            Undo
+          </button>
+        </div>
+      )}
+      {error && (
+        <div className="toast error" role="alert" aria-label="Error">
+          <span className="toast-text">{error}</span>
+          <button type="button" className="button small" onClick={() => setError(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+    </>
   )
 
   return (
     <div className="app">
       <NotesSidebar
-        notes={notes}
-        trash={trash}
-        view={view}
-        onView={setView}
-        selectedId={current?.id ?? null}
+        snapshot={snapshot}
+        reach={reach}
+        list={list}
+        filter={filter}
+        onFilter={setFilter}
+        selectedId={currentNote?.id ?? null}
         onSelect={select}
         onCreate={create}
+        onCreateFolder={(name) => act(() => catalog.createFolder(name))}
+        onRenameFolder={(id, name) => act(() => catalog.renameFolder(id, name))}
+        onDeleteFolder={(id) =>
+          act(async () => {
+            await catalog.deleteFolder(id)
+            if (filter.kind === 'folder' && filter.id === id) setFilter({ kind: 'all' })
+          })
+        }
         onRestore={restore}
         onDeleteForever={deleteForever}
+        onReview={setReviewing}
         notice={notice}
-        footer={<ConnectionIndicator handle={indexHandle} />}
+        status={status}
+        onOpenDetails={() => setDetails(true)}
+        onOpenSettings={openSettings}
       />
-      {current ? (
+      {current && currentNote ? (
         <NotePane
           key={current.id}
-          registry={registry}
-          indexHandle={indexHandle}
-          index={index}
-          id={current.id}
-          title={current.title}
-          trashed={currentTrashed}
+          workspace={workspace}
+          entity={current}
+          note={currentNote}
+          snapshot={snapshot}
+          reach={reach}
           autoFocus={current.id === created}
-          onTrash={moveToTrash}
+          act={act}
+          onTrash={trash}
           onRestore={restore}
+          onReview={() => setReviewing(current.key)}
         />
       ) : (
         <main className="note-pane empty" aria-label="No note selected">
-          <p>{notes.length === 0 ? 'Create your first note.' : 'Select a note, or create a new one.'}</p>
+          <p>{list.length === 0 && filter.kind === 'all' ? 'Create your first note.' : 'Select a note, or create a new one.'}</p>
           <button type="button" className="button primary" onClick={create}>
             New note
           </button>
         </main>
+      )}
+      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} catalog={catalog} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
+      {reviewing && snapshot.entities.get(reviewing) && (
+        <ReviewDialog entity={snapshot.entities.get(reviewing)!} snapshot={snapshot} catalog={catalog} act={act} onClose={() => setReviewing(null)} />
       )}
     </div>
   )

@@ -7,7 +7,6 @@ import StarterKit from '@tiptap/starter-kit'
 import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration'
 import type { Transaction } from '@tiptap/pm/state'
 import type { DocHandle } from '../sync/doc-registry'
-import { UNTITLED, deriveTitle } from '../notes/title'
 import { firstLineOf } from './first-line'
 import { SafeLink, isAllowedLinkUrl } from './link'
 import { Toolbar } from './Toolbar'
@@ -43,8 +42,8 @@ const EDITOR_PROPS = {
 
 interface Props {
   handle: DocHandle
-  /** Called with the derived title when the content changes (see `reportTitle`). */
-  onTitle(title: string): void
+  /** Called with the first line of text after every change; `local` is false for remote changes. */
+  onFirstLine(line: string, local: boolean): void
   /** Put the caret in the editor once it is ready (a note just created). */
   autoFocus?: boolean
 }
@@ -54,15 +53,10 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onTitle, autoFocus = false }: Props) {
+export function NoteEditor({ handle, onFirstLine, autoFocus = false }: Props) {
   use(handle.whenLoaded)
-  // Any content change re-derives the title, so merged remote edits retitle the note too. But a
-  // change that arrived through Yjs never sets "Untitled": opening a note whose content has not
-  // reached this device yet (offline, or before the first sync) must not rename it everywhere.
   const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
-    const title = deriveTitle(firstLineOf(editor.state.doc))
-    if (title === UNTITLED && isChangeOrigin(transaction)) return
-    onTitle(title)
+    onFirstLine(firstLineOf(editor.state.doc), !isChangeOrigin(transaction))
   }
   const [linkOpen, setLinkOpen] = useState(false)
   const openLinkDialog = useCallback(() => setLinkOpen(true), [])

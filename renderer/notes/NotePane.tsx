@@ -1,73 +1,195 @@
-import { Suspense, useEffect } from 'react'
-import type * as Y from 'yjs'
-import type { DocHandle, DocRegistry } from '../sync/doc-registry'
+import { Suspense, useEffect, useRef, useState } from 'react'
+import type { NoteRecord } from '../../protocol/meta/types'
+import { noteRoom } from '../../protocol/rooms'
+import type { CatalogSnapshot } from '../catalog/catalog'
+import type { LocalEntity } from '../catalog/outbox'
+import type { RelayReach } from '../catalog/sync-worker'
+import { NOTE_SYNC_LABELS, folderItems, noteSyncState } from '../catalog/selectors'
+import type { DocHandle } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
+import type { Workspace } from '../workspace'
 import { NoteEditor } from '../editor/NoteEditor'
-import { noteRoom } from './notes-index'
-import type { NotesIndex } from './notes-index'
-import { hasUnseenEdits } from './trash-rules'
+import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
 
 interface Props {
-  registry: DocRegistry
-  indexHandle: DocHandle
-  index: NotesIndex
-  id: string
-  title: string
-  /** The note is in the trash (trashed on another device while open here). */
-  trashed: boolean
-  /** Put the caret in the editor as soon as it is ready. */
+  workspace: Workspace
+  entity: LocalEntity
+  note: NoteRecord
+  snapshot: CatalogSnapshot
+  reach: RelayReach | null
+  /** Put the caret in the editor once it is ready (a note just created). */
   autoFocus: boolean
-  onTrash(id: string, content: Y.Doc): void
+  act(work: () => Promise<unknown>): void
+  onTrash(id: string): void
   onRestore(id: string): void
+  onReview(): void
 }
 
-/** "Saved on this device" once every local change (note and notes list) is in IndexedDB. */
-function SaveStatus({ note, index }: { note: DocHandle; index: DocHandle }) {
-  const noteState = useLocalSave(note)
-  const indexState = useLocalSave(index)
-  const saved = noteState === 'saved' && indexState === 'saved'
+/** "Saving…" until IndexedDB has every local change; then the note's sync state. */
+function SyncLabel({ handle, entity, reach }: { handle: DocHandle; entity: LocalEntity; reach: RelayReach | null }) {
+  const local = useLocalSave(handle)
+  const state = noteSyncState(entity, reach)
+  const label = local === 'saving' ? 'Saving…' : NOTE_SYNC_LABELS[state]
+  const reason = state === 'failed' && entity.lastError ? `: ${entity.lastError}` : ''
   return (
-    <span className={`save-state ${saved ? 'saved' : 'saving'}`} role="status" aria-label="Save status">
-      {saved ? 'Saved on this device' : 'Saving…'}
+    <span className={`save-state sync-${local === 'saving' ? 'saving' : state}`} role="status" aria-label="Save status">
+      {label + reason}
     </span>
   )
 }
 
-/** One open note: its header (save state, trash) and its editor. Mount keyed by note id. */
-export function NotePane({ registry, indexHandle, index, id, title, trashed, autoFocus, onTrash, onRestore }: Props) {
-  const handle = useDocHandle(registry, noteRoom(id))
-
-  // An edit to a trashed note restores it: any content change (typed here or arriving from
-  // another device) that the trashing device had not seen takes the note out of the trash.
+function TitleField({ note, autoFocus, onRename }: { note: NoteRecord; autoFocus: boolean; onRename(title: string): void }) {
+  const [draft, setDraft] = useState(note.title)
+  const editing = useRef(false)
+  // Follow renames from elsewhere unless the user is typing in the field right now.
   useEffect(() => {
-    const check = (): void => {
-      const seen = index.trashSnapshot(id)
-      if (seen && hasUnseenEdits(handle.doc, seen)) index.restore(id)
-    }
-    handle.doc.on('update', check)
-    return () => handle.doc.off('update', check)
-  }, [handle, index, id])
+    if (!editing.current) setDraft(note.title)
+  }, [note.title])
+  const commit = (): void => {
+    editing.current = false
+    if (draft.trim() !== note.title) onRename(draft)
+  }
+  return (
+    <input
+      className="title-input"
+      aria-label="Title"
+      placeholder="Untitled"
+      value={draft}
+      maxLength={200}
+      autoFocus={autoFocus}
+      onFocus={() => (editing.current = true)}
+      onChange={(event) => setDraft(event.target.value)}
+      onBlur={commit}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') event.currentTarget.blur()
+        if (event.key === 'Escape') {
+          setDraft(note.title)
+          editing.current = false
+          event.currentTarget.blur()
+        }
+      }}
+    />
+  )
+}
+
+function TagsField({ note, onAdd, onRemove }: { note: NoteRecord; onAdd(tag: string): void; onRemove(tag: string): void }) {
+  const [draft, setDraft] = useState('')
+  return (
+    <div className="tags-field" role="group" aria-label="Tags">
+      {note.tags.map((tag) => (
+        <span key={tag} className="tag-chip">
+          #{tag}
+          <button type="button" className="tag-remove" aria-label={`Remove tag ${tag}`} onClick={() => onRemove(tag)}>
+            ×
+          </button>
+        </span>
+      ))}
+      <input
+        className="tag-input"
+        aria-label="Add tag"
+        placeholder="Add tag"
+        value={draft}
+        maxLength={64}
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key !== 'Enter' || draft.trim() === '') return
+          onAdd(draft.trim().replace(/^#/, ''))
+          setDraft('')
+        }}
+      />
+    </div>
+  )
+}
+
+/** One open note: its metadata bar, banners, and its editor. Mount keyed by note id. */
+export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, act, onTrash, onRestore, onReview }: Props) {
+  const { catalog, registry } = workspace
+  const handle = useDocHandle(registry, noteRoom(note.id))
+  const folders = folderItems(snapshot)
+  const folderLive = note.folderId === null || folders.some((f) => f.folder.id === note.folderId)
+  const firstLine = useRef('')
+  const idle = useRef<ReturnType<typeof setTimeout> | null>(null)
+
+  // A new note takes its first title from its first line, once, when the writer pauses or leaves
+  // it; after that only an explicit rename changes it (docs/sync-rules.md, "Titles").
+  const titleNow = (): void => {
+    const title = autoTitleFrom(firstLine.current)
+    const latest = catalog.get('note', note.id)?.view
+    if (title && latest?.type === 'note' && latest.title === '' && !latest.trashed) act(() => catalog.renameNote(note.id, title))
+  }
+  const onFirstLine = (line: string, local: boolean): void => {
+    if (!local) return // only the writer's own device names the note, so devices never race
+    firstLine.current = line
+    if (idle.current) clearTimeout(idle.current)
+    idle.current = setTimeout(titleNow, AUTO_TITLE_IDLE_MS)
+  }
+  useEffect(
+    () => () => {
+      if (idle.current) {
+        clearTimeout(idle.current)
+        titleNow()
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on leaving the note only
+    [],
+  )
 
   return (
-    <main className="note-pane" aria-label={`Note: ${title}`}>
+    <main className="note-pane" aria-label={`Note: ${note.title || 'Untitled'}`}>
       <header className="note-header">
-        <SaveStatus note={handle} index={indexHandle} />
-        {!trashed && (
-          <button type="button" className="button subtle" onClick={() => onTrash(id, handle.doc)}>
-            Move to trash
+        <TitleField note={note} autoFocus={false} onRename={(title) => act(() => catalog.renameNote(note.id, title))} />
+        <div className="note-meta">
+          <label className="folder-select">
+            <span className="visually-hidden">Folder</span>
+            <select aria-label="Folder" value={folderLive ? (note.folderId ?? '') : ''} onChange={(event) => act(() => catalog.moveNote(note.id, event.target.value || null))}>
+              <option value="">No folder</option>
+              {folders.map((f) => (
+                <option key={f.folder.id} value={f.folder.id}>
+                  {f.folder.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <TagsField note={note} onAdd={(tag) => act(() => catalog.tagNote(note.id, tag))} onRemove={(tag) => act(() => catalog.untagNote(note.id, tag))} />
+          <button type="button" className="button subtle-plain" aria-pressed={note.pinned} onClick={() => act(() => catalog.pinNote(note.id, !note.pinned))}>
+            {note.pinned ? 'Unpin' : 'Pin'}
           </button>
-        )}
+          <SyncLabel handle={handle} entity={entity} reach={reach} />
+          {!note.trashed && (
+            <button type="button" className="button subtle" onClick={() => onTrash(note.id)}>
+              Move to trash
+            </button>
+          )}
+        </div>
       </header>
-      {trashed && (
+      {note.trashed && (
         <div className="banner" role="status" aria-label="Trash notice">
-          <span>Moved to trash on another device. Editing it brings it back.</span>
-          <button type="button" className="button" onClick={() => onRestore(id)}>
+          <span>This note is in the trash. Editing it brings it back.</span>
+          <button type="button" className="button" onClick={() => onRestore(note.id)}>
             Restore
           </button>
         </div>
       )}
+      {entity.sync === 'conflicted' && (
+        <div className="banner attention" role="alert" aria-label="Conflict notice">
+          <span>This note was changed in two places at once.</span>
+          <button type="button" className="button" onClick={onReview}>
+            Review
+          </button>
+        </div>
+      )}
+      {entity.sync === 'failed' && (
+        <div className="banner attention" role="alert" aria-label="Sync failure notice">
+          <span>A change was refused by the relay: {entity.lastError}</span>
+        </div>
+      )}
+      {note.notice && !note.trashed && (
+        <div className="banner" role="status" aria-label="Relay notice">
+          <span>{note.notice}</span>
+        </div>
+      )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
-        <NoteEditor handle={handle} onTitle={(next) => index.setTitle(id, next)} autoFocus={autoFocus} />
+        <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} />
       </Suspense>
     </main>
   )

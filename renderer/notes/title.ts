@@ -1,5 +1,6 @@
-// A note's title is derived from its content: its first line of text (the first line that is not
-// blank), whitespace-collapsed, trimmed and shortened; "Untitled" when there is no text.
+// Titles are metadata, changed by explicit renames. A new note takes its first title from its
+// content once: its first line of text (the first line that is not blank), whitespace-collapsed,
+// trimmed and shortened, when the writer pauses or leaves the note (see NotePane).
 
 export const UNTITLED = 'Untitled'
 export const MAX_TITLE_LENGTH = 80
@@ -10,4 +11,13 @@ export function deriveTitle(text: string): string {
   if (clean === '') return UNTITLED
   if (clean.length <= MAX_TITLE_LENGTH) return clean
   return `${clean.slice(0, MAX_TITLE_LENGTH - 1).trimEnd()}…`
+}
+
+/** How long the writer pauses before a new note takes its first line as its title. */
+export const AUTO_TITLE_IDLE_MS = 1_500
+
+/** The automatic first title for a note whose first line is `line`; '' when it has no text yet. */
+export function autoTitleFrom(line: string): string {
+  const title = deriveTitle(line)
+  return title === UNTITLED ? '' : title
 }

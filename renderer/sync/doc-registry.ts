@@ -8,8 +8,32 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
+import { trackStoredAcks } from '../../protocol/stored-acks'
 import { ConnectionStatusStore } from './connection-status'
 import { LocalSaveTracker } from './local-save'
+import { ValueStore } from './store'
+
+/** Where the relay is and how to authenticate; null when there is none to talk to. */
+export interface RelayTarget {
+  readonly wsUrl: string
+  readonly token: string | null
+}
+
+/**
+ * Whether the relay has durably stored everything this device has of the doc: `stored` only
+ * when its acknowledged state vector covers the local one (never inferred from "connected").
+ */
+export type RelayStoreState = 'unknown' | 'stored' | 'unstored'
+
+/** Told when a doc starts or stops holding content the relay has not acknowledged. */
+export type ContentStateListener = (room: string, unacknowledged: boolean) => void
+
+/** True when state vector `stored` has every clock of `local`. */
+export function coversStateVector(stored: Uint8Array, local: Uint8Array): boolean {
+  const have = Y.decodeStateVector(stored)
+  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
+  return true
+}
 
 const LINGER_MS = 250
 
@@ -22,41 +46,81 @@ export class DocHandle {
   readonly persistence: IndexeddbPersistence
   readonly connection: ConnectionStatusStore
   readonly localSave: LocalSaveTracker
+  readonly relayStore = new ValueStore<RelayStoreState>('unknown')
   /** Resolves once the local IndexedDB state has been loaded into `doc`. Never waits on the network. */
   readonly whenLoaded: Promise<void>
+  /** Resolves once the doc has exchanged state with the relay (never, without a relay). */
+  readonly whenRelaySynced: Promise<void>
   provider: WebsocketProvider | null = null
   destroyed = false
   refs = 0
   discardWhenReleased = false
-  private unfollow: (() => void) | null = null
+  private storedStateVector: Uint8Array | null = null
+  private unacknowledged: boolean | null = null
+  private readonly cleanups: (() => void)[] = []
 
   constructor(
     readonly room: string,
-    relayUrl: Promise<string | null>,
+    relay: Promise<RelayTarget | null>,
     expectRelay: boolean,
+    private readonly onContentState: ContentStateListener = () => {},
   ) {
     this.persistence = new IndexeddbPersistence(persistenceName(room), this.doc)
     this.localSave = new LocalSaveTracker(this.doc, this.persistence)
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
+    let relaySynced = (): void => {}
+    this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
+    const onUpdate = (_update: Uint8Array, origin: unknown): void => {
+      // Anything typed here (not replayed from disk, not received from the relay) is not on the relay yet.
+      if (origin !== this.persistence && origin !== this.provider) this.reportContent(true)
+      this.checkStored()
+    }
+    this.doc.on('update', onUpdate)
+    this.cleanups.push(() => this.doc.off('update', onUpdate))
     // Connect only after the local state is in the doc, so the first sync exchange is a diff.
-    void Promise.all([relayUrl, this.whenLoaded]).then(([url]) => {
+    void Promise.all([relay, this.whenLoaded]).then(([target]) => {
       if (this.destroyed) return
-      if (url === null) {
+      if (target === null) {
         this.connection.set('offline')
         return
       }
-      this.provider = new WebsocketProvider(url, room, this.doc, { connect: false })
-      this.unfollow = this.connection.follow(this.provider)
-      this.provider.connect()
+      const provider = new WebsocketProvider(target.wsUrl, room, this.doc, { connect: false, params: target.token ? { token: target.token } : {} })
+      this.provider = provider
+      this.cleanups.push(this.connection.follow(provider))
+      this.cleanups.push(
+        trackStoredAcks(provider, (stateVector) => {
+          this.storedStateVector = stateVector
+          this.checkStored()
+        }),
+      )
+      const onSync = (synced: boolean): void => {
+        if (synced) relaySynced()
+      }
+      provider.on('sync', onSync)
+      this.cleanups.push(() => provider.off('sync', onSync))
+      provider.connect()
     })
+  }
+
+  private checkStored(): void {
+    if (this.storedStateVector === null) return
+    const stored = coversStateVector(this.storedStateVector, Y.encodeStateVector(this.doc))
+    this.relayStore.set(stored ? 'stored' : 'unstored')
+    if (stored) this.reportContent(false)
+  }
+
+  private reportContent(unacknowledged: boolean): void {
+    if (this.unacknowledged === unacknowledged) return
+    this.unacknowledged = unacknowledged
+    this.onContentState(this.room, unacknowledged)
   }
 
   /** Tears down the network side and local bindings; `clearLocal` also deletes the IndexedDB data. */
   async destroy(clearLocal = false): Promise<void> {
     if (this.destroyed) return
     this.destroyed = true
-    this.unfollow?.()
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.provider?.destroy()
     this.localSave.destroy()
     if (clearLocal) await this.persistence.clearData()
@@ -67,13 +131,14 @@ export class DocHandle {
 
 export class DocRegistry {
   private readonly handles = new Map<string, DocHandle>()
-  private readonly relayUrl: Promise<string | null>
   private expectRelay = true
 
-  constructor(relayUrl: Promise<string | null>) {
-    this.relayUrl = relayUrl
-    void relayUrl.then((url) => {
-      this.expectRelay = url !== null
+  constructor(
+    private readonly relay: Promise<RelayTarget | null>,
+    private readonly onContentState?: ContentStateListener,
+  ) {
+    void relay.then((target) => {
+      this.expectRelay = target !== null
     })
   }
 
@@ -81,7 +146,7 @@ export class DocRegistry {
   get(room: string): DocHandle {
     let handle = this.handles.get(room)
     if (!handle) {
-      handle = new DocHandle(room, this.relayUrl, this.expectRelay)
+      handle = new DocHandle(room, this.relay, this.expectRelay, this.onContentState)
       this.handles.set(room, handle)
       this.scheduleCollect(handle)
     }

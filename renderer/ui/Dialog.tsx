@@ -10,7 +10,7 @@ interface ModalProps {
   children: ReactNode
 }
 
-function Modal({ title, onCancel, children }: ModalProps) {
+export function Modal({ title, onCancel, children }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {

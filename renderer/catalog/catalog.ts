@@ -1,0 +1,464 @@
+// The metadata catalog: every note's and folder's metadata on this device, and the outbox of
+// changes not yet confirmed by the relay. The UI reads only from here.
+//
+// Every user action writes the entity's new state and its outbox entry in one IndexedDB
+// transaction with strict durability, before the UI shows it: a crash leaves both or neither.
+// Writes are serialized, and memory is updated only after the transaction commits, so what the
+// UI shows is always what is on disk.
+
+import { LIMITS, cleanText } from '../../protocol/meta/parse'
+import { baseFieldOf } from '../../protocol/meta/rules'
+import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
+import { newId } from './ids'
+import { CATALOG_DB, loadAll, openCatalogDb, writeAll, type CatalogWrite } from './idb'
+import {
+  entityKey,
+  entitySync,
+  fieldKeyOf,
+  isLive,
+  keyOfOp,
+  nextBatch,
+  outcomeOf,
+  project,
+  rebaseAfter,
+  retryDelay,
+  type LocalEntity,
+  type OutboxEntry,
+} from './outbox'
+
+export interface CatalogSnapshot {
+  readonly entities: ReadonlyMap<string, LocalEntity>
+  /** In local order. */
+  readonly outbox: readonly OutboxEntry[]
+}
+
+export interface CatalogOptions {
+  factory?: IDBFactory
+  name?: string
+  now?: () => number
+  random?: () => number
+  /** Tell other windows of the same profile about every commit (BroadcastChannel). */
+  shareWithWindows?: boolean
+}
+
+const META_DEVICE = 'deviceId'
+const META_CURSOR = 'feedCursor'
+const META_LAST_SEQ = 'outboxSeq'
+const CHANNEL = 'skein-catalog'
+
+type ConflictField = 'title' | 'folderId' | 'name'
+
+/** A caller broke the catalog's contract (unknown entity, invalid value): a bug, not bad luck. */
+export class CatalogUsageError extends Error {
+  override readonly name = 'CatalogUsageError'
+}
+
+const newer = (a: EntityRecord | null, b: EntityRecord | null): EntityRecord | null => (b && (!a || b.version >= a.version) ? b : a)
+
+export class Catalog {
+  private entities = new Map<string, LocalEntity>()
+  private outbox: OutboxEntry[] = []
+  private snapshot: CatalogSnapshot = { entities: this.entities, outbox: [] }
+  private readonly listeners = new Set<() => void>()
+  private readonly deletedListeners = new Set<(noteId: string) => void>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private lastSeq = 0
+  private feedCursor = 0
+  private channel: BroadcastChannel | null = null
+  readonly deviceId: string
+  /** The name this device's changes carry (shown in conflict reviews). */
+  actorName = ''
+
+  private constructor(
+    private readonly db: IDBDatabase,
+    loaded: Awaited<ReturnType<typeof loadAll>>,
+    private readonly now: () => number,
+    private readonly random: () => number,
+  ) {
+    this.deviceId = typeof loaded.meta.get(META_DEVICE) === 'string' ? (loaded.meta.get(META_DEVICE) as string) : newId()
+    this.adopt(loaded)
+  }
+
+  static async open(options: CatalogOptions = {}): Promise<Catalog> {
+    const db = await openCatalogDb(options.factory ?? indexedDB, options.name ?? CATALOG_DB)
+    const loaded = await loadAll(db)
+    const catalog = new Catalog(db, loaded, options.now ?? Date.now, options.random ?? Math.random)
+    // A send cut short by a crash or a closed window: its answer is unknown, so it goes again
+    // (the relay answers a repeat with the original result).
+    const interrupted = catalog.outbox.filter((e) => e.state === 'inflight').map((e) => ({ ...e, state: 'pending' as const }))
+    await writeAll(db, { meta: { [META_DEVICE]: catalog.deviceId }, outboxPut: interrupted }, 'strict')
+    catalog.adopt({ ...loaded, outbox: catalog.outbox.map((e) => interrupted.find((i) => i.seq === e.seq) ?? e) })
+    if (options.shareWithWindows && typeof BroadcastChannel !== 'undefined') catalog.listenToOtherWindows()
+    return catalog
+  }
+
+  private adopt(loaded: Awaited<ReturnType<typeof loadAll>>): void {
+    this.entities = new Map(loaded.entities.map((e) => [e.key, e]))
+    this.outbox = [...loaded.outbox].sort((a, b) => a.seq - b.seq)
+    this.lastSeq = Math.max(Number(loaded.meta.get(META_LAST_SEQ) ?? 0), ...this.outbox.map((e) => e.seq))
+    this.feedCursor = Number(loaded.meta.get(META_CURSOR) ?? 0)
+    this.publish()
+  }
+
+  private listenToOtherWindows(): void {
+    this.channel = new BroadcastChannel(CHANNEL)
+    this.channel.onmessage = () => {
+      // Another window committed: reload from disk, in the write queue so no local write interleaves.
+      void this.serialize(async () => this.adopt(await loadAll(this.db)))
+    }
+  }
+
+  // ---- reading ----
+
+  getSnapshot = (): CatalogSnapshot => this.snapshot
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  /** Called when a note is gone for good (deleted forever here or elsewhere), to erase its content. */
+  onNoteDeleted(listener: (noteId: string) => void): () => void {
+    this.deletedListeners.add(listener)
+    return () => {
+      this.deletedListeners.delete(listener)
+    }
+  }
+
+  get(type: EntityType, id: string): LocalEntity | undefined {
+    return this.entities.get(entityKey(type, id))
+  }
+
+  get cursor(): number {
+    return this.feedCursor
+  }
+
+  get actor(): Actor {
+    return { device: this.deviceId, name: this.actorName.slice(0, LIMITS.actorNameLength) }
+  }
+
+  /** When the earliest waiting entry may be sent, or null if nothing waits. */
+  nextAttemptAt(): number | null {
+    const times = this.outbox.filter(isLive).map((e) => e.nextAttemptAt)
+    return times.length ? Math.min(...times) : null
+  }
+
+  /** Age of the oldest entry not yet confirmed, in ms (0 when none); reported to the relay. */
+  oldestPendingAge(): number {
+    const oldest = this.outbox.find((e) => e.state !== 'synced')
+    return oldest ? Math.max(0, this.now() - oldest.createdAt) : 0
+  }
+
+  /** Notes whose content needs a background sync: unacknowledged local edits, or newer on the relay. */
+  contentWork(): string[] {
+    const ids: string[] = []
+    for (const e of this.entities.values()) {
+      if (e.type !== 'note' || !e.view || e.view.deleted) continue
+      if (e.contentDirty || e.contentSeq > e.contentPulled) ids.push(e.id)
+    }
+    return ids
+  }
+
+  // ---- user actions: each is one strict transaction of entity + outbox entry ----
+
+  async createNote(init: { title?: string; folderId?: string | null; tags?: readonly string[]; id?: string } = {}): Promise<string> {
+    const id = init.id ?? newId()
+    const tags = [...new Set((init.tags ?? []).map((t) => this.text(t, 'tag', LIMITS.tagLength, false)))].sort()
+    await this.enqueue('note.create', id, { title: this.text(init.title ?? '', 'title', LIMITS.titleLength, true), folderId: init.folderId ?? null, tags })
+    return id
+  }
+
+  renameNote(id: string, title: string): Promise<void> {
+    return this.enqueue('note.rename', id, { title: this.text(title, 'title', LIMITS.titleLength, true) })
+  }
+
+  moveNote(id: string, folderId: string | null): Promise<void> {
+    return this.enqueue('note.move', id, { folderId })
+  }
+
+  tagNote(id: string, tag: string): Promise<void> {
+    return this.enqueue('note.tag', id, { tag: this.text(tag, 'tag', LIMITS.tagLength, false) })
+  }
+
+  untagNote(id: string, tag: string): Promise<void> {
+    return this.enqueue('note.untag', id, { tag: this.text(tag, 'tag', LIMITS.tagLength, false) })
+  }
+
+  pinNote(id: string, pinned: boolean): Promise<void> {
+    return this.enqueue('note.pin', id, { pinned })
+  }
+
+  /** `snapshot`: the note's content as this device has it (encodeContentSnapshot). */
+  trashNote(id: string, snapshot: string): Promise<void> {
+    return this.enqueue('note.trash', id, { snapshot })
+  }
+
+  restoreNote(id: string): Promise<void> {
+    return this.enqueue('note.restore', id, {})
+  }
+
+  deleteNoteForever(id: string, snapshot: string): Promise<void> {
+    return this.enqueue('note.delete', id, { snapshot })
+  }
+
+  async createFolder(name: string, parentId: string | null = null): Promise<string> {
+    const id = newId()
+    await this.enqueue('folder.create', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false), parentId })
+    return id
+  }
+
+  renameFolder(id: string, name: string): Promise<void> {
+    return this.enqueue('folder.rename', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false) })
+  }
+
+  deleteFolder(id: string): Promise<void> {
+    return this.enqueue('folder.delete', id, {})
+  }
+
+  /** Settles a conflict on `field` with `value` (mine, theirs or new): itself an op, from a base that saw the conflict. */
+  resolveConflict(type: EntityType, id: string, field: ConflictField, value: string | null): Promise<void> {
+    if (field === 'title') return this.renameNote(id, value ?? '')
+    if (field === 'folderId') return this.moveNote(id, value)
+    if (type !== 'folder' || value === null) throw new CatalogUsageError(`resolveConflict: cannot set ${type}.${field} to ${String(value)}`)
+    return this.renameFolder(id, value)
+  }
+
+  private text(value: string, what: string, max: number, allowEmpty: boolean): string {
+    const clean = cleanText(value)
+    if (!allowEmpty && clean === '') throw new CatalogUsageError(`${what} must not be empty`)
+    return clean.length > max ? clean.slice(0, max) : clean
+  }
+
+  private enqueue<K extends OpKind>(kind: K, entity: string, payload: OpPayloads[K]): Promise<void> {
+    return this.serialize(async () => {
+      const type = entityTypeOf(kind)
+      const key = entityKey(type, entity)
+      const current = this.entities.get(key)
+      const creating = kind === 'note.create' || kind === 'folder.create'
+      if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
+      const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
+      const now = this.now()
+      const entry: OutboxEntry = { seq: this.lastSeq + 1, op, entityType: type, state: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, createdAt: now }
+      const field = fieldKeyOf(op)
+      // Setting a field the user was asked to review settles this device's side of that review.
+      const settled = this.outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
+      const outbox = [...this.outbox.filter((e) => !settled.includes(e)), entry]
+      const next = this.rebuild(key, type, entity, current?.base ?? null, outbox, {})
+      await this.commit({ entities: [next], outboxPut: [entry], outboxDelete: settled.map((e) => e.seq), meta: { [META_LAST_SEQ]: entry.seq } }, outbox, 'strict')
+    })
+  }
+
+  // ---- the sync worker's side ----
+
+  /** Marks the next batch inflight (durably, so a crash resends it) and returns it. */
+  takeBatch(max: number): Promise<OutboxEntry[]> {
+    return this.serialize(async () => {
+      const batch = nextBatch(this.outbox, this.now(), max).map((e) => ({ ...e, state: 'inflight' as const, attempts: e.attempts + 1 }))
+      if (batch.length === 0) return []
+      const outbox = this.outbox.map((e) => batch.find((b) => b.seq === e.seq) ?? e)
+      await this.commit({ outboxPut: batch }, outbox, 'strict')
+      return batch
+    })
+  }
+
+  /** Applies the relay's answers to a batch. An entry without an answer goes back to pending. */
+  settle(sent: readonly OutboxEntry[], results: readonly OpResult[]): Promise<void> {
+    return this.serialize(async () => {
+      const byOp = new Map(results.map((r) => [r.opId, r]))
+      let outbox = [...this.outbox]
+      const bases = new Map<string, EntityRecord | null>()
+      const remove: number[] = []
+      const put = new Map<number, OutboxEntry>()
+      const replace = (entry: OutboxEntry): void => {
+        put.set(entry.seq, entry)
+        outbox = outbox.map((e) => (e.seq === entry.seq ? entry : e))
+      }
+      for (const sentEntry of sent) {
+        // Answered meanwhile by another send of the same entry, or discarded: nothing to do.
+        const entry = outbox.find((e) => e.seq === sentEntry.seq && e.state === 'inflight')
+        if (!entry) continue
+        const key = keyOfOp(entry.op)
+        const result = byOp.get(entry.op.opId)
+        if (!result) {
+          replace({ ...entry, state: 'pending', lastError: 'no answer from the relay', nextAttemptAt: this.now() + retryDelay(entry.attempts, this.random) })
+          continue
+        }
+        const outcome = outcomeOf(result)
+        bases.set(key, newer(bases.get(key) ?? this.entities.get(key)?.base ?? null, outcome.record))
+        if (outcome.kind === 'done') {
+          remove.push(entry.seq)
+          outbox = outbox.filter((e) => e.seq !== entry.seq)
+          if (outcome.seq !== null) {
+            for (const later of outbox.filter((e) => isLive(e) && keyOfOp(e.op) === key)) {
+              const op = rebaseAfter(entry.op, outcome.seq, later.op)
+              if (op !== later.op) replace({ ...later, op })
+            }
+          }
+        } else {
+          replace({ ...entry, state: outcome.kind, lastError: outcome.reason })
+        }
+      }
+      const entities = [...bases].map(([key, base]) => {
+        const current = this.entities.get(key)
+        const [type, id] = splitKey(key)
+        return this.rebuild(key, type, id, base, outbox, current ?? {})
+      })
+      await this.commit({ entities, outboxPut: [...put.values()].filter((e) => !remove.includes(e.seq)), outboxDelete: remove }, outbox, 'strict')
+    })
+  }
+
+  /** A send that got no usable answer: transient errors retry later, refusals fail at once. */
+  defer(sent: readonly OutboxEntry[], error: string, transient: boolean): Promise<void> {
+    return this.serialize(async () => {
+      const changed = sent
+        .filter((s) => this.outbox.some((e) => e.seq === s.seq && e.state === 'inflight'))
+        .map((e) =>
+        transient
+          ? { ...e, state: 'pending' as const, lastError: error, nextAttemptAt: this.now() + retryDelay(e.attempts, this.random) }
+          : { ...e, state: 'failed' as const, lastError: error },
+      )
+      const outbox = this.outbox.map((e) => changed.find((c) => c.seq === e.seq) ?? e)
+      const keys = new Set(changed.map((e) => keyOfOp(e.op)))
+      const entities = [...keys].map((key) => {
+        const current = this.entities.get(key)!
+        return this.rebuild(key, current.type, current.id, current.base, outbox, current)
+      })
+      await this.commit({ entities, outboxPut: changed }, outbox, 'strict')
+    })
+  }
+
+  /** Other devices' changes from the feed; the cursor moves in the same transaction. */
+  applyFeed(entries: readonly FeedEntry[], cursor: number): Promise<void> {
+    return this.serialize(async () => {
+      let outbox = [...this.outbox]
+      const drop: number[] = []
+      const entities = entries.map((entry) => {
+        const key = entityKey(entry.type, entry.id)
+        const current = this.entities.get(key)
+        const base = newer(current?.base ?? null, entry.record)
+        // Someone settled the review: the conflicted entries here have nothing left to ask.
+        if (base && !Object.values(base.conflicts).some(Boolean)) {
+          for (const e of outbox) if (e.state === 'conflicted' && keyOfOp(e.op) === key) drop.push(e.seq)
+          outbox = outbox.filter((e) => !drop.includes(e.seq))
+        }
+        return this.rebuild(key, entry.type, entry.id, base, outbox, { ...current, contentSeq: Math.max(current?.contentSeq ?? 0, entry.contentSeq) })
+      })
+      await this.commit({ entities, outboxDelete: drop, meta: { [META_CURSOR]: Math.max(cursor, this.feedCursor) } }, outbox, 'relaxed')
+    })
+  }
+
+  /**
+   * "Retry now": what waits for its retry time (and, unless told otherwise, what failed) goes out
+   * on the next drain. `seq` limits it to one entry.
+   */
+  retry(seq?: number, includeFailed = true): Promise<void> {
+    return this.serialize(async () => {
+      const changed = this.outbox
+        .filter((e) => (seq === undefined || e.seq === seq) && ((includeFailed && e.state === 'failed') || e.state === 'pending'))
+        .map((e) => ({ ...e, state: 'pending' as const, nextAttemptAt: 0 }))
+      if (changed.length === 0) return
+      const outbox = this.outbox.map((e) => changed.find((c) => c.seq === e.seq) ?? e)
+      await this.commit({ entities: this.rebuildFor(changed, outbox), outboxPut: changed }, outbox, 'strict')
+    })
+  }
+
+  /** Gives up an unsent or refused change; the entity shows the relay's state again. */
+  discard(seq: number): Promise<void> {
+    return this.serialize(async () => {
+      const entry = this.outbox.find((e) => e.seq === seq)
+      if (!entry) return
+      if (entry.state === 'inflight') throw new CatalogUsageError('discard: this change is being sent right now; try again in a moment')
+      const outbox = this.outbox.filter((e) => e.seq !== seq)
+      await this.commit({ entities: this.rebuildFor([entry], outbox), outboxDelete: [seq] }, outbox, 'strict')
+    })
+  }
+
+  /** Records whether this device holds note content the relay has not acknowledged. */
+  setContentDirty(noteId: string, dirty: boolean): Promise<void> {
+    return this.updateNote(noteId, (e) => (e.contentDirty === dirty ? null : { contentDirty: dirty }), dirty ? 'strict' : 'relaxed')
+  }
+
+  /** The note's content is now here up to the relay's content seq `seq`. */
+  markContentPulled(noteId: string, seq: number): Promise<void> {
+    return this.updateNote(noteId, (e) => (e.contentPulled >= seq ? null : { contentPulled: seq }), 'relaxed')
+  }
+
+  private updateNote(noteId: string, change: (e: LocalEntity) => Partial<LocalEntity> | null, durability: 'strict' | 'relaxed'): Promise<void> {
+    return this.serialize(async () => {
+      const current = this.entities.get(entityKey('note', noteId))
+      if (!current) return
+      const patch = change(current)
+      if (!patch) return
+      await this.commit({ entities: [{ ...current, ...patch }] }, this.outbox, durability)
+    })
+  }
+
+  close(): void {
+    this.channel?.close()
+    this.db.close()
+  }
+
+  // ---- internals ----
+
+  private rebuildFor(entries: readonly OutboxEntry[], outbox: readonly OutboxEntry[]): LocalEntity[] {
+    return [...new Set(entries.map((e) => keyOfOp(e.op)))].map((key) => {
+      const current = this.entities.get(key)
+      const [type, id] = splitKey(key)
+      return this.rebuild(key, type, id, current?.base ?? null, outbox, current ?? {})
+    })
+  }
+
+  private rebuild(key: string, type: EntityType, id: string, base: EntityRecord | null, outbox: readonly OutboxEntry[], keep: Partial<LocalEntity>): LocalEntity {
+    const entries = outbox.filter((e) => keyOfOp(e.op) === key)
+    return {
+      contentSeq: 0,
+      contentPulled: 0,
+      contentDirty: false,
+      ...keep,
+      key,
+      type,
+      id,
+      base,
+      view: project(base, entries, this.now()),
+      ...entitySync(base, entries),
+    }
+  }
+
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async commit(write: CatalogWrite, outbox: OutboxEntry[], durability: 'strict' | 'relaxed'): Promise<void> {
+    await writeAll(this.db, write, durability)
+    const goneBefore = new Set([...this.entities.values()].filter(isGoneNote).map((e) => e.id))
+    for (const entity of write.entities ?? []) this.entities.set(entity.key, entity)
+    this.outbox = outbox
+    if (write.meta?.[META_CURSOR] !== undefined) this.feedCursor = Number(write.meta[META_CURSOR])
+    if (write.meta?.[META_LAST_SEQ] !== undefined) this.lastSeq = Number(write.meta[META_LAST_SEQ])
+    this.publish()
+    this.channel?.postMessage('changed')
+    for (const entity of write.entities ?? []) {
+      if (isGoneNote(entity) && !goneBefore.has(entity.id)) for (const listener of [...this.deletedListeners]) listener(entity.id)
+    }
+  }
+
+  private publish(): void {
+    this.entities = new Map(this.entities)
+    this.snapshot = { entities: this.entities, outbox: [...this.outbox] }
+    for (const listener of [...this.listeners]) listener()
+  }
+}
+
+/** Deleted forever as the relay confirms it: only then is the local content erased. */
+function isGoneNote(entity: LocalEntity): boolean {
+  return entity.type === 'note' && entity.base !== null && entity.base.deleted
+}
+
+function splitKey(key: string): [EntityType, string] {
+  const at = key.indexOf(':')
+  return [key.slice(0, at) as EntityType, key.slice(at + 1)]
+}

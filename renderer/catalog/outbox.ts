@@ -1,0 +1,157 @@
+// The outbox's pure rules: what a user action's op looks like locally, how an entity's shown state
+// is computed from the last server record plus its pending ops, what each answer from the relay
+// does to an entry, and when a failed send is tried again. No I/O here; catalog.ts persists.
+
+import { applyOptimistic } from '../../protocol/meta/rules'
+import { entityTypeOf, type EntityRecord, type EntityType, type MetaOp, type OpResult } from '../../protocol/meta/types'
+
+export type EntryState = 'pending' | 'inflight' | 'failed' | 'conflicted' | 'synced'
+export type SyncState = 'synced' | 'pending' | 'failed' | 'conflicted'
+
+/** One queued op with its delivery bookkeeping. `seq` is the local order (per device). */
+export interface OutboxEntry {
+  readonly seq: number
+  readonly op: MetaOp
+  readonly entityType: EntityType
+  readonly state: EntryState
+  readonly attempts: number
+  /** ms since epoch, this device's clock: only for scheduling retries here. */
+  readonly nextAttemptAt: number
+  readonly lastError: string | null
+  readonly createdAt: number
+}
+
+/** An entity as this device holds it. */
+export interface LocalEntity {
+  /** `${type}:${id}`, the IndexedDB key. */
+  readonly key: string
+  readonly type: EntityType
+  readonly id: string
+  /** The relay's record as last heard (feed or op answer); null until the relay has it. */
+  readonly base: EntityRecord | null
+  /** What the user sees: `base` with this device's pending ops applied. Null once gone for good. */
+  readonly view: EntityRecord | null
+  readonly sync: SyncState
+  readonly attempts: number
+  readonly lastError: string | null
+  /** Notes: the relay's content seq as the feed reported it, and the one this device has pulled. */
+  readonly contentSeq: number
+  readonly contentPulled: number
+  /** Notes: this device holds content the relay has not acknowledged storing. */
+  readonly contentDirty: boolean
+}
+
+export const entityKey = (type: EntityType, id: string): string => `${type}:${id}`
+
+export function keyOfOp(op: MetaOp): string {
+  return entityKey(entityTypeOf(op.kind), op.entity)
+}
+
+const LIVE: readonly EntryState[] = ['pending', 'inflight']
+export const isLive = (entry: OutboxEntry): boolean => LIVE.includes(entry.state)
+
+/** The view: the server record with this device's not-yet-answered ops replayed on top. */
+export function project(base: EntityRecord | null, entries: readonly OutboxEntry[], now: number): EntityRecord | null {
+  let view: EntityRecord | undefined = base ?? undefined
+  for (const entry of entries) if (isLive(entry)) view = applyOptimistic(view, entry.op, now)
+  return view ?? null
+}
+
+function hasOpenConflict(record: EntityRecord | null): boolean {
+  return record !== null && Object.values(record.conflicts).some((c) => c !== undefined)
+}
+
+/** Sync state, retry count and last error of an entity, from its outbox entries and record. */
+export function entitySync(base: EntityRecord | null, entries: readonly OutboxEntry[]): Pick<LocalEntity, 'sync' | 'attempts' | 'lastError'> {
+  const attempts = entries.reduce((max, e) => Math.max(max, e.attempts), 0)
+  const failed = entries.find((e) => e.state === 'failed')
+  const errored = entries.find((e) => e.lastError !== null)
+  const lastError = failed?.lastError ?? errored?.lastError ?? null
+  if (hasOpenConflict(base) || entries.some((e) => e.state === 'conflicted')) return { sync: 'conflicted', attempts, lastError }
+  if (failed) return { sync: 'failed', attempts, lastError }
+  if (entries.some(isLive)) return { sync: 'pending', attempts, lastError }
+  return { sync: 'synced', attempts: 0, lastError: null }
+}
+
+/** The field an op's base version refers to; ops on the same field of an entity chain. */
+export function fieldKeyOf(op: MetaOp): string | null {
+  switch (op.kind) {
+    case 'note.rename':
+      return 'title'
+    case 'note.move':
+      return 'folderId'
+    case 'note.tag':
+    case 'note.untag':
+      return `tag:${op.payload.tag}`
+    case 'folder.rename':
+      return 'name'
+    default:
+      return null
+  }
+}
+
+/**
+ * After `applied` (an op of ours) landed at `seq`, a later op of ours on the same field was
+ * written from the same knowledge and must not conflict with our own change: it now builds on
+ * `seq`. This is safe only for the same field (another field's landing says nothing about this
+ * one), and only because `applied` was applied: anyone else's change to the field in between
+ * would have made it a conflict instead.
+ */
+export function rebaseAfter(applied: MetaOp, seq: number, later: MetaOp): MetaOp {
+  if (applied.entity !== later.entity || later.baseVersion >= seq) return later
+  if (entityTypeOf(applied.kind) !== entityTypeOf(later.kind)) return later
+  const created = applied.kind === 'note.create' || applied.kind === 'folder.create'
+  const sameField = fieldKeyOf(applied) !== null && fieldKeyOf(applied) === fieldKeyOf(later)
+  const tagAdded = applied.kind === 'note.tag' && later.kind === 'note.untag' && applied.payload.tag === later.payload.tag
+  return created || sameField || tagAdded ? { ...later, baseVersion: seq } : later
+}
+
+export type Outcome =
+  | { readonly kind: 'done'; readonly record: EntityRecord | null; readonly seq: number | null }
+  | { readonly kind: 'conflicted'; readonly record: EntityRecord | null; readonly reason: string }
+  | { readonly kind: 'failed'; readonly record: EntityRecord | null; readonly reason: string }
+
+/** What an answer from the relay means for the entry. A repeat counts as its original answer. */
+export function outcomeOf(result: OpResult): Outcome {
+  const status = result.status === 'duplicate' ? (result.original?.status ?? 'applied') : result.status
+  const reason = result.reason ?? result.original?.reason ?? ''
+  const seq = result.status === 'duplicate' ? (result.original?.seq ?? null) : result.seq
+  if (status === 'applied') return { kind: 'done', record: result.record, seq }
+  if (status === 'conflict') return { kind: 'conflicted', record: result.record, reason: reason || 'changed elsewhere at the same time' }
+  return { kind: 'failed', record: result.record, reason: reason || 'refused by the relay' }
+}
+
+export const RETRY_BASE_MS = 1_000
+export const RETRY_CAP_MS = 5 * 60_000
+
+/** Capped exponential backoff with full jitter in its upper half: spreads retries after an outage. */
+export function retryDelay(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1))
+  return Math.round(ceiling / 2 + random() * (ceiling / 2))
+}
+
+/** How a failed request is treated: transient errors retry, a refusal fails the entries at once. */
+export function isTransientStatus(status: number | null): boolean {
+  // null: no answer at all (offline, relay down, connection cut).
+  return status === null || status === 408 || status === 425 || status === 429 || status >= 500
+}
+
+/**
+ * The next batch to send: the first live entry of each entity, in local order. Only the head:
+ * the next op on an entity is rebased on the head's answer (see rebaseAfter) before it goes, and
+ * an entity whose head waits for its retry time holds back everything after it.
+ */
+export function nextBatch(entries: readonly OutboxEntry[], now: number, max: number): OutboxEntry[] {
+  const held = new Set<string>()
+  const batch: OutboxEntry[] = []
+  for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
+    if (!isLive(entry)) continue
+    const key = keyOfOp(entry.op)
+    if (held.has(key)) continue
+    held.add(key)
+    if (entry.state === 'inflight' || entry.nextAttemptAt > now) continue
+    batch.push(entry)
+    if (batch.length >= max) break
+  }
+  return batch
+}

@@ -1,0 +1,174 @@
+// What the UI shows, computed from the catalog snapshot and the relay's reachability. Pure, so
+// the labels users rely on ("on the relay", "N pending") are tested without a browser.
+
+import type { FieldConflict, FolderRecord, NoteRecord } from '../../protocol/meta/types'
+import { UNTITLED } from '../notes/title'
+import type { CatalogSnapshot } from './catalog'
+import { isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import type { RelayReach } from './sync-worker'
+
+export interface NoteItem {
+  readonly entity: LocalEntity
+  readonly note: NoteRecord
+}
+
+export interface FolderItem {
+  readonly entity: LocalEntity
+  readonly folder: FolderRecord
+}
+
+export { UNTITLED }
+
+export function displayTitle(note: NoteRecord): string {
+  return note.title === '' ? UNTITLED : note.title
+}
+
+function noteItems(snapshot: CatalogSnapshot): NoteItem[] {
+  const items: NoteItem[] = []
+  for (const entity of snapshot.entities.values()) {
+    const view = entity.view
+    if (entity.type === 'note' && view?.type === 'note' && !view.deleted) items.push({ entity, note: view })
+  }
+  return items
+}
+
+/** Pinned first, then newest first by creation (the relay's order once it has the note). */
+const byPinThenNewest = (a: NoteItem, b: NoteItem): number =>
+  Number(b.note.pinned) - Number(a.note.pinned) || b.note.createdAt - a.note.createdAt || a.note.id.localeCompare(b.note.id)
+
+export function folderItems(snapshot: CatalogSnapshot): FolderItem[] {
+  const items: FolderItem[] = []
+  for (const entity of snapshot.entities.values()) {
+    const view = entity.view
+    if (entity.type === 'folder' && view?.type === 'folder' && !view.deleted) items.push({ entity, folder: view })
+  }
+  return items.sort((a, b) => a.folder.name.localeCompare(b.folder.name))
+}
+
+/** Which notes a list shows: everything, one folder (and its subfolders' notes stay there), one tag, or the trash. */
+export type ListFilter = { kind: 'all' } | { kind: 'folder'; id: string } | { kind: 'tag'; tag: string } | { kind: 'trash' } | { kind: 'review' }
+
+export function notesFor(snapshot: CatalogSnapshot, filter: ListFilter): NoteItem[] {
+  const live = new Set(folderItems(snapshot).map((f) => f.folder.id))
+  return noteItems(snapshot)
+    .filter(({ entity, note }) => {
+      switch (filter.kind) {
+        case 'trash':
+          return note.trashed
+        case 'review':
+          return entity.sync === 'conflicted' || entity.sync === 'failed'
+        case 'all':
+          return !note.trashed
+        case 'tag':
+          return !note.trashed && note.tags.includes(filter.tag)
+        case 'folder':
+          // A note whose folder is gone (deleted here, not yet moved by the relay) shows at the top level.
+          return !note.trashed && note.folderId === filter.id && live.has(filter.id)
+      }
+    })
+    .sort(byPinThenNewest)
+}
+
+export function allTags(snapshot: CatalogSnapshot): string[] {
+  const tags = new Set<string>()
+  for (const { note } of noteItems(snapshot)) if (!note.trashed) for (const tag of note.tags) tags.add(tag)
+  return [...tags].sort()
+}
+
+export function needsReview(snapshot: CatalogSnapshot): LocalEntity[] {
+  return [...snapshot.entities.values()].filter((e) => e.view && !e.view.deleted && (e.sync === 'conflicted' || e.sync === 'failed'))
+}
+
+export type NoteSyncState = 'local' | 'on-relay' | 'pending' | 'offline' | 'refused' | 'failed' | 'conflicted'
+
+/**
+ * One note's sync state, from facts only: an open conflict or a refused op first; then anything
+ * this device has that the relay has not confirmed (metadata ops or unacknowledged content);
+ * "on the relay" only when the relay holds the record and has acknowledged the content.
+ */
+export function noteSyncState(entity: LocalEntity, reach: RelayReach | null): NoteSyncState {
+  if (entity.sync === 'conflicted') return 'conflicted'
+  if (entity.sync === 'failed') return 'failed'
+  if (reach === null) return 'local'
+  const unconfirmed = entity.sync === 'pending' || entity.contentDirty || entity.base === null
+  if (!unconfirmed) return 'on-relay'
+  if (reach.state === 'offline') return 'offline'
+  if (reach.state === 'refused') return 'refused'
+  return 'pending'
+}
+
+export const NOTE_SYNC_LABELS: Record<NoteSyncState, string> = {
+  local: 'Saved on this device',
+  'on-relay': 'On the relay',
+  pending: 'Saved on this device · syncing',
+  offline: 'Saved on this device · offline',
+  refused: 'Saved on this device · relay refused',
+  failed: 'Not synced',
+  conflicted: 'Needs review',
+}
+
+export interface GlobalStatus {
+  readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused'
+  readonly label: string
+  /** Unconfirmed items: outbox entries plus notes with unacknowledged content. */
+  readonly pending: number
+  readonly attention: number
+}
+
+const hhmm = (ms: number): string => {
+  const d = new Date(ms)
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
+}
+
+export function pendingEntries(snapshot: CatalogSnapshot): OutboxEntry[] {
+  return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted')
+}
+
+export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
+  return noteItems(snapshot).filter(({ entity }) => entity.contentDirty)
+}
+
+/** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
+export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null): GlobalStatus {
+  const live = snapshot.outbox.filter(isLive).length
+  const pending = live + dirtyNotes(snapshot).length
+  const attention = needsReview(snapshot).length
+  const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
+  if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, attention }
+  if (reach === null) return { kind: 'local', label: 'Saved on this device (no relay)', pending, attention }
+  if (reach.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
+  if (reach.state === 'offline') {
+    const since = reach.since === null ? 'Offline' : `Offline since ${hhmm(reach.since)}`
+    return { kind: 'offline', label: pending > 0 ? `${since} · ${pending} pending` : since, pending, attention }
+  }
+  if (pending > 0 || reach.state === 'connecting') return { kind: 'pending', label: pending > 0 ? `${pending} pending` : 'Connecting…', pending, attention }
+  return { kind: 'synced', label: 'All synced', pending, attention }
+}
+
+export function openConflicts(entity: LocalEntity): [field: 'title' | 'folderId' | 'name', conflict: FieldConflict][] {
+  const record = entity.base
+  if (!record) return []
+  return Object.entries(record.conflicts).filter((pair): pair is ['title' | 'folderId' | 'name', FieldConflict] => pair[1] !== undefined)
+}
+
+const KIND_LABELS: Record<OutboxEntry['op']['kind'], string> = {
+  'note.create': 'Create note',
+  'note.rename': 'Rename note',
+  'note.move': 'Move note',
+  'note.tag': 'Add tag',
+  'note.untag': 'Remove tag',
+  'note.pin': 'Pin or unpin',
+  'note.trash': 'Move to trash',
+  'note.restore': 'Restore from trash',
+  'note.delete': 'Delete forever',
+  'folder.create': 'Create folder',
+  'folder.rename': 'Rename folder',
+  'folder.delete': 'Delete folder',
+}
+
+export function describeEntry(entry: OutboxEntry): string {
+  const op = entry.op
+  const detail =
+    op.kind === 'note.rename' ? ` to “${op.payload.title}”` : op.kind === 'note.tag' || op.kind === 'note.untag' ? ` “${op.payload.tag}”` : op.kind === 'folder.create' || op.kind === 'folder.rename' ? ` “${op.payload.name}”` : ''
+  return KIND_LABELS[op.kind] + detail
+}

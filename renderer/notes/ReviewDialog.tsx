@@ -1,0 +1,94 @@
+import { useState } from 'react'
+import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
+import type { LocalEntity } from '../catalog/outbox'
+import { folderItems, openConflicts } from '../catalog/selectors'
+import { Modal } from '../ui/Dialog'
+
+interface Props {
+  entity: LocalEntity
+  snapshot: CatalogSnapshot
+  catalog: Catalog
+  act(work: () => Promise<unknown>): void
+  onClose(): void
+}
+
+const FIELD_LABELS = { title: 'Title', folderId: 'Folder', name: 'Folder name' } as const
+
+/**
+ * Two writers set the same field from the same starting point. Both values are shown in the
+ * relay's order, with who set them; the choice (mine, theirs, or a new value) is sent as a new
+ * change, so every device converges on it.
+ */
+export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props) {
+  const conflicts = openConflicts(entity)
+  const folders = folderItems(snapshot)
+  const [custom, setCustom] = useState<Record<string, string>>({})
+  const show = (field: 'title' | 'folderId' | 'name', value: string | null): string => {
+    if (field !== 'folderId') return value === '' || value === null ? 'Untitled' : value
+    if (value === null) return 'No folder'
+    return folders.find((f) => f.folder.id === value)?.folder.name ?? 'a deleted folder'
+  }
+  const choose = (field: 'title' | 'folderId' | 'name', value: string | null): void => {
+    act(() => catalog.resolveConflict(entity.type, entity.id, field, value))
+    onClose()
+  }
+  const failed = snapshot.outbox.filter((e) => e.state === 'failed' && e.op.entity === entity.id)
+  return (
+    <Modal title="Review changes" onCancel={onClose}>
+      {conflicts.length === 0 && failed.length === 0 && <p className="dialog-message">Nothing to review any more: it was settled.</p>}
+      {conflicts.map(([field, conflict]) => (
+        <section key={field} className="review-field" aria-label={`Conflict on ${FIELD_LABELS[field]}`}>
+          <h3 className="review-heading">{FIELD_LABELS[field]}</h3>
+          <ol className="review-candidates">
+            {conflict.candidates.map((candidate) => {
+              const mine = candidate.actor.device === catalog.deviceId
+              const who = mine ? 'you (this device)' : candidate.actor.name || 'another device'
+              return (
+                <li key={candidate.seq} className="review-candidate">
+                  <span className="review-value">“{show(field, candidate.value)}”</span>
+                  <span className="review-meta">
+                    by {who}, change #{candidate.seq} on the relay, {new Date(candidate.at).toLocaleString()}
+                  </span>
+                  <button type="button" className="button small" onClick={() => choose(field, candidate.value)}>
+                    {mine ? 'Keep mine' : 'Keep theirs'}
+                  </button>
+                </li>
+              )
+            })}
+          </ol>
+          {field !== 'folderId' && (
+            <form
+              className="review-custom"
+              onSubmit={(event) => {
+                event.preventDefault()
+                const value = (custom[field] ?? '').trim()
+                if (value !== '') choose(field, value)
+              }}
+            >
+              <input
+                className="field-input"
+                aria-label={`New ${FIELD_LABELS[field].toLowerCase()}`}
+                placeholder="Or type a new one"
+                value={custom[field] ?? ''}
+                onChange={(event) => setCustom({ ...custom, [field]: event.target.value })}
+              />
+              <button type="submit" className="button small">
+                Use this
+              </button>
+            </form>
+          )}
+        </section>
+      ))}
+      {failed.map((entry) => (
+        <p key={entry.seq} className="dialog-message">
+          A change was refused: {entry.lastError}. Open Sync details to retry or discard it.
+        </p>
+      ))}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Modal>
+  )
+}

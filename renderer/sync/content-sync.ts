@@ -1,0 +1,119 @@
+// Background content sync: while the relay is reachable, every note whose content this device
+// has but the relay has not acknowledged, and every note the change feed says changed on the
+// relay, is opened (without the editor), synced, and closed again, a few at a time.
+
+import { noteRoom } from '../../protocol/rooms'
+import type { Catalog } from '../catalog/catalog'
+import type { RelayReach } from '../catalog/sync-worker'
+import type { ReadableStore } from './store'
+import type { DocHandle, DocRegistry } from './doc-registry'
+
+export interface ContentSyncOptions {
+  concurrency?: number
+  /** Give up on one note after this long; it is tried again later. */
+  timeoutMs?: number
+  /** Wait this long before trying a note that timed out again. */
+  retryAfterMs?: number
+}
+
+export class ContentSync {
+  private readonly active = new Set<string>()
+  private readonly resting = new Map<string, number>()
+  private unsubscribe: (() => void)[] = []
+  private readonly concurrency: number
+  private readonly timeoutMs: number
+  private readonly retryAfterMs: number
+  private timer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly registry: DocRegistry,
+    private readonly reach: ReadableStore<RelayReach>,
+    options: ContentSyncOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 3
+    this.timeoutMs = options.timeoutMs ?? 30_000
+    this.retryAfterMs = options.retryAfterMs ?? 15_000
+  }
+
+  start(): void {
+    this.unsubscribe = [this.catalog.subscribe(this.schedule), this.reach.subscribe(this.schedule)]
+    this.schedule()
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off()
+    if (this.timer) clearTimeout(this.timer)
+  }
+
+  /** Notes being synced right now (for the Sync details panel). */
+  get inProgress(): readonly string[] {
+    return [...this.active]
+  }
+
+  private readonly schedule = (): void => {
+    if (this.reach.get().state !== 'online') return
+    const now = Date.now()
+    for (const id of this.catalog.contentWork()) {
+      if (this.active.size >= this.concurrency) return
+      if (this.active.has(id) || (this.resting.get(id) ?? 0) > now) continue
+      this.active.add(id)
+      void this.syncNote(id).finally(() => {
+        this.active.delete(id)
+        this.schedule()
+      })
+    }
+  }
+
+  private async syncNote(id: string): Promise<void> {
+    const target = this.catalog.get('note', id)?.contentSeq ?? 0
+    const handle = this.registry.get(noteRoom(id))
+    this.registry.retain(handle)
+    try {
+      await withTimeout(this.settled(handle), this.timeoutMs)
+      await this.catalog.markContentPulled(id, target)
+      this.resting.delete(id)
+    } catch {
+      this.resting.set(id, Date.now() + this.retryAfterMs)
+      if (this.timer) clearTimeout(this.timer)
+      this.timer = setTimeout(this.schedule, this.retryAfterMs)
+    } finally {
+      this.registry.release(handle)
+    }
+  }
+
+  /** Synced with the relay, everything here acknowledged there, and everything received saved here. */
+  private async settled(handle: DocHandle): Promise<void> {
+    await handle.whenLoaded
+    await handle.whenRelaySynced
+    await until(handle.relayStore, (state) => state === 'stored')
+    await until(handle.localSave, (state) => state === 'saved')
+  }
+}
+
+function until<T>(store: ReadableStore<T>, done: (value: T) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (done(store.get())) return resolve()
+    const off = store.subscribe(() => {
+      if (!done(store.get())) return
+      off()
+      resolve()
+    })
+  })
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms)
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err instanceof Error ? err : new Error(String(err)))
+      },
+    )
+  })
+}

@@ -1,0 +1,17 @@
+import { useEffect } from 'react'
+
+/**
+ * Closing or reloading the page while anything is not yet confirmed by the relay asks first.
+ * The data is safe on this device either way; the warning says it has not left it yet.
+ */
+export function useUnloadWarning(pending: number): void {
+  useEffect(() => {
+    if (pending === 0) return
+    const warn = (event: BeforeUnloadEvent): void => {
+      event.preventDefault()
+      event.returnValue = '' // older Chromium needs it set to show the dialog
+    }
+    window.addEventListener('beforeunload', warn)
+    return () => window.removeEventListener('beforeunload', warn)
+  }, [pending])
+}

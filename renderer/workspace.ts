@@ -1,0 +1,66 @@
+// Puts the app's local-first pieces together: the catalog (metadata + outbox), the note
+// documents, and — in one window at a time — the sync worker and background content sync.
+//
+// Two windows of the same profile share IndexedDB. Only the window holding the Web Lock
+// `skein:sync-leader` talks metadata to the relay; the others write to the catalog (it tells
+// them about each other's commits) and learn the relay's reachability from the leader.
+
+import { noteIdOfRoom, noteRoom } from '../protocol/rooms'
+import { Catalog } from './catalog/catalog'
+import { SyncWorker, type RelayReach } from './catalog/sync-worker'
+import { HttpTransport } from './catalog/transport'
+import { ContentSync } from './sync/content-sync'
+import { DocRegistry, type RelayTarget } from './sync/doc-registry'
+import { ValueStore, type ReadableStore } from './sync/store'
+
+export interface RelayConfig {
+  readonly wsUrl: string
+  readonly httpUrl: string
+  readonly token: string | null
+}
+
+export interface Workspace {
+  readonly catalog: Catalog
+  readonly registry: DocRegistry
+  /** Null when no relay is configured: everything stays on this device. */
+  readonly reach: ReadableStore<RelayReach> | null
+  /** Ask the sync worker to try now (e.g. "Retry now"). */
+  kick(): void
+}
+
+const REACH_CHANNEL = 'skein-reach'
+
+export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise<Workspace> {
+  const catalog = await Catalog.open({ shareWithWindows: true })
+  const target: Promise<RelayTarget | null> = relay.then((r) => (r ? { wsUrl: r.wsUrl, token: r.token } : null))
+  const registry = new DocRegistry(target, (room, unacknowledged) => {
+    const id = noteIdOfRoom(room)
+    if (id !== null) void catalog.setContentDirty(id, unacknowledged)
+  })
+  catalog.onNoteDeleted((id) => registry.discard(noteRoom(id)))
+  const config = await relay
+  if (!config) return { catalog, registry, reach: null, kick: () => {} }
+
+  const reach = new ValueStore<RelayReach>({ state: 'connecting', since: null, error: null })
+  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(REACH_CHANNEL)
+  let worker: SyncWorker | null = null
+  const lead = (): void => {
+    worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }))
+    const share = (): void => {
+      reach.set(worker!.reach.get())
+      channel?.postMessage(worker!.reach.get())
+    }
+    worker.reach.subscribe(share)
+    share()
+    worker.start()
+    new ContentSync(catalog, registry, worker.reach).start()
+  }
+  if (typeof navigator !== 'undefined' && navigator.locks) {
+    if (channel) channel.onmessage = (event: MessageEvent<RelayReach>) => worker === null && reach.set(event.data)
+    // Held for the window's lifetime; the next window in line takes over when this one closes.
+    void navigator.locks.request('skein:sync-leader', () => new Promise<void>(() => lead()))
+  } else {
+    lead() // no Web Locks (plain http on a LAN host is not a secure context): one window leads
+  }
+  return { catalog, registry, reach, kick: () => worker?.resume() }
+}
