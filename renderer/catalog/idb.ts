@@ -80,9 +80,20 @@ export function writeAll(db: IDBDatabase, write: CatalogWrite, durability: 'stri
     const entities = tx.objectStore(STORES.entities)
     const outbox = tx.objectStore(STORES.outbox)
     const meta = tx.objectStore(STORES.meta)
-    for (const entity of write.entities ?? []) entities.put(entity)
-    for (const entry of write.outboxPut ?? []) outbox.put(entry)
-    for (const seq of write.outboxDelete ?? []) outbox.delete(seq)
-    for (const [key, value] of Object.entries(write.meta ?? {})) meta.put(value, key)
+    try {
+      for (const entity of write.entities ?? []) entities.put(entity)
+      for (const entry of write.outboxPut ?? []) outbox.put(entry)
+      for (const seq of write.outboxDelete ?? []) outbox.delete(seq)
+      for (const [key, value] of Object.entries(write.meta ?? {})) meta.put(value, key)
+    } catch (err) {
+      // A request that could not even be placed (DataCloneError, an inactive transaction): the
+      // ones placed before it must not commit without it.
+      try {
+        tx.abort()
+      } catch {
+        // already aborted
+      }
+      reject(new CatalogStorageError(`local storage write failed: ${(err as Error).message}`))
+    }
   })
 }
