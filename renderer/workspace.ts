@@ -7,6 +7,7 @@
 
 import { noteIdOfRoom, noteRoom } from '../protocol/rooms'
 import { Catalog } from './catalog/catalog'
+import { importLegacyIndex } from './catalog/legacy-index'
 import { SyncWorker, type RelayReach } from './catalog/sync-worker'
 import { HttpTransport } from './catalog/transport'
 import { ContentSync } from './sync/content-sync'
@@ -38,6 +39,7 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
     if (id !== null) void catalog.setContentDirty(id, unacknowledged)
   })
   catalog.onNoteDeleted((id) => registry.discard(noteRoom(id)))
+  await importLegacyIndex(catalog, registry).catch((err: unknown) => console.warn('skein: could not import the old notes list', err))
   const config = await relay
   if (!config) return { catalog, registry, reach: null, kick: () => {} }
 

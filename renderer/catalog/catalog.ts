@@ -170,36 +170,36 @@ export class Catalog {
     return id
   }
 
-  renameNote(id: string, title: string): Promise<void> {
+  async renameNote(id: string, title: string): Promise<void> {
     return this.enqueue('note.rename', id, { title: this.text(title, 'title', LIMITS.titleLength, true) })
   }
 
-  moveNote(id: string, folderId: string | null): Promise<void> {
+  async moveNote(id: string, folderId: string | null): Promise<void> {
     return this.enqueue('note.move', id, { folderId })
   }
 
-  tagNote(id: string, tag: string): Promise<void> {
+  async tagNote(id: string, tag: string): Promise<void> {
     return this.enqueue('note.tag', id, { tag: this.text(tag, 'tag', LIMITS.tagLength, false) })
   }
 
-  untagNote(id: string, tag: string): Promise<void> {
+  async untagNote(id: string, tag: string): Promise<void> {
     return this.enqueue('note.untag', id, { tag: this.text(tag, 'tag', LIMITS.tagLength, false) })
   }
 
-  pinNote(id: string, pinned: boolean): Promise<void> {
+  async pinNote(id: string, pinned: boolean): Promise<void> {
     return this.enqueue('note.pin', id, { pinned })
   }
 
   /** `snapshot`: the note's content as this device has it (encodeContentSnapshot). */
-  trashNote(id: string, snapshot: string): Promise<void> {
+  async trashNote(id: string, snapshot: string): Promise<void> {
     return this.enqueue('note.trash', id, { snapshot })
   }
 
-  restoreNote(id: string): Promise<void> {
+  async restoreNote(id: string): Promise<void> {
     return this.enqueue('note.restore', id, {})
   }
 
-  deleteNoteForever(id: string, snapshot: string): Promise<void> {
+  async deleteNoteForever(id: string, snapshot: string): Promise<void> {
     return this.enqueue('note.delete', id, { snapshot })
   }
 
@@ -209,16 +209,16 @@ export class Catalog {
     return id
   }
 
-  renameFolder(id: string, name: string): Promise<void> {
+  async renameFolder(id: string, name: string): Promise<void> {
     return this.enqueue('folder.rename', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false) })
   }
 
-  deleteFolder(id: string): Promise<void> {
+  async deleteFolder(id: string): Promise<void> {
     return this.enqueue('folder.delete', id, {})
   }
 
   /** Settles a conflict on `field` with `value` (mine, theirs or new): itself an op, from a base that saw the conflict. */
-  resolveConflict(type: EntityType, id: string, field: ConflictField, value: string | null): Promise<void> {
+  async resolveConflict(type: EntityType, id: string, field: ConflictField, value: string | null): Promise<void> {
     if (field === 'title') return this.renameNote(id, value ?? '')
     if (field === 'folderId') return this.moveNote(id, value)
     if (type !== 'folder' || value === null) throw new CatalogUsageError(`resolveConflict: cannot set ${type}.${field} to ${String(value)}`)
@@ -297,7 +297,7 @@ export class Catalog {
             }
           }
         } else {
-          replace({ ...entry, state: outcome.kind, lastError: outcome.reason })
+          replace({ ...entry, state: outcome.kind, lastError: outcome.reason, rejected: outcome.kind === 'failed' })
         }
       }
       const entities = [...bases].map(([key, base]) => {
@@ -357,7 +357,7 @@ export class Catalog {
     return this.serialize(async () => {
       const changed = this.outbox
         .filter((e) => (seq === undefined || e.seq === seq) && ((includeFailed && e.state === 'failed') || e.state === 'pending'))
-        .map((e) => ({ ...e, state: 'pending' as const, nextAttemptAt: 0 }))
+        .map((e) => ({ ...e, state: 'pending' as const, nextAttemptAt: 0, rejected: false }))
       if (changed.length === 0) return
       const outbox = this.outbox.map((e) => changed.find((c) => c.seq === e.seq) ?? e)
       await this.commit({ entities: this.rebuildFor(changed, outbox), outboxPut: changed }, outbox, 'strict')
@@ -412,16 +412,19 @@ export class Catalog {
 
   private rebuild(key: string, type: EntityType, id: string, base: EntityRecord | null, outbox: readonly OutboxEntry[], keep: Partial<LocalEntity>): LocalEntity {
     const entries = outbox.filter((e) => keyOfOp(e.op) === key)
+    const view = project(base, entries, this.now())
+    const erased = view?.deleted === true ? { contentPulled: 0, contentDirty: false } : {}
     return {
       contentSeq: 0,
       contentPulled: 0,
       contentDirty: false,
       ...keep,
+      ...erased,
       key,
       type,
       id,
       base,
-      view: project(base, entries, this.now()),
+      view,
       ...entitySync(base, entries),
     }
   }
@@ -453,9 +456,13 @@ export class Catalog {
   }
 }
 
-/** Deleted forever as the relay confirms it: only then is the local content erased. */
+/**
+ * Deleted forever, here or as the relay reports it: the local content is erased at once, as the
+ * user asked. If the relay refuses (someone edited it meanwhile), the note comes back and its
+ * content is pulled from the relay again (rebuild resets contentPulled for that).
+ */
 function isGoneNote(entity: LocalEntity): boolean {
-  return entity.type === 'note' && entity.base !== null && entity.base.deleted
+  return entity.type === 'note' && entity.view !== null && entity.view.deleted
 }
 
 function splitKey(key: string): [EntityType, string] {

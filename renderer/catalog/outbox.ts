@@ -19,6 +19,12 @@ export interface OutboxEntry {
   readonly nextAttemptAt: number
   readonly lastError: string | null
   readonly createdAt: number
+  /**
+   * The relay judged the op and refused it (status `rejected`): its verdict stands and the op no
+   * longer shows. A request refused as a whole (bad token, 4xx) is failed but still shown: the
+   * user's intent stays visible until it is retried or discarded.
+   */
+  readonly rejected?: boolean
 }
 
 /** An entity as this device holds it. */
@@ -50,10 +56,13 @@ export function keyOfOp(op: MetaOp): string {
 const LIVE: readonly EntryState[] = ['pending', 'inflight']
 export const isLive = (entry: OutboxEntry): boolean => LIVE.includes(entry.state)
 
-/** The view: the server record with this device's not-yet-answered ops replayed on top. */
+/** Ops the user still sees applied: not yet answered, or failed without a verdict from the relay. */
+export const isShown = (entry: OutboxEntry): boolean => isLive(entry) || (entry.state === 'failed' && !entry.rejected)
+
+/** The view: the server record with this device's not-yet-settled ops replayed on top. */
 export function project(base: EntityRecord | null, entries: readonly OutboxEntry[], now: number): EntityRecord | null {
   let view: EntityRecord | undefined = base ?? undefined
-  for (const entry of entries) if (isLive(entry)) view = applyOptimistic(view, entry.op, now)
+  for (const entry of entries) if (isShown(entry)) view = applyOptimistic(view, entry.op, now)
   return view ?? null
 }
 

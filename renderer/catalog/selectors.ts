@@ -134,9 +134,10 @@ export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null
   const pending = live + dirtyNotes(snapshot).length
   const attention = needsReview(snapshot).length
   const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
+  // A refusal of the device explains everything else that failed, so it is said first.
+  if (reach?.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
   if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, attention }
   if (reach === null) return { kind: 'local', label: 'Saved on this device (no relay)', pending, attention }
-  if (reach.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
   if (reach.state === 'offline') {
     const since = reach.since === null ? 'Offline' : `Offline since ${hhmm(reach.since)}`
     return { kind: 'offline', label: pending > 0 ? `${since} · ${pending} pending` : since, pending, attention }

@@ -188,8 +188,9 @@ export class SyncWorker {
     const was = this.reach.get()
     if (was.state === 'online') return
     this.reach.set({ state: 'online', since: null, error: null })
-    // Back from offline: whatever waited for the relay can go now, not at its backoff time.
-    if (was.state === 'offline' || was.state === 'refused') void this.catalog.retry(undefined, false).then(() => this.kick())
+    // Back from offline: whatever waited for the relay can go now, not at its backoff time. Back
+    // from refused (the token was fixed): what the refusal failed goes again too.
+    if (was.state === 'offline' || was.state === 'refused') void this.catalog.retry(undefined, was.state === 'refused').then(() => this.kick())
   }
 
   private markUnreachable(status: number | null, error: string): void {

@@ -150,6 +150,8 @@ export function NotesSidebar(props: Props) {
                     <button
                       type="button"
                       className="note-link"
+                      aria-label={title}
+                      aria-description={`${item.note.pinned ? 'Pinned. ' : ''}${NOTE_SYNC_LABELS[state]}`}
                       aria-current={item.note.id === selectedId ? 'true' : undefined}
                       onClick={() => (item.entity.sync === 'conflicted' && filter.kind === 'review' ? props.onReview(item.entity.key) : onSelect(item.note.id))}
                     >
@@ -181,9 +183,12 @@ export function NotesSidebar(props: Props) {
         <button type="button" className="button subtle-plain settings-button" onClick={props.onOpenSettings}>
           Settings
         </button>
-        <button type="button" className={`sync-status sync-status-${status.kind}`} role="status" aria-label="Sync status" onClick={props.onOpenDetails} title="Sync details">
+        <div className={`sync-status sync-status-${status.kind}`} role="status" aria-label="Sync status">
           <span className="connection-dot" aria-hidden="true" />
           <span>{status.label}</span>
+        </div>
+        <button type="button" className="button subtle-plain" onClick={props.onOpenDetails}>
+          Sync details
         </button>
       </footer>
       {confirming && (

@@ -25,7 +25,8 @@ export function assertClientBuilt(): void {
 export const sidebar = (page: Page): Locator => page.getByRole('complementary', { name: 'Notes sidebar' })
 export const notesList = (page: Page): Locator => page.getByRole('list', { name: 'Notes' })
 export const editor = (page: Page): Locator => page.getByRole('textbox', { name: 'Note editor' })
-export const connection = (page: Page): Locator => page.getByRole('status', { name: 'Connection status' })
+/** The window's sync status line: "All synced", "N pending", "Offline since HH:MM", … */
+export const connection = (page: Page): Locator => page.getByRole('status', { name: 'Sync status' })
 export const saveStatus = (page: Page): Locator => page.getByRole('status', { name: 'Save status' })
 export const tool = (page: Page, name: string): Locator =>
   page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name, exact: true })
@@ -65,8 +66,12 @@ export async function closeTrash(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Notes' }).waitFor(WAIT)
 }
 
-export async function waitForConnection(page: Page, label: string): Promise<void> {
-  await expect.poll(() => connection(page).textContent(), WAIT).toBe(label)
+/** Sync status lines when the relay is reachable, and when it is not. */
+export const ONLINE = /^(All synced|\d+ pending)$/
+export const OFFLINE = /^Offline/
+
+export async function waitForConnection(page: Page, label: string | RegExp): Promise<void> {
+  await expect.poll(() => connection(page).textContent(), WAIT).toMatch(label)
 }
 
 /** Creates a note and waits until its (empty) editor is ready. Returns the new note's id. */
@@ -143,9 +148,9 @@ export function editorText(page: Page): Promise<string> {
   return editor(page).evaluate((el) => Array.from(el.children, (block) => block.textContent ?? '').join('\n'))
 }
 
-/** Waits until every local update (note and index) is committed to IndexedDB. */
+/** Waits until every local update of the open note is committed to IndexedDB. */
 export async function waitUntilSavedLocally(page: Page): Promise<void> {
-  await expect.poll(() => saveStatus(page).textContent(), WAIT).toBe('Saved on this device')
+  await expect.poll(() => saveStatus(page).textContent(), WAIT).toMatch(/^(Saved on this device|On the relay)/)
 }
 
 export function indexedDbNames(page: Page): Promise<string[]> {

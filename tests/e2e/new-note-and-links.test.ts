@@ -12,6 +12,7 @@ import {
   noteTitles,
   selectedText,
   sidebar,
+  OFFLINE,
   waitForConnection,
   waitForEditorFocus,
 } from './app'
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe('new note and links', () => {
   it('after clicking New note, typing goes into the new note (and spaces do not create more notes)', { timeout: 120_000 }, async () => {
     const { page } = device
-    await waitForConnection(page, 'Offline')
+    await waitForConnection(page, OFFLINE)
     await sidebar(page).getByRole('button', { name: 'New note' }).click()
     await editor(page).waitFor(WAIT)
     // No click into the editor: the caret must already be there.

@@ -13,6 +13,8 @@ import {
   editorText,
   noteTitles,
   openNote,
+  OFFLINE,
+  ONLINE,
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
@@ -36,8 +38,8 @@ afterAll(async () => {
 
 describe('offline edits on both devices, then reconnect', () => {
   it('converges to the same text with both offline edits, and keeps it across a reload', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, 'Connected')
-    await waitForConnection(b.page, 'Connected')
+    await waitForConnection(a.page, ONLINE)
+    await waitForConnection(b.page, ONLINE)
 
     await createNote(a.page)
     await caretToEnd(a.page)
@@ -48,7 +50,7 @@ describe('offline edits on both devices, then reconnect', () => {
 
     // --- A goes offline -------------------------------------------------------------------------
     proxy.cut()
-    await waitForConnection(a.page, 'Offline')
+    await waitForConnection(a.page, OFFLINE)
 
     await caretToEnd(a.page)
     await a.page.keyboard.press('Enter')
@@ -63,11 +65,11 @@ describe('offline edits on both devices, then reconnect', () => {
     // Still apart: nothing crossed the cut.
     expect(await editorText(b.page)).not.toContain('Offline line from A')
     expect(await editorText(a.page)).not.toContain('Line from B while A is away')
-    await waitForConnection(a.page, 'Offline') // and retries did not pretend otherwise
+    await waitForConnection(a.page, OFFLINE) // and retries did not pretend otherwise
 
     // --- Network back ---------------------------------------------------------------------------
     proxy.restore()
-    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(a.page, ONLINE)
     const converged = async (): Promise<string> => {
       const [textA, textB] = await Promise.all([editorText(a.page), editorText(b.page)])
       return textA === textB ? textA : `A: ${JSON.stringify(textA)} / B: ${JSON.stringify(textB)}`
@@ -86,24 +88,26 @@ describe('offline edits on both devices, then reconnect', () => {
     expect(await noteTitles(b.page)).toEqual(['Shared start'])
   })
 
-  it('opening a note whose content has not reached this device yet keeps its title, and the content arrives on reconnect', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, 'Connected')
-    await waitForConnection(b.page, 'Connected')
+  it('pulls a note written on another device in the background, so it opens offline with its content', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, ONLINE)
+    await waitForConnection(b.page, ONLINE)
     await createNote(b.page)
     await caretToEnd(b.page)
     await b.page.keyboard.type('Written on B')
-    // A learns about the note through the index, but never opened it: its content is not on A.
+    // A learns about the note through the change feed and, without opening it, pulls its content.
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Written on B', 'Shared start'])
+    await waitForConnection(b.page, 'All synced')
+    await waitForConnection(a.page, 'All synced')
+    await expect.poll(() => a.page.evaluate(async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('skein:note/')).length), WAIT).toBe(2)
 
     proxy.cut()
-    await waitForConnection(a.page, 'Offline')
+    await waitForConnection(a.page, OFFLINE)
     await openNote(a.page, 'Written on B')
-    expect(await editorText(a.page)).toBe('')
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Written on B')
     expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
 
     proxy.restore()
-    await expect.poll(() => editorText(a.page), WAIT).toBe('Written on B')
-    await waitForConnection(a.page, 'Connected')
+    await waitForConnection(a.page, ONLINE)
     expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
     expect(await noteTitles(b.page)).toEqual(['Written on B', 'Shared start'])
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])

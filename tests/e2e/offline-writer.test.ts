@@ -20,6 +20,7 @@ import {
   tool,
   trashCount,
   trashTitles,
+  OFFLINE,
   waitForConnection,
   waitForEditorFocus,
   waitUntilSavedLocally,
@@ -55,7 +56,7 @@ async function expectFormatted(page: Page): Promise<void> {
 describe('offline writer (no relay running)', () => {
   it('creates, formats, selects, trashes and deletes notes offline, and everything survives a reload', { timeout: 300_000 }, async () => {
     const { page } = device
-    await waitForConnection(page, 'Offline')
+    await waitForConnection(page, OFFLINE)
     expect(await noteTitles(page)).toEqual([])
 
     // --- A note using every toolbar format -------------------------------------------------
@@ -176,7 +177,7 @@ describe('offline writer (no relay running)', () => {
     await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
     expect(await selectedNoteId(page)).toBe(selected)
     await expectFormatted(page)
-    await waitForConnection(page, 'Offline')
+    await waitForConnection(page, OFFLINE)
     await openNote(page, 'Second note')
     await expect.poll(() => editorText(page), WAIT).toBe('Second note\nwith a body line')
 

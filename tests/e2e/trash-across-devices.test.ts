@@ -1,8 +1,9 @@
 // Trash is reversible and never loses anyone's work across devices. A talks to the relay
 // directly; B goes through a TCP proxy that can be cut (B offline).
 //
-// The rule under test (renderer/notes/trash-rules.ts): trashing records what the trashing device
-// had seen of the note; a device holding edits that were not seen restores the note.
+// The rule under test (protocol/meta/rules.ts, docs/sync-rules.md): a trash or delete-forever op
+// carries a snapshot of what the acting device had seen of the note; when the relay stores an
+// edit that snapshot lacks, it restores the note.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
@@ -20,6 +21,8 @@ import {
   trashBanner,
   trashCount,
   trashTitles,
+  OFFLINE,
+  ONLINE,
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
@@ -51,8 +54,8 @@ describe('trash across devices', () => {
   let id = ''
 
   it('keeps a note open on another device when it is trashed there: banner, Restore, and editing it restores it', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, 'Connected')
-    await waitForConnection(b.page, 'Connected')
+    await waitForConnection(a.page, ONLINE)
+    await waitForConnection(b.page, ONLINE)
     id = await createNote(a.page)
     await caretToEnd(a.page)
     await a.page.keyboard.type('Trip plan')
@@ -66,7 +69,7 @@ describe('trash across devices', () => {
     await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
     expect(await noteTitles(b.page)).toEqual([])
     await trashBanner(b.page).waitFor(WAIT)
-    expect(await trashBanner(b.page).textContent()).toContain('Moved to trash on another device')
+    expect(await trashBanner(b.page).textContent()).toContain('This note is in the trash')
     expect(await editorText(b.page)).toBe('Trip plan')
     if (SHOTS) await b.page.screenshot({ path: `${SHOTS}/banner.png` })
 
@@ -81,20 +84,22 @@ describe('trash across devices', () => {
     await trashBanner(b.page).waitFor(WAIT)
     await caretToEnd(b.page)
     await b.page.keyboard.type(' (edited)')
-    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
+    // The relay sees an edit the trashing device had not seen, and restores the note (the title,
+    // being metadata, stays as it was).
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
     expect(await trashCount(a.page)).toBe(0)
     await trashBanner(b.page).waitFor({ state: 'detached', ...WAIT })
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
   })
 
   it('brings back a note trashed while another device edited it offline, with those edits, on both devices', { timeout: 240_000 }, async () => {
-    await openNote(a.page, 'Trip plan (edited)')
+    await openNote(a.page, 'Trip plan')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)')
 
     // --- B offline, edits ------------------------------------------------------------------------
     proxy.cut()
-    await waitForConnection(b.page, 'Offline')
+    await waitForConnection(b.page, OFFLINE)
     await caretToEnd(b.page)
     await b.page.keyboard.press('Enter')
     await b.page.keyboard.type('Packed while offline on B')
@@ -103,18 +108,18 @@ describe('trash across devices', () => {
     // --- A, not having seen B's edits, trashes the note ----------------------------------------
     await trashOpenNote(a)
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual([])
-    expect(await trashTitles(a.page)).toEqual(['Trip plan (edited)'])
+    expect(await trashTitles(a.page)).toEqual(['Trip plan'])
     if (SHOTS) await a.page.screenshot({ path: `${SHOTS}/trash-view.png` })
     await closeTrash(a.page)
 
     // --- B back: its unseen edits restore the note everywhere ------------------------------------
     proxy.restore()
-    await waitForConnection(b.page, 'Connected')
-    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
+    await waitForConnection(b.page, ONLINE)
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
     expect(await trashCount(a.page)).toBe(0)
     expect(await trashCount(b.page)).toBe(0)
-    await openNote(a.page, 'Trip plan (edited)')
+    await openNote(a.page, 'Trip plan')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)\nPacked while offline on B')
     expect(await editorText(b.page)).toBe('Trip plan (edited)\nPacked while offline on B')
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
@@ -123,31 +128,31 @@ describe('trash across devices', () => {
   it('delete forever erases the note on every device, unless a device holds edits it never saw', { timeout: 240_000 }, async () => {
     // --- B offline edits; A trashes and deletes forever: B's edits bring the note back ------------
     proxy.cut()
-    await waitForConnection(b.page, 'Offline')
+    await waitForConnection(b.page, OFFLINE)
     await caretToEnd(b.page)
     await b.page.keyboard.press('Enter')
     await b.page.keyboard.type('One more line from B')
     await waitUntilSavedLocally(b.page)
     await trashOpenNote(a)
     await trashTitles(a.page)
-    await a.page.getByRole('button', { name: 'Delete Trip plan (edited) forever' }).click()
+    await a.page.getByRole('button', { name: 'Delete Trip plan forever' }).click()
     await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
     await expect.poll(() => trashTitles(a.page), WAIT).toEqual([])
     await closeTrash(a.page)
     expect(await noteTitles(a.page)).toEqual([])
 
     proxy.restore()
-    await waitForConnection(b.page, 'Connected')
-    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan (edited)'])
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan (edited)'])
-    await openNote(a.page, 'Trip plan (edited)')
+    await waitForConnection(b.page, ONLINE)
+    await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
+    await openNote(a.page, 'Trip plan')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)\nPacked while offline on B\nOne more line from B')
 
     // --- Both online, B has seen nothing A has not: delete forever erases B's copy too -----------
     await trashOpenNote(a)
     await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
     await trashTitles(a.page)
-    await a.page.getByRole('button', { name: 'Delete Trip plan (edited) forever' }).click()
+    await a.page.getByRole('button', { name: 'Delete Trip plan forever' }).click()
     await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
     await expect.poll(() => trashCount(b.page), WAIT).toBe(0)
     expect(await noteTitles(b.page)).toEqual([])

@@ -27,6 +27,8 @@ export interface Device {
   readonly page: Page
   /** Console errors and uncaught page errors seen so far (for assertions and debugging). */
   readonly errors: string[]
+  /** One entry per "Leave site?" warning the page raised (unsynced changes on reload/close). */
+  readonly unloadWarnings: string[]
 }
 
 /** Uncaught exceptions in the page (console noise such as refused WebSockets is not included). */
@@ -44,6 +46,14 @@ export async function openDevice(browser: Browser, url: string): Promise<Device>
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
   })
+  const unloadWarnings: string[] = []
+  // "Leave site?" while changes are not on the relay yet: counted, then left, as a user would.
+  page.on('dialog', (dialog) => {
+    if (dialog.type() === 'beforeunload') {
+      unloadWarnings.push(page.url())
+      void dialog.accept()
+    } else void dialog.dismiss()
+  })
   await page.goto(url)
-  return { context, page, errors }
+  return { context, page, errors, unloadWarnings }
 }

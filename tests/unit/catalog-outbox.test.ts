@@ -51,9 +51,14 @@ describe('project: what the user sees', () => {
     expect(view).toMatchObject({ title: 'Renamed', pinned: true })
   })
 
-  it('does not show failed or conflicted ops as if they had happened', () => {
-    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Refused' }), { state: 'failed' }), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'conflicted' })], 0)
+  it('does not show ops the relay rejected or found in conflict as if they had happened', () => {
+    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Refused' }), { state: 'failed', rejected: true }), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'conflicted' })], 0)
     expect(view).toMatchObject({ title: 'Relay title', pinned: false })
+  })
+
+  it('keeps showing a change whose request was refused as a whole (e.g. a bad token), until retried or discarded', () => {
+    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Still mine' }), { state: 'failed', lastError: 'unknown token' })], 0)
+    expect(view).toMatchObject({ title: 'Still mine' })
   })
 
   it('shows a note created here before the relay has it, and nothing for an unknown entity', () => {

@@ -108,7 +108,7 @@ describe('CONTENT_SECURITY_POLICY', () => {
   it('allows inline styles for the editor, data: images, and any ws:/wss: relay', () => {
     expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"])
     expect(directives.get('img-src')).toEqual(["'self'", 'data:'])
-    expect(directives.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:'])
+    expect(directives.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:', 'http:', 'https:'])
   })
 
   it('shuts plugins, base rewriting, framing and form posts', () => {
