@@ -161,6 +161,24 @@ describe('metadata sync between two devices', () => {
     // Leaving the page now would ask first (a reload cannot be tried: the relay serves the page).
     expect(await wouldWarnOnLeave(a.page)).toBe(true)
 
+    // Sync details: every waiting change with its age, attempts, last error and next try.
+    await createFolder(a.page, 'Scratch')
+    await sidebar(a.page).getByRole('button', { name: 'Sync details' }).click()
+    const details = a.page.getByRole('dialog', { name: 'Sync details' })
+    const renameRow = details.getByRole('row', { name: 'Rename note to “Shopping list (relay down)”' })
+    await expect.poll(async () => Number(await renameRow.getByRole('cell').nth(2).textContent()), WAIT).toBeGreaterThanOrEqual(1)
+    expect(await renameRow.getByRole('cell').nth(3).textContent()).toMatch(/unreachable|fetch/i)
+    expect(await renameRow.getByRole('cell').nth(4).textContent()).toMatch(/^(now|in \d+ (s|min))$/)
+    // Text is never discardable; a metadata change is, after confirming.
+    const textRow = details.getByRole('row', { name: 'Content of Shopping list (relay down)' })
+    expect(await textRow.count()).toBe(1)
+    expect(await textRow.getByRole('button').count()).toBe(0)
+    await details.getByRole('button', { name: 'Discard Create folder “Scratch”' }).click()
+    await a.page.getByRole('dialog', { name: 'Discard this change?' }).getByRole('button', { name: 'Discard' }).click()
+    await expect.poll(() => sidebar(a.page).getByRole('button', { name: 'Folder Scratch', exact: true }).count(), WAIT).toBe(0)
+    await details.getByRole('button', { name: 'Retry now' }).click()
+    await details.getByRole('button', { name: 'Close' }).click()
+
     relay = await startOn(port) // same port, same data: nobody touches the page
     await waitForConnection(a.page, ALL_SYNCED)
     await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Shopping list (relay down)'])
