@@ -31,6 +31,9 @@ export interface Workspace {
 
 const REACH_CHANNEL = 'skein-reach'
 
+/** Between windows: the leader tells the relay's reachability; a new window asks for it. */
+type ReachMessage = { type: 'reach'; reach: RelayReach } | { type: 'ask' }
+
 export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise<Workspace> {
   const catalog = await Catalog.open({ shareWithWindows: true })
   const target: Promise<RelayTarget | null> = relay.then((r) => (r ? { wsUrl: r.wsUrl, token: r.token } : null))
@@ -50,7 +53,7 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
     worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }))
     const share = (): void => {
       reach.set(worker!.reach.get())
-      channel?.postMessage(worker!.reach.get())
+      channel?.postMessage({ type: 'reach', reach: worker!.reach.get() } satisfies ReachMessage)
     }
     worker.reach.subscribe(share)
     share()
@@ -58,7 +61,14 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
     new ContentSync(catalog, registry, worker.reach).start()
   }
   if (typeof navigator !== 'undefined' && navigator.locks) {
-    if (channel) channel.onmessage = (event: MessageEvent<RelayReach>) => worker === null && reach.set(event.data)
+    if (channel) {
+      channel.onmessage = ({ data }: MessageEvent<ReachMessage>) => {
+        if (worker && data.type === 'ask') channel.postMessage({ type: 'reach', reach: worker.reach.get() } satisfies ReachMessage)
+        else if (!worker && data.type === 'reach') reach.set(data.reach)
+      }
+      // A window opened after the leader: ask it how the relay is, rather than wait for a change.
+      channel.postMessage({ type: 'ask' } satisfies ReachMessage)
+    }
     // Held for the window's lifetime; the next window in line takes over when this one closes.
     void navigator.locks.request('skein:sync-leader', () => new Promise<void>(() => lead()))
   } else {
