@@ -32,9 +32,11 @@ export function App({ workspace }: { workspace: Workspace }) {
   const [error, setError] = useState<string | null>(null)
 
   const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
-  useUnloadWarning(status.pending)
+  // With no relay configured nothing is ever "pending": everything is where it will stay.
+  const unsynced = reach === null ? 0 : status.pending
+  useUnloadWarning(unsynced)
   const { openSettings } = useShell()
-  useEffect(() => reportSyncState({ unsaved: 0, pending: status.pending }), [status.pending])
+  useEffect(() => reportSyncState({ unsaved: 0, pending: unsynced }), [unsynced])
   const list = useMemo(() => notesFor(snapshot, filter), [snapshot, filter])
   const current = selected ? catalog.get('note', selected) : undefined
   const currentNote = current?.view?.type === 'note' && !current.view.deleted ? current.view : null
