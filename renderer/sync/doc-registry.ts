@@ -129,8 +129,12 @@ export class DocHandle {
   }
 }
 
+/** Told after every change to an open doc, whatever its origin (typed, loaded from disk, from the relay). */
+export type DocUpdateListener = (room: string) => void
+
 export class DocRegistry {
   private readonly handles = new Map<string, DocHandle>()
+  private readonly updateListeners = new Set<DocUpdateListener>()
   private expectRelay = true
 
   constructor(
@@ -148,9 +152,21 @@ export class DocRegistry {
     if (!handle) {
       handle = new DocHandle(room, this.relay, this.expectRelay, this.onContentState)
       this.handles.set(room, handle)
+      // Tied to the doc's lifetime: a destroyed Y.Doc drops its listeners.
+      handle.doc.on('update', () => {
+        for (const listener of this.updateListeners) listener(room)
+      })
       this.scheduleCollect(handle)
     }
     return handle
+  }
+
+  /** Subscribes to changes in every doc opened here (the editor's, background sync's). */
+  onDocUpdate(listener: DocUpdateListener): () => void {
+    this.updateListeners.add(listener)
+    return () => {
+      this.updateListeners.delete(listener)
+    }
   }
 
   retain(handle: DocHandle): void {

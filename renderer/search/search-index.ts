@@ -1,0 +1,106 @@
+// The full-text index over every note: MiniSearch (title + text, prefix and fuzzy matching, title
+// boosted) plus, per note, the title and text it indexed (for excerpts and highlights) and the
+// version of the content that text came from (so a note is re-indexed only when it changed).
+
+import MiniSearch, { type AsPlainObject } from 'minisearch'
+import { locate, matchRanges, snippetOf, type MatchLocation, type Range, type Snippet } from './highlight'
+
+export interface IndexedNote {
+  readonly id: string
+  readonly title: string
+  readonly text: string
+  /** Which content `text` was taken from (a state vector, base64); '' when there was none. */
+  readonly version: string
+}
+
+export interface SearchHit {
+  readonly id: string
+  readonly score: number
+  readonly title: string
+  readonly titleRanges: readonly Range[]
+  readonly snippet: Snippet
+  /** The first match in the note's text, to open the note there; null when only the title matched. */
+  readonly match: MatchLocation | null
+}
+
+/** Everything needed to bring the index back without reading a single note. */
+export interface IndexState {
+  readonly index: AsPlainObject
+  readonly notes: readonly IndexedNote[]
+}
+
+const OPTIONS = {
+  fields: ['title', 'text'],
+  searchOptions: { prefix: true, fuzzy: 0.2, boost: { title: 3 }, combineWith: 'AND' as const },
+}
+
+export interface SearchOptions {
+  /** Notes to leave out (e.g. the ones in the trash). */
+  exclude?: (id: string) => boolean
+  limit?: number
+}
+
+export class SearchIndex {
+  private readonly notes = new Map<string, IndexedNote>()
+  private engine: MiniSearch<IndexedNote>
+
+  constructor(state?: IndexState) {
+    this.engine = state ? MiniSearch.loadJS<IndexedNote>(state.index, OPTIONS) : new MiniSearch<IndexedNote>(OPTIONS)
+    for (const note of state?.notes ?? []) this.notes.set(note.id, note)
+  }
+
+  get size(): number {
+    return this.notes.size
+  }
+
+  get(id: string): IndexedNote | undefined {
+    return this.notes.get(id)
+  }
+
+  ids(): IterableIterator<string> {
+    return this.notes.keys()
+  }
+
+  /** Indexes the note, replacing whatever was indexed for it before. */
+  upsert(id: string, title: string, text: string, version: string): void {
+    const note: IndexedNote = { id, title, text, version }
+    if (this.engine.has(id)) this.engine.replace(note)
+    else this.engine.add(note)
+    this.notes.set(id, note)
+  }
+
+  remove(id: string): void {
+    if (!this.notes.delete(id)) return
+    this.engine.discard(id)
+  }
+
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    if (query.trim() === '') return []
+    const hits: SearchHit[] = []
+    for (const result of this.engine.search(query)) {
+      const note = this.notes.get(result.id as string)
+      if (!note || options.exclude?.(note.id)) continue
+      const terms = new Set(result.terms)
+      const ranges = matchRanges(note.text, terms)
+      hits.push({
+        id: note.id,
+        score: result.score,
+        title: note.title,
+        titleRanges: matchRanges(note.title, terms),
+        snippet: snippetOf(note.text, ranges),
+        match: ranges[0] ? locate(note.text, ranges[0]) : null,
+      })
+      if (options.limit !== undefined && hits.length >= options.limit) break
+    }
+    return hits
+  }
+
+  /** The serialized MiniSearch index alone (the notes are saved one by one, as they change). */
+  serializedIndex(): AsPlainObject {
+    return this.engine.toJSON()
+  }
+
+  state(): IndexState {
+    return { index: this.serializedIndex(), notes: [...this.notes.values()] }
+  }
+}

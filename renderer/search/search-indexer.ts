@@ -1,0 +1,229 @@
+// Keeps the search index in step with the notes, without ever re-reading them all:
+//
+// - At start it loads the saved index (search-store.ts). Notes the catalog has but the index does
+//   not (the first run after upgrading, notes created elsewhere before this device indexed them)
+//   are read once, in small background batches: that is the one-time build.
+// - Any change to an open note's doc (typed here, or received by the editor or by background
+//   content sync from the relay) re-indexes that note after a short pause, unless its content
+//   version (state vector) is the one already indexed, e.g. when a doc is just loaded from disk.
+// - Catalog changes re-index titles and drop notes deleted for good; trashed notes stay indexed
+//   but are left out of results.
+// - The index is saved shortly after it changes.
+
+import { noteIdOfRoom, noteRoom } from '../../protocol/rooms'
+import type { Catalog } from '../catalog/catalog'
+import type { DocRegistry } from '../sync/doc-registry'
+import { ValueStore, type ReadableStore } from '../sync/store'
+import { SearchIndex, type SearchHit } from './search-index'
+import type { SearchStore } from './search-store'
+import { contentVersion, noteText } from './text'
+
+export interface SearchIndexerOptions {
+  /** Pause after a doc change before re-indexing it (typing produces many changes). */
+  reindexDelayMs?: number
+  /** Pause after an index change before saving the index. */
+  saveDelayMs?: number
+  /** Notes read per step of the one-time build. */
+  batchSize?: number
+}
+
+type CatalogPart = Pick<Catalog, 'subscribe' | 'getSnapshot' | 'onNoteDeleted'>
+type RegistryPart = Pick<DocRegistry, 'withLocalContent' | 'onDocUpdate'>
+
+interface NoteState {
+  readonly title: string
+  readonly trashed: boolean
+}
+
+export class SearchIndexer {
+  index = new SearchIndex()
+  /** Bumped on every index change, so shown results can be recomputed. */
+  private readonly revision = new ValueStore(0)
+  private readonly reindexDelayMs: number
+  private readonly saveDelayMs: number
+  private readonly batchSize: number
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly work = new Map<string, Promise<void>>()
+  private readonly changed = new Set<string>()
+  private readonly removed = new Set<string>()
+  private readonly missing = new Set<string>()
+  private saveTimer: ReturnType<typeof setTimeout> | null = null
+  private building = false
+  private stopped = false
+  private readonly cleanups: (() => void)[] = []
+  private live = new Map<string, NoteState>()
+  /** Where the index is saved; null keeps it in memory only. */
+  private readonly store: Promise<SearchStore | null>
+
+  constructor(
+    private readonly catalog: CatalogPart,
+    private readonly registry: RegistryPart,
+    store: SearchStore | Promise<SearchStore | null> | null,
+    options: SearchIndexerOptions = {},
+  ) {
+    this.reindexDelayMs = options.reindexDelayMs ?? 500
+    this.saveDelayMs = options.saveDelayMs ?? 1000
+    this.batchSize = options.batchSize ?? 20
+    this.store = Promise.resolve(store)
+  }
+
+  get changes(): ReadableStore<number> {
+    return this.revision
+  }
+
+  /** Loads the saved index and starts following changes; resolves once the saved index is in. */
+  async start(): Promise<void> {
+    // Listen first, so nothing that changes while the index loads is missed.
+    this.cleanups.push(this.registry.onDocUpdate((room) => this.docChanged(room)))
+    this.cleanups.push(this.catalog.onNoteDeleted((id) => this.drop(id)))
+    const saved = await (await this.store)?.load().catch((err: unknown) => {
+      console.warn('skein: could not load the search index; rebuilding it', err)
+      return null
+    })
+    if (this.stopped) return
+    if (saved) {
+      try {
+        this.index = new SearchIndex(saved)
+      } catch (err) {
+        console.warn('skein: the saved search index is unreadable; rebuilding it', err)
+      }
+    }
+    this.cleanups.push(this.catalog.subscribe(() => this.catalogChanged()))
+    this.catalogChanged()
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const off of this.cleanups.splice(0)) off()
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    if (this.saveTimer) clearTimeout(this.saveTimer)
+  }
+
+  /** Ranked matches among the notes that are neither deleted nor in the trash. */
+  search(query: string, limit = 50): SearchHit[] {
+    return this.index.search(query, { limit, exclude: (id) => this.live.get(id)?.trashed !== false })
+  }
+
+  /** Resolves once everything queued so far is indexed and saved (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.timers.size > 0 || this.work.size > 0 || this.building || this.saveTimer) {
+      await Promise.all(this.work.values())
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  private catalogChanged(): void {
+    const live = new Map<string, NoteState>()
+    for (const entity of this.catalog.getSnapshot().entities.values()) {
+      const view = entity.view
+      if (view?.type !== 'note') continue
+      if (view.deleted) {
+        this.drop(view.id)
+        continue
+      }
+      live.set(view.id, { title: view.title, trashed: view.trashed })
+      const indexed = this.index.get(view.id)
+      if (!indexed) this.missing.add(view.id)
+      else if (indexed.title !== view.title) this.put(view.id, view.title, indexed.text, indexed.version)
+    }
+    const before = this.live
+    this.live = live
+    if ([...live].some(([id, note]) => before.get(id)?.trashed !== note.trashed) || before.size !== live.size) this.bump()
+    void this.build()
+  }
+
+  /** The one-time build: reads the notes the index lacks, a few at a time, in the background. */
+  private async build(): Promise<void> {
+    if (this.building) return
+    this.building = true
+    try {
+      while (this.missing.size > 0 && !this.stopped) {
+        const batch = [...this.missing].slice(0, this.batchSize)
+        for (const id of batch) this.missing.delete(id)
+        await Promise.all(batch.filter((id) => !this.index.get(id)).map((id) => this.reindex(id)))
+        await new Promise((resolve) => setTimeout(resolve, 0)) // let the UI breathe
+      }
+    } finally {
+      this.building = false
+    }
+  }
+
+  private docChanged(room: string): void {
+    const id = noteIdOfRoom(room)
+    if (id === null || this.stopped) return
+    const pending = this.timers.get(id)
+    if (pending) clearTimeout(pending)
+    this.timers.set(
+      id,
+      setTimeout(() => {
+        this.timers.delete(id)
+        void this.reindex(id)
+      }, this.reindexDelayMs),
+    )
+  }
+
+  /** Re-reads one note's content (open doc, else its local copy) and indexes it if it changed. */
+  private reindex(id: string): Promise<void> {
+    const previous = this.work.get(id) ?? Promise.resolve()
+    const next = previous.then(async () => {
+      const known = this.index.get(id)
+      const content = await this.registry
+        .withLocalContent(noteRoom(id), (doc) => {
+          const version = contentVersion(doc)
+          return known && version === known.version ? null : { text: noteText(doc), version }
+        })
+        .catch((err: unknown) => {
+          console.warn('skein: could not index a note', id, err)
+          return null
+        })
+      if (content === null || this.stopped) return
+      // No local copy yet: index the title; the content is indexed when it arrives.
+      const title = this.live.get(id)?.title ?? this.index.get(id)?.title ?? ''
+      this.put(id, title, content?.text ?? '', content?.version ?? '')
+    })
+    this.work.set(id, next)
+    void next.finally(() => {
+      if (this.work.get(id) === next) this.work.delete(id)
+    })
+    return next
+  }
+
+  private put(id: string, title: string, text: string, version: string): void {
+    this.index.upsert(id, title, text, version)
+    this.removed.delete(id)
+    this.changed.add(id)
+    this.bump()
+  }
+
+  private drop(id: string): void {
+    this.missing.delete(id)
+    if (!this.index.get(id)) return
+    this.index.remove(id)
+    this.changed.delete(id)
+    this.removed.add(id)
+    this.bump()
+  }
+
+  private bump(): void {
+    this.revision.set(this.revision.get() + 1)
+    if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save(), this.saveDelayMs)
+  }
+
+  private async save(): Promise<void> {
+    const changed = [...this.changed].flatMap((id) => this.index.get(id) ?? [])
+    const removed = [...this.removed]
+    this.changed.clear()
+    this.removed.clear()
+    try {
+      await (await this.store)?.save(this.index.serializedIndex(), changed, removed)
+    } catch (err) {
+      console.warn('skein: could not save the search index', err)
+      for (const note of changed) this.changed.add(note.id)
+      for (const id of removed) this.removed.add(id)
+    } finally {
+      this.saveTimer = null
+      // Changes made while saving (or a failed save) go in the next one.
+      if (this.changed.size > 0 || this.removed.size > 0) this.bump()
+    }
+  }
+}
