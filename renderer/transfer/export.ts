@@ -1,0 +1,87 @@
+// Builds the files of an export: one note, a folder (with its subfolders) or everything, as
+// Markdown or HTML, laid out as a folder tree named after the folders. Trashed notes are left
+// out. Names are made safe for file systems and unique within each folder.
+
+import type { Node as PMNode } from '@tiptap/pm/model'
+import { formatFrontMatter } from './front-matter'
+import { htmlPage } from './html'
+import { docToMarkdown } from './markdown'
+import { NameAllocator, safeName } from './paths'
+
+export type ExportFormat = 'md' | 'html'
+export type ExportScope = { kind: 'note'; id: string } | { kind: 'folder'; id: string } | { kind: 'all' }
+
+export interface ExportNote {
+  readonly id: string
+  readonly title: string
+  readonly folderId: string | null
+  readonly tags: readonly string[]
+}
+
+export interface ExportFolderInfo {
+  readonly id: string
+  readonly name: string
+  readonly parentId: string | null
+}
+
+export interface ExportSource {
+  /** Live folders and live, untrashed notes. */
+  readonly folders: readonly ExportFolderInfo[]
+  readonly notes: readonly ExportNote[]
+  readContent(noteId: string): Promise<PMNode>
+}
+
+export interface ExportedFile {
+  readonly relativePath: string
+  readonly text: string
+}
+
+/** One note's file content in `format`. */
+export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat): string {
+  if (format === 'html') return htmlPage(note.title, doc, note.tags)
+  return `${formatFrontMatter(note.tags)}${docToMarkdown(doc.toJSON())}\n`
+}
+
+/**
+ * The files to write. A folder scope puts the folder itself at the top of the tree, so an export
+ * of "Work" unpacks as Work/…; everything starts at the top level. A note whose folder is gone
+ * counts as top level (as the notes list shows it).
+ */
+export async function buildExport(source: ExportSource, scope: ExportScope, format: ExportFormat, signal?: AbortSignal): Promise<ExportedFile[]> {
+  const extension = format === 'md' ? '.md' : '.html'
+  const live = new Set(source.folders.map((f) => f.id))
+  const parentOf = (folderId: string | null): string | null => (folderId !== null && live.has(folderId) ? folderId : null)
+  const childFolders = (parentId: string | null): ExportFolderInfo[] =>
+    source.folders.filter((f) => parentOf(f.parentId) === parentId && f.id !== parentId).sort((a, b) => a.name.localeCompare(b.name))
+  const notesIn = (folderId: string | null): ExportNote[] =>
+    source.notes.filter((n) => parentOf(n.folderId) === folderId).sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
+
+  const files: ExportedFile[] = []
+  const addNote = async (note: ExportNote, dir: string, names: NameAllocator): Promise<void> => {
+    if (signal?.aborted) throw signal.reason
+    const name = names.take(safeName(note.title), extension)
+    files.push({ relativePath: dir + name, text: noteFile(note, await source.readContent(note.id), format) })
+  }
+  const seen = new Set<string>() // a folder cycle (possible mid-sync) must not loop forever
+  const addFolder = async (folderId: string | null, dir: string): Promise<void> => {
+    if (folderId !== null) {
+      if (seen.has(folderId)) return
+      seen.add(folderId)
+    }
+    // Files and subfolders share one namespace per folder, as on disk.
+    const names = new NameAllocator()
+    for (const note of notesIn(folderId)) await addNote(note, dir, names)
+    for (const folder of childFolders(folderId)) await addFolder(folder.id, `${dir}${names.take(safeName(folder.name, 'Folder'))}/`)
+  }
+
+  if (scope.kind === 'note') {
+    const note = source.notes.find((n) => n.id === scope.id)
+    if (note) await addNote(note, '', new NameAllocator())
+  } else if (scope.kind === 'folder') {
+    const folder = source.folders.find((f) => f.id === scope.id)
+    if (folder) await addFolder(folder.id, `${safeName(folder.name, 'Folder')}/`)
+  } else {
+    await addFolder(null, '')
+  }
+  return files
+}

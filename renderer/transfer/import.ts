@@ -1,0 +1,156 @@
+// Imports Markdown files as notes: folders in the files' paths become folders (an existing one
+// with the same name under the same parent is reused), front-matter tags become tags, and each
+// file's Markdown becomes the note's content. Files that cannot be imported are skipped, each
+// with a reason the user can act on. One file at a time, with progress and cancel: a
+// cancelled import keeps what it has imported so far.
+
+import type { JSONContent } from '@tiptap/core'
+import { parseFrontMatter } from './front-matter'
+import { markdownToDoc } from './markdown'
+import { baseName, fileName, folderSegments } from './paths'
+
+/** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
+export interface ImportFile {
+  readonly relativePath: string
+  readonly size: number
+  read(): Promise<string>
+}
+
+export interface ImportFolder {
+  readonly id: string
+  readonly name: string
+  readonly parentId: string | null
+}
+
+/** Where imported notes go: the catalog and the notes' documents (see workspace-transfer.ts). */
+export interface ImportTarget {
+  folders(): readonly ImportFolder[]
+  createFolder(name: string, parentId: string | null): Promise<string>
+  createNote(init: { title: string; folderId: string | null; tags: string[] }): Promise<string>
+  /** Writes the note's content and resolves once it is saved on this device. */
+  writeContent(noteId: string, doc: JSONContent): Promise<void>
+}
+
+export interface Skipped {
+  readonly relativePath: string
+  readonly reason: string
+}
+
+export interface ImportSummary {
+  readonly imported: { readonly relativePath: string; readonly noteId: string }[]
+  readonly skipped: Skipped[]
+  readonly foldersCreated: number
+  /** Files not looked at because the user cancelled. */
+  readonly notReached: number
+  readonly cancelled: boolean
+}
+
+export interface ImportProgress {
+  readonly done: number
+  readonly total: number
+}
+
+export const MAX_IMPORT_FILE_BYTES = 4 * 1024 * 1024
+
+/** Why a file is not imported before reading it, or null when it should be read. */
+export function skipReasonBeforeReading(file: Pick<ImportFile, 'relativePath' | 'size'>): string | null {
+  const segments = file.relativePath.split(/[/\\]/)
+  if (segments.some((s) => s.startsWith('.') && s !== '.' && s !== '..')) return 'hidden file or folder'
+  if (!/\.(?:md|markdown)$/i.test(fileName(file.relativePath))) return 'not a Markdown file (.md or .markdown)'
+  if (file.size > MAX_IMPORT_FILE_BYTES) return `larger than ${MAX_IMPORT_FILE_BYTES / 1024 / 1024} MB`
+  if (file.size === 0) return 'empty file'
+  return null
+}
+
+/** Why a file's text is not imported, or null when it is fine. */
+export function skipReasonOfText(text: string): string | null {
+  if (text.includes('\u0000')) return 'binary content, not text'
+  if (text.trim() === '') return 'empty file'
+  return null
+}
+
+/** Plain text of the first heading in a document, if any. */
+function firstHeading(doc: JSONContent): string | null {
+  const heading = doc.content?.find((node) => node.type === 'heading')
+  const text = (heading?.content ?? []).map((node) => node.text ?? '').join('').trim()
+  return text === '' ? null : text
+}
+
+/** The note's title: front-matter title, else the first heading, else the file name. */
+export function titleFor(relativePath: string, frontMatterTitle: string | null, doc: JSONContent): string {
+  return frontMatterTitle?.trim() || firstHeading(doc) || baseName(relativePath)
+}
+
+/** Sorted so a folder's notes are created together, in a stable order. */
+const byPath = (a: ImportFile, b: ImportFile): number => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0)
+
+export async function importMarkdown(
+  files: readonly ImportFile[],
+  target: ImportTarget,
+  options: { signal?: AbortSignal; onProgress?(progress: ImportProgress): void; skipped?: readonly Skipped[] } = {},
+): Promise<ImportSummary> {
+  const imported: ImportSummary['imported'] = []
+  const skipped: Skipped[] = [...(options.skipped ?? [])]
+  const sorted = [...files].sort(byPath)
+  const folderIds = new Map<string, string>() // parentId + name → id
+  const folderKey = (parentId: string | null, name: string): string => `${parentId ?? ''}\u0000${name}`
+  for (const folder of target.folders()) if (!folderIds.has(folderKey(folder.parentId, folder.name))) folderIds.set(folderKey(folder.parentId, folder.name), folder.id)
+  let foldersCreated = 0
+
+  const folderFor = async (relativePath: string): Promise<string | null> => {
+    let parentId: string | null = null
+    for (const name of folderSegments(relativePath).map((s) => s.trim())) {
+      if (name === '') continue
+      const key = folderKey(parentId, name)
+      let id = folderIds.get(key)
+      if (id === undefined) {
+        id = await target.createFolder(name, parentId)
+        folderIds.set(key, id)
+        foldersCreated++
+      }
+      parentId = id
+    }
+    return parentId
+  }
+
+  let done = 0
+  options.onProgress?.({ done, total: sorted.length })
+  for (const file of sorted) {
+    if (options.signal?.aborted) break
+    const reason = await importOne(file)
+    if (reason !== null) skipped.push({ relativePath: file.relativePath, reason })
+    done++ // not inside the optional call below: `?.` would skip it when there is no listener
+    options.onProgress?.({ done, total: sorted.length })
+  }
+  return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length }
+
+  /** Imports one file; the reason it was skipped, or null. */
+  async function importOne(file: ImportFile): Promise<string | null> {
+    const early = skipReasonBeforeReading(file)
+    if (early !== null) return early
+    let text: string
+    try {
+      text = await file.read()
+    } catch {
+      return 'could not be read as UTF-8 text'
+    }
+    const bad = skipReasonOfText(text)
+    if (bad !== null) return bad
+    const { title, tags, body } = parseFrontMatter(text)
+    let doc: JSONContent
+    try {
+      doc = markdownToDoc(body)
+    } catch (err) {
+      return `could not be converted: ${err instanceof Error ? err.message : String(err)}`
+    }
+    try {
+      const folderId = await folderFor(file.relativePath)
+      const noteId = await target.createNote({ title: titleFor(file.relativePath, title, doc), folderId, tags })
+      await target.writeContent(noteId, doc)
+      imported.push({ relativePath: file.relativePath, noteId })
+      return null
+    } catch (err) {
+      return `could not be saved: ${err instanceof Error ? err.message : String(err)}`
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// Connects import and export to the app: the catalog and the notes' documents on one side, the
+// platform (desktop dialogs, or browser file inputs and downloads) on the other.
+
+import type { JSONContent } from '@tiptap/core'
+import { strToU8, zipSync } from 'fflate'
+import { noteRoom } from '../../protocol/rooms'
+import { displayTitle, folderItems, notesFor } from '../catalog/selectors'
+import { NotAvailableInBrowser, pickImport, saveExport, type ImportKind } from '../platform'
+import type { DocHandle } from '../sync/doc-registry'
+import type { Workspace } from '../workspace'
+import type { ExportFormat, ExportSource, ExportedFile } from './export'
+import type { ImportFile, ImportTarget, Skipped } from './import'
+import { readNoteContent, writeNoteContent } from './note-content'
+import { noteSchema } from './schema'
+
+/** Resolves once everything written to the doc so far is committed to IndexedDB. */
+function savedLocally(handle: DocHandle): Promise<void> {
+  return new Promise((resolve) => {
+    if (handle.localSave.get() === 'saved') return resolve()
+    const stop = handle.localSave.subscribe(() => {
+      if (handle.localSave.get() !== 'saved') return
+      stop()
+      resolve()
+    })
+  })
+}
+
+export function importTargetOf({ catalog, registry }: Workspace): ImportTarget {
+  return {
+    folders: () => folderItems(catalog.getSnapshot()).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
+    createFolder: (name, parentId) => catalog.createFolder(name, parentId),
+    createNote: (init) => catalog.createNote(init),
+    async writeContent(noteId: string, doc: JSONContent) {
+      const handle = registry.get(noteRoom(noteId))
+      registry.retain(handle)
+      try {
+        await handle.whenLoaded
+        writeNoteContent(handle.doc, doc)
+        await savedLocally(handle)
+      } finally {
+        registry.release(handle)
+      }
+    },
+  }
+}
+
+export function exportSourceOf({ catalog, registry }: Workspace): ExportSource {
+  const snapshot = catalog.getSnapshot()
+  return {
+    folders: folderItems(snapshot).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
+    notes: notesFor(snapshot, { kind: 'all' }).map(({ note }) => ({ id: note.id, title: displayTitle(note), folderId: note.folderId, tags: note.tags })),
+    // No copy on this device (never opened, not synced yet): exported empty rather than failing.
+    readContent: async (id) => (await registry.withLocalContent(noteRoom(id), readNoteContent)) ?? noteSchema().nodeFromJSON({ type: 'doc', content: [{ type: 'paragraph' }] }),
+  }
+}
+
+/** Files from `<input type=file>` (with `webkitdirectory`, each has its path in the folder). */
+export function browserImportFiles(files: Iterable<File>): ImportFile[] {
+  return [...files].map((file) => ({
+    relativePath: file.webkitRelativePath || file.name,
+    size: file.size,
+    // fatal: a file that is not valid UTF-8 is reported, not imported as mojibake.
+    read: async () => new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()),
+  }))
+}
+
+/**
+ * Asks the desktop shell for files or a folder. Null when the user cancelled; 'browser' when
+ * there is no desktop shell (use file inputs instead).
+ */
+export async function pickDesktopImport(kind: ImportKind): Promise<{ files: ImportFile[]; skipped: Skipped[] } | null | 'browser'> {
+  let result
+  try {
+    result = await pickImport(kind)
+  } catch (err) {
+    if (err instanceof NotAvailableInBrowser) return 'browser'
+    throw err
+  }
+  if (!result) return null
+  return {
+    files: result.files.map(({ name, text }) => ({ relativePath: name, size: new TextEncoder().encode(text).length, read: () => Promise.resolve(text) })),
+    skipped: result.skipped.map(({ name, reason }) => ({ relativePath: name, reason })),
+  }
+}
+
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
+/** Zips the files (paths as folders inside the archive). */
+export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
+  return zipSync(Object.fromEntries(files.map((f) => [f.relativePath, strToU8(f.text)])))
+}
+
+/**
+ * Hands the files to the user: on the desktop (Markdown) into a folder they pick; in the browser
+ * as one file, or a .zip of the tree when there are several. Returns what happened, for display.
+ */
+export async function deliverExport(files: readonly ExportedFile[], format: ExportFormat, archiveName: string): Promise<string> {
+  if (files.length === 0) return 'Nothing to export: there are no notes here.'
+  if (format === 'md') {
+    try {
+      const result = await saveExport([...files])
+      return result ? `Saved ${result.written.length} file${result.written.length === 1 ? '' : 's'} to ${result.folder}.` : 'Export cancelled.'
+    } catch (err) {
+      if (!(err instanceof NotAvailableInBrowser)) throw err
+    }
+  }
+  if (files.length === 1) {
+    const [file] = files
+    const name = file!.relativePath.split('/').pop()!
+    download(name, new Blob([file!.text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' }))
+    return `Downloaded ${name}.`
+  }
+  const name = `${archiveName}.zip`
+  download(name, new Blob([zipFiles(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }))
+  return `Downloaded ${name} with ${files.length} files.`
+}
