@@ -350,13 +350,15 @@ export class Catalog {
   }
 
   /**
-   * "Retry now": what waits for its retry time (and, unless told otherwise, what failed) goes out
-   * on the next drain. `seq` limits it to one entry.
+   * "Retry now": what waits for its retry time goes out on the next drain, and so does what
+   * failed: everything (`all`, the user's button), only what was refused as a whole request,
+   * e.g. for a bad token (`refused`), or nothing (`none`). `seq` limits it to one entry.
    */
-  retry(seq?: number, includeFailed = true): Promise<void> {
+  retry(seq?: number, failed: 'all' | 'refused' | 'none' = 'all'): Promise<void> {
     return this.serialize(async () => {
+      const again = (e: OutboxEntry): boolean => e.state === 'pending' || (e.state === 'failed' && (failed === 'all' || (failed === 'refused' && !e.rejected)))
       const changed = this.outbox
-        .filter((e) => (seq === undefined || e.seq === seq) && ((includeFailed && e.state === 'failed') || e.state === 'pending'))
+        .filter((e) => (seq === undefined || e.seq === seq) && again(e))
         .map((e) => ({ ...e, state: 'pending' as const, nextAttemptAt: 0, rejected: false }))
       if (changed.length === 0) return
       const outbox = this.outbox.map((e) => changed.find((c) => c.seq === e.seq) ?? e)

@@ -188,9 +188,10 @@ export class SyncWorker {
     const was = this.reach.get()
     if (was.state === 'online') return
     this.reach.set({ state: 'online', since: null, error: null })
-    // Back from offline: whatever waited for the relay can go now, not at its backoff time. Back
-    // from refused (the token was fixed): what the refusal failed goes again too.
-    if (was.state === 'offline' || was.state === 'refused') void this.catalog.retry(undefined, was.state === 'refused').then(() => this.kick())
+    // Reached (at start, or back from offline or refused): whatever waited for the relay goes now,
+    // not at its backoff time, and so does what a refusal of the whole request failed (the token
+    // may have been fixed since; the relay judges those ops afresh).
+    void this.catalog.retry(undefined, 'refused').then(() => this.kick())
   }
 
   private markUnreachable(status: number | null, error: string): void {

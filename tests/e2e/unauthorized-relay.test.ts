@@ -40,4 +40,29 @@ describe('relay that requires a token', () => {
     expect(await connection(page).textContent()).toBe('Relay refused this device')
     expect(pageErrors(device)).toEqual([])
   })
+
+  it('says clearly when a token is wrong, and once the right one is saved, sends what waited', { timeout: 120_000 }, async () => {
+    const { page } = device
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    const token = settings.getByLabel('Workspace token')
+    await token.fill('a-wrong-token-0123456789')
+    await settings.getByRole('button', { name: 'Test Connection' }).click()
+    await expect.poll(() => settings.getByRole('status', { name: 'Connection test' }).textContent(), WAIT).toMatch(/refused this token/i)
+
+    await token.fill('a-token-this-device-does-not-have')
+    await settings.getByRole('button', { name: 'Test Connection' }).click()
+    await expect.poll(() => settings.getByRole('status', { name: 'Connection test' }).textContent(), WAIT).not.toMatch(/refused/i)
+    await settings.getByRole('button', { name: 'Save' }).click() // reloads the app with the token
+    // The note written while refused reaches the relay by itself, and the text with it.
+    await waitForConnection(page, 'All synced')
+    expect(await noteTitles(page)).toEqual(['Still works locally'])
+    const feed = async (): Promise<unknown> => {
+      const response = await fetch(`${relay.url}v1/changes?since=0`, { headers: { authorization: 'Bearer a-token-this-device-does-not-have' } })
+      const body = (await response.json()) as { entries: { record: { title: string } | null; contentSeq: number }[] }
+      return body.entries.map((e) => [e.record?.title, e.contentSeq > 0])
+    }
+    // The relay records content changes in its feed a moment after storing them.
+    await expect.poll(feed, WAIT).toEqual([['Still works locally', true]])
+  })
 })

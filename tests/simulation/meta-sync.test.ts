@@ -211,7 +211,7 @@ async function quiesce(world: World): Promise<void> {
   world.answers = []
   for (let round = 0; round < 100; round++) {
     for (const device of world.devices) {
-      await device.catalog.retry(undefined, false)
+      await device.catalog.retry(undefined, 'none')
       let done = false
       const both = Promise.all([device.worker.drain(), device.worker.pull()]).finally(() => (done = true))
       while (!done) {
