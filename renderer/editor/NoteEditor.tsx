@@ -3,12 +3,12 @@ import { EditorContent, useEditor } from '@tiptap/react'
 import { Extension } from '@tiptap/core'
 import type { Editor, Extensions } from '@tiptap/react'
 import type * as Y from 'yjs'
-import StarterKit from '@tiptap/starter-kit'
-import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration'
+import { isChangeOrigin } from '@tiptap/extension-collaboration'
 import type { Transaction } from '@tiptap/pm/state'
 import type { DocHandle } from '../sync/doc-registry'
 import { firstLineOf } from './first-line'
-import { SafeLink, isAllowedLinkUrl } from './link'
+import { contentExtensions } from './note-schema'
+import { guardedCollaboration } from './schema-guard-extension'
 import { Toolbar } from './Toolbar'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
@@ -24,15 +24,9 @@ function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
         },
       }),
     }),
-    StarterKit.configure({ undoRedo: false, link: false }),
-    // Links are drawn only with a checked href, whatever a collaborator wrote (see link.ts).
-    SafeLink.configure({
-      openOnClick: false,
-      autolink: false, // an autolink mark is inclusive: text typed after a link would join it
-      defaultProtocol: 'https',
-      isAllowedUri: (url) => isAllowedLinkUrl(url),
-    }),
-    Collaboration.configure({ document: doc }),
+    ...contentExtensions(),
+    // Bound only while the note holds nothing this schema cannot map (see schema-guard.ts).
+    ...guardedCollaboration(doc),
   ]
 }
 

@@ -9,6 +9,7 @@ import type { DocHandle } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
 import type { Workspace } from '../workspace'
 import { NoteEditor } from '../editor/NoteEditor'
+import { SchemaGuarded } from '../editor/SchemaGuarded'
 import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
 
 interface Props {
@@ -189,7 +190,9 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
         </div>
       )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
-        <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} />
+        <SchemaGuarded handle={handle}>
+          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} />
+        </SchemaGuarded>
       </Suspense>
     </main>
   )

@@ -1,0 +1,30 @@
+// The content extensions of a note (what its document may contain) and the schema they make.
+// Kept apart from the editor so the schema guard (and tests) can know the schema without an editor.
+
+import { getSchema } from '@tiptap/core'
+import type { Extensions } from '@tiptap/core'
+import type { Schema } from '@tiptap/pm/model'
+import StarterKit from '@tiptap/starter-kit'
+import { SafeLink, isAllowedLinkUrl } from './link'
+
+/** StarterKit without its own history (Collaboration brings a Yjs-aware undo) and with safe links. */
+export function contentExtensions(): Extensions {
+  return [
+    StarterKit.configure({ undoRedo: false, link: false }),
+    // Links are drawn only with a checked href, whatever a collaborator wrote (see link.ts).
+    SafeLink.configure({
+      openOnClick: false,
+      autolink: false, // an autolink mark is inclusive: text typed after a link would join it
+      defaultProtocol: 'https',
+      isAllowedUri: (url) => isAllowedLinkUrl(url),
+    }),
+  ]
+}
+
+let schema: Schema | null = null
+
+/** The schema every note editor uses (built once). */
+export function noteSchema(): Schema {
+  schema ??= getSchema(contentExtensions())
+  return schema
+}

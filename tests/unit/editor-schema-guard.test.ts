@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
+import { noteSchema } from '../../renderer/editor/note-schema'
+import { SchemaGuard, findUnmappable, plainBlocks } from '../../renderer/editor/schema-guard'
+import { callout, elementNames, para, writeNewer } from '../helpers/newer-schema'
+
+const EDITOR = Symbol('our editor')
+
+function newerDoc(): Y.Doc {
+  const doc = new Y.Doc()
+  writeNewer(doc, [para('before'), callout('inside a callout'), para('after', [{ type: 'spoiler' }])])
+  return doc
+}
+
+/** Applies everything `from` has that `to` lacks, as a remote update would arrive. */
+function deliver(from: Y.Doc, to: Y.Doc): void {
+  Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)), 'relay')
+}
+
+describe('findUnmappable', () => {
+  it('finds nothing in a note written with our own schema', () => {
+    const doc = new Y.Doc()
+    writeNewer(doc, [para('plain'), para('bold', [{ type: 'bold' }]), { type: 'bulletList', content: [{ type: 'listItem', content: [para('item')] }] }])
+    expect(findUnmappable(doc.getXmlFragment('default'), noteSchema())).toEqual([])
+  })
+
+  it('reports node and mark types from a newer schema', () => {
+    const found = findUnmappable(newerDoc().getXmlFragment('default'), noteSchema())
+    expect(found).toContainEqual({ kind: 'node', name: 'callout' })
+    expect(found).toContainEqual({ kind: 'mark', name: 'spoiler' })
+  })
+
+  it('reports exactly what y-prosemirror would delete when converting the note', () => {
+    // The hazard itself: y-prosemirror's conversion deletes what it cannot map, from the Y doc.
+    const doc = newerDoc()
+    expect(findUnmappable(doc.getXmlFragment('default'), noteSchema())).not.toEqual([])
+    yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment('default'), noteSchema())
+    expect(elementNames(doc)).not.toContain('callout')
+    expect(findUnmappable(doc.getXmlFragment('default'), noteSchema())).toEqual([])
+  })
+
+  it('leaves the document untouched', () => {
+    const doc = newerDoc()
+    const before = Y.encodeStateAsUpdate(doc)
+    findUnmappable(doc.getXmlFragment('default'), noteSchema())
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before)
+    expect(elementNames(doc)).toContain('callout')
+  })
+})
+
+describe('SchemaGuard', () => {
+  it('blocks a note that already holds unknown content', () => {
+    const guard = new SchemaGuard(newerDoc(), noteSchema(), EDITOR)
+    expect(guard.blocked.get()).toContainEqual({ kind: 'node', name: 'callout' })
+  })
+
+  it('blocks before any observer sees an unknown node arriving later', () => {
+    const local = new Y.Doc()
+    writeNewer(local, [para('ours')])
+    const guard = new SchemaGuard(local, noteSchema(), EDITOR)
+    expect(guard.blocked.get()).toBeNull()
+
+    const order: string[] = []
+    guard.onBlock(() => order.push('blocked'))
+    // Stands in for y-prosemirror's binding, which observes the fragment deeply.
+    local.getXmlFragment('default').observeDeep(() => order.push(`observer saw blocked=${guard.blocked.get() !== null}`))
+
+    const remote = new Y.Doc()
+    deliver(local, remote)
+    writeNewer(remote, [callout('from a newer device')])
+    deliver(remote, local)
+
+    expect(order).toEqual(['blocked', 'observer saw blocked=true'])
+  })
+
+  it('finds an unknown node nested inside a paragraph-level change', () => {
+    const local = new Y.Doc()
+    writeNewer(local, [{ type: 'blockquote', content: [para('quoted')] }])
+    const guard = new SchemaGuard(local, noteSchema(), EDITOR)
+    const remote = new Y.Doc()
+    deliver(local, remote)
+    const quote = remote.getXmlFragment('default').get(0) as Y.XmlElement
+    const inner = new Y.XmlElement('callout')
+    inner.insert(0, [new Y.XmlElement('paragraph')])
+    quote.insert(1, [inner])
+    deliver(remote, local)
+    expect(guard.blocked.get()).toContainEqual({ kind: 'node', name: 'callout' })
+  })
+
+  it('stays open for ordinary remote edits and for our own editor', () => {
+    const local = new Y.Doc()
+    writeNewer(local, [para('ours')])
+    const guard = new SchemaGuard(local, noteSchema(), EDITOR)
+    const remote = new Y.Doc()
+    deliver(local, remote)
+    writeNewer(remote, [para('theirs', [{ type: 'italic' }])])
+    deliver(remote, local)
+    local.transact(() => local.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]), EDITOR)
+    expect(guard.blocked.get()).toBeNull()
+  })
+})
+
+describe('plainBlocks', () => {
+  it('shows the text of every block, unknown ones included', () => {
+    expect(plainBlocks(newerDoc().getXmlFragment('default'))).toEqual([
+      { name: 'paragraph', text: 'before' },
+      { name: 'callout', text: 'inside a callout' },
+      { name: 'paragraph', text: 'after' },
+    ])
+  })
+})
