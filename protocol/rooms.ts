@@ -16,6 +16,14 @@ export function noteRoom(noteId: string): string {
   return NOTE_PREFIX + noteId
 }
 
+const HISTORY_PREFIX = 'history/'
+
+/** A note's saved versions (renderer/history): a room of its own, synced like the note. */
+export function historyRoom(noteId: string): string {
+  if (!noteId) throw new Error('historyRoom: noteId must be a non-empty string')
+  return HISTORY_PREFIX + noteId
+}
+
 /** The note id of a note room, or null for any other room. */
 export function noteIdOfRoom(room: string): string | null {
   return room.startsWith(NOTE_PREFIX) && room.length > NOTE_PREFIX.length ? room.slice(NOTE_PREFIX.length) : null

@@ -10,6 +10,7 @@ import { firstLineOf } from './first-line'
 import { contentExtensions } from './note-schema'
 import { guardedCollaboration } from './schema-guard-extension'
 import { Toolbar } from './Toolbar'
+import { withCollaborationCarets } from '../presence/caret'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
 function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
@@ -54,7 +55,10 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false }: Props) {
   }
   const [linkOpen, setLinkOpen] = useState(false)
   const openLinkDialog = useCallback(() => setLinkOpen(true), [])
-  const extensions = useMemo(() => noteExtensions(handle.doc, openLinkDialog), [handle.doc, openLinkDialog])
+  const extensions = useMemo(
+    () => withCollaborationCarets(noteExtensions(handle.doc, openLinkDialog), handle.awareness),
+    [handle.doc, handle.awareness, openLinkDialog],
+  )
   const editor = useEditor({
     extensions,
     editorProps: EDITOR_PROPS,

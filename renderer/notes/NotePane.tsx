@@ -11,6 +11,8 @@ import type { Workspace } from '../workspace'
 import { NoteEditor } from '../editor/NoteEditor'
 import { SchemaGuarded } from '../editor/SchemaGuarded'
 import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
+import { WhoIsHere } from '../presence/WhoIsHere'
+import { HistoryButton } from '../history/HistoryPanel'
 
 interface Props {
   workspace: Workspace
@@ -156,6 +158,8 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
             {note.pinned ? 'Unpin' : 'Pin'}
           </button>
           <SyncLabel handle={handle} entity={entity} reach={reach} />
+          <WhoIsHere handle={handle} />
+          <HistoryButton registry={registry} noteId={note.id} note={handle} />
           {!note.trashed && (
             <button type="button" className="button subtle" onClick={() => onTrash(note.id)}>
               Move to trash

@@ -8,6 +8,7 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
+import { Awareness } from 'y-protocols/awareness'
 import { trackStoredAcks } from '../../protocol/stored-acks'
 import { ConnectionStatusStore } from './connection-status'
 import { LocalSaveTracker } from './local-save'
@@ -47,6 +48,11 @@ export class DocHandle {
   readonly connection: ConnectionStatusStore
   readonly localSave: LocalSaveTracker
   readonly relayStore = new ValueStore<RelayStoreState>('unknown')
+  /**
+   * Presence (carets, who's here). Owned here rather than by the provider, which only exists once
+   * the relay is known, so the editor can bind to it synchronously; the provider relays it.
+   */
+  readonly awareness = new Awareness(this.doc)
   /** Resolves once the local IndexedDB state has been loaded into `doc`. Never waits on the network. */
   readonly whenLoaded: Promise<void>
   /** Resolves once the doc has exchanged state with the relay (never, without a relay). */
@@ -85,7 +91,11 @@ export class DocHandle {
         this.connection.set('offline')
         return
       }
-      const provider = new WebsocketProvider(target.wsUrl, room, this.doc, { connect: false, params: target.token ? { token: target.token } : {} })
+      const provider = new WebsocketProvider(target.wsUrl, room, this.doc, {
+        connect: false,
+        awareness: this.awareness,
+        params: target.token ? { token: target.token } : {},
+      })
       this.provider = provider
       this.cleanups.push(this.connection.follow(provider))
       this.cleanups.push(
@@ -154,7 +164,7 @@ export class DocRegistry {
       this.handles.set(room, handle)
       // Tied to the doc's lifetime: a destroyed Y.Doc drops its listeners.
       handle.doc.on('update', () => {
-        for (const listener of this.updateListeners) listener(room)
+        void room
       })
       this.scheduleCollect(handle)
     }

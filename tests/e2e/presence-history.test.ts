@@ -1,0 +1,123 @@
+// Presence (carets, who's here) and per-note version history between two devices (separate
+// browser contexts) through the real relay. Device A reaches the relay through a cuttable proxy.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { pageErrors } from '../helpers/browser'
+import type { Device } from '../helpers/browser'
+import { ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { startTwoDevices } from './relay-fixture'
+import type { TwoDevices } from './relay-fixture'
+
+let devices: TwoDevices
+let a: Device
+let b: Device
+
+const whoIsHere = (page: Page) => page.getByRole('list', { name: "Who's here" })
+const present = (page: Page): Promise<string[]> =>
+  whoIsHere(page)
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''))
+/** Names on the remote carets drawn in this page's editor. */
+const caretNames = (page: Page): Promise<string[]> =>
+  editor(page)
+    .locator('.collab-caret')
+    .evaluateAll((carets) => carets.map((caret) => (caret as HTMLElement).dataset.name ?? ''))
+
+async function setProfile(page: Page, displayName: string, color: string): Promise<void> {
+  await page.evaluate((profile) => localStorage.setItem('skein:profile', JSON.stringify(profile)), { displayName, color })
+  await page.reload()
+}
+
+const historyDialog = (page: Page) => page.getByRole('dialog', { name: 'Version history' })
+const versionNames = (page: Page): Promise<string[]> =>
+  historyDialog(page)
+    .getByRole('list', { name: 'Versions' })
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''))
+
+async function openHistory(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'History', exact: true }).click()
+  await historyDialog(page).waitFor(WAIT)
+}
+
+beforeAll(async () => {
+  devices = await startTwoDevices({ cuttable: 'a' })
+  ;({ a, b } = devices)
+  await setProfile(a.page, 'Alice', '#e11d48')
+  await setProfile(b.page, 'Bob', '#16a34a')
+}, 120_000)
+
+afterAll(async () => {
+  await devices?.close()
+})
+
+describe('presence and version history across two devices', () => {
+  it('shows who is here and their carets, and drops a peer that goes offline', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, ONLINE)
+    await waitForConnection(b.page, ONLINE)
+    await createNote(a.page)
+    await caretToEnd(a.page)
+    await a.page.keyboard.type('Hello presence')
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Hello presence'])
+    await openNote(b.page, 'Hello presence')
+
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
+    await expect.poll(() => present(a.page), WAIT).toEqual(['Alice (you)', 'Bob'])
+    // A's caret, labelled with A's name, is drawn in B's editor (and not in B's text).
+    await caretToEnd(a.page)
+    await expect.poll(() => caretNames(b.page), WAIT).toEqual(['Alice'])
+    expect(await editorText(b.page)).toBe('Hello presence')
+
+    // A loses its network: B stops showing A, and A stops showing B (no stale carets either side).
+    devices.proxy!.cut()
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)'])
+    await expect.poll(() => caretNames(b.page), WAIT).toEqual([])
+    await expect.poll(() => present(a.page), WAIT).toEqual(['Alice (you)'])
+
+    devices.proxy!.restore()
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
+  it('restores a named version on one device as an edit the other device merges', { timeout: 240_000 }, async () => {
+    await openHistory(a.page)
+    await historyDialog(a.page).getByRole('button', { name: 'Save version…' }).click()
+    const naming = a.page.getByRole('dialog', { name: 'Save version' })
+    await naming.getByLabel('Version name').fill('Draft one')
+    await naming.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => versionNames(a.page), WAIT).toContain('Draft one')
+    await historyDialog(a.page).getByRole('button', { name: 'Close' }).click()
+
+    await caretToEnd(a.page)
+    await a.page.keyboard.type(' and more')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Hello presence and more')
+
+    // B sees A's named version in its own timeline.
+    await openHistory(b.page)
+    await expect.poll(() => versionNames(b.page), WAIT).toContain('Draft one')
+    await historyDialog(b.page).getByRole('button', { name: 'Close' }).click()
+
+    await openHistory(a.page)
+    await historyDialog(a.page).getByRole('listitem', { name: 'Draft one' }).getByRole('button').click()
+    const view = historyDialog(a.page).getByRole('region', { name: 'Version: Draft one' })
+    await expect.poll(() => view.getByRole('document', { name: 'Version content' }).textContent(), WAIT).toBe('Hello presence')
+    // The diff against now highlights what was added since.
+    await expect.poll(() => view.locator('.version-diff ins').allTextContents(), WAIT).toEqual([' and more'])
+    await view.getByRole('button', { name: 'Restore this version' }).click()
+
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Hello presence')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Hello presence')
+    // B can keep editing on top of the restore; A merges it.
+    await caretToEnd(b.page)
+    await b.page.keyboard.type('!')
+    await expect.poll(() => editorText(a.page), WAIT).toBe('Hello presence!')
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
+  it('drops a peer whose window closes', { timeout: 120_000 }, async () => {
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
+    await a.page.close()
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)'])
+  })
+})
