@@ -164,7 +164,7 @@ export class DocRegistry {
       this.handles.set(room, handle)
       // Tied to the doc's lifetime: a destroyed Y.Doc drops its listeners.
       handle.doc.on('update', () => {
-        void room
+        for (const listener of this.updateListeners) listener(room)
       })
       this.scheduleCollect(handle)
     }
