@@ -13,6 +13,9 @@ import { SyncDetailsDialog } from './sync/SyncDetailsDialog'
 import { useUnloadWarning } from './sync/unload-warning'
 import { onAppCommand, onOpenNote, reportSyncState } from './platform'
 import { useShell } from './shell/shell-context'
+import { SearchPanel } from './search/SearchPanel'
+import { searchIndexerFor } from './search/workspace-search'
+import type { FocusMatch } from './search/match-position'
 
 const UNDO_MS = 10_000
 const OFFLINE: RelayReach | null = null
@@ -30,6 +33,10 @@ export function App({ workspace }: { workspace: Workspace }) {
   const [details, setDetails] = useState(false)
   const [reviewing, setReviewing] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const searchIndexer = useMemo(() => searchIndexerFor(workspace), [workspace])
+  const searchField = useRef<HTMLInputElement>(null)
+  /** The search match to select once the note opens (a new object per click). */
+  const [focusMatch, setFocusMatch] = useState<{ id: string; match: FocusMatch } | null>(null)
 
   const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
@@ -114,6 +121,7 @@ export function App({ workspace }: { workspace: Workspace }) {
       onAppCommand((command) => {
         if (command === 'new-note') commands.current.create()
         else if (command === 'sync-details') commands.current.openDetails()
+        else if (command === 'search') searchField.current?.select()
       }),
     [],
   )
@@ -173,6 +181,16 @@ export function App({ workspace }: { workspace: Workspace }) {
         status={status}
         onOpenDetails={() => setDetails(true)}
         onOpenSettings={openSettings}
+        search={
+          <SearchPanel
+            indexer={searchIndexer}
+            inputRef={searchField}
+            onOpen={(hit) => {
+              select(hit.id)
+              setFocusMatch(hit.match ? { id: hit.id, match: hit.match } : null)
+            }}
+          />
+        }
       />
       {current && currentNote ? (
         <NotePane
@@ -187,6 +205,7 @@ export function App({ workspace }: { workspace: Workspace }) {
           onTrash={trash}
           onRestore={restore}
           onReview={() => setReviewing(current.key)}
+          focusMatch={focusMatch?.id === current.id ? focusMatch.match : null}
         />
       ) : (
         <main className="note-pane empty" aria-label="No note selected">

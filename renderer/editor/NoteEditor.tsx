@@ -11,6 +11,8 @@ import { contentExtensions } from './note-schema'
 import { guardedCollaboration } from './schema-guard-extension'
 import { Toolbar } from './Toolbar'
 import { withCollaborationCarets } from '../presence/caret'
+import type { FocusMatch } from '../search/match-position'
+import { useFocusMatch } from '../search/use-focus-match'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
 function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
@@ -41,6 +43,8 @@ interface Props {
   onFirstLine(line: string, local: boolean): void
   /** Put the caret in the editor once it is ready (a note just created). */
   autoFocus?: boolean
+  /** Select this search match and scroll to it (a new object each time it is asked for). */
+  focusMatch?: FocusMatch | null
 }
 
 /**
@@ -48,7 +52,7 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onFirstLine, autoFocus = false }: Props) {
+export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch }: Props) {
   use(handle.whenLoaded)
   const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
     onFirstLine(firstLineOf(editor.state.doc), !isChangeOrigin(transaction))
@@ -65,6 +69,7 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false }: Props) {
     onUpdate: reportTitle,
     autofocus: autoFocus ? 'end' : false,
   })
+  useFocusMatch(editor, focusMatch)
   return (
     <>
       <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} />

@@ -13,6 +13,7 @@ import { SchemaGuarded } from '../editor/SchemaGuarded'
 import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
 import { WhoIsHere } from '../presence/WhoIsHere'
 import { HistoryButton } from '../history/HistoryPanel'
+import type { FocusMatch } from '../search/match-position'
 
 interface Props {
   workspace: Workspace
@@ -26,6 +27,8 @@ interface Props {
   onTrash(id: string): void
   onRestore(id: string): void
   onReview(): void
+  /** A search match to select in the editor (see NoteEditor). */
+  focusMatch?: FocusMatch | null
 }
 
 /** "Saving…" until IndexedDB has every local change; then the note's sync state. */
@@ -105,7 +108,7 @@ function TagsField({ note, onAdd, onRemove }: { note: NoteRecord; onAdd(tag: str
 }
 
 /** One open note: its metadata bar, banners, and its editor. Mount keyed by note id. */
-export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, act, onTrash, onRestore, onReview }: Props) {
+export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, act, onTrash, onRestore, onReview, focusMatch }: Props) {
   const { catalog, registry } = workspace
   const handle = useDocHandle(registry, noteRoom(note.id))
   const folders = folderItems(snapshot)
@@ -195,7 +198,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
       )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
         <SchemaGuarded handle={handle}>
-          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} />
+          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} focusMatch={focusMatch} />
         </SchemaGuarded>
       </Suspense>
     </main>

@@ -35,6 +35,8 @@ interface Props {
   onReview(entityKey: string): void
   /** Shown above the footer: e.g. "moved to trash · Undo". */
   notice: ReactNode
+  /** The search field and its results, at the top. */
+  search?: ReactNode
   status: GlobalStatus
   onOpenDetails(): void
   onOpenSettings(): void
@@ -67,6 +69,7 @@ export function NotesSidebar(props: Props) {
           New note
         </button>
       </header>
+      {props.search}
       <nav className="filters" aria-label="Folders and tags">
         {filterButton({ kind: 'all' }, 'All notes', 'All notes')}
         <div className="filter-heading">
