@@ -11,6 +11,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { Awareness } from 'y-protocols/awareness'
 import { trackStoredAcks } from '../../protocol/stored-acks'
 import { ConnectionStatusStore } from './connection-status'
+import { compactStoredUpdates } from './idb-compaction'
 import { LocalSaveTracker } from './local-save'
 import { ValueStore } from './store'
 
@@ -55,6 +56,8 @@ export class DocHandle {
   readonly awareness = new Awareness(this.doc)
   /** Resolves once the local IndexedDB state has been loaded into `doc`. Never waits on the network. */
   readonly whenLoaded: Promise<void>
+  /** Resolves once the stored updates have been merged if they had grown (idb-compaction.ts); true if merged. */
+  readonly whenCompacted: Promise<boolean>
   /** Resolves once the doc has exchanged state with the relay (never, without a relay). */
   readonly whenRelaySynced: Promise<void>
   provider: WebsocketProvider | null = null
@@ -75,6 +78,8 @@ export class DocHandle {
     this.localSave = new LocalSaveTracker(this.doc, this.persistence)
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
+    // A failed merge only leaves the store as y-indexeddb wrote it.
+    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence, this.doc)).catch(() => false)
     let relaySynced = (): void => {}
     this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
