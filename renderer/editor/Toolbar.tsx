@@ -8,17 +8,20 @@ interface ToolProps {
   label: string
   glyph: string
   shortcut?: string
-  active: boolean
+  /** Pressed state of a toggle; omitted for actions (undo), which are not toggles. */
+  active?: boolean
+  disabled?: boolean
   onClick(): void
 }
 
-function Tool({ label, glyph, shortcut, active, onClick }: ToolProps) {
+function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: ToolProps) {
   return (
     <button
       type="button"
       className="tool"
       aria-label={label}
       aria-pressed={active}
+      disabled={disabled}
       title={shortcut ? `${label} (${shortcut})` : label}
       // Keep the editor's selection: don't move focus to the button on mouse down.
       onMouseDown={(event) => event.preventDefault()}
@@ -50,6 +53,9 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
       code: e.isActive('code'),
       codeBlock: e.isActive('codeBlock'),
       blockquote: e.isActive('blockquote'),
+      // Collaboration's undo: only this device's own changes (y-prosemirror tracks local origin).
+      canUndo: e.can().undo(),
+      canRedo: e.can().redo(),
     }),
   })
   const chain = () => editor.chain().focus()
@@ -77,6 +83,10 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Formatting">
+      <div className="tool-group">
+        <Tool label="Undo" glyph="↶" shortcut={`${mod}Z`} disabled={!state.canUndo} onClick={() => chain().undo().run()} />
+        <Tool label="Redo" glyph="↷" shortcut={`${mod}Shift+Z`} disabled={!state.canRedo} onClick={() => chain().redo().run()} />
+      </div>
       <div className="tool-group">
         <Tool label="Heading 1" glyph="H1" shortcut={`${mod}Alt+1`} active={state.h1} onClick={() => chain().toggleHeading({ level: 1 }).run()} />
         <Tool label="Heading 2" glyph="H2" shortcut={`${mod}Alt+2`} active={state.h2} onClick={() => chain().toggleHeading({ level: 2 }).run()} />
