@@ -23,11 +23,24 @@ export interface SearchHit {
   readonly match: MatchLocation | null
 }
 
+/**
+ * MiniSearch's serialized index as of some moment, with the stamp (content version and title) of
+ * each note it held then. Serializing is costly with many notes, so it is saved rarely; the notes
+ * themselves are saved as they change, and the stamps tell which ones the snapshot lacks.
+ */
+export interface IndexSnapshot {
+  readonly index: AsPlainObject
+  readonly stamps: Readonly<Record<string, string>>
+}
+
 /** Everything needed to bring the index back without reading a single note. */
 export interface IndexState {
-  readonly index: AsPlainObject
+  /** Null when there is none (first run, older format): the index is then built from `notes`. */
+  readonly snapshot: IndexSnapshot | null
   readonly notes: readonly IndexedNote[]
 }
+
+const stampOf = (note: IndexedNote): string => `${note.version}\u0000${note.title}`
 
 const OPTIONS = {
   fields: ['title', 'text'],
@@ -44,9 +57,17 @@ export class SearchIndex {
   private readonly notes = new Map<string, IndexedNote>()
   private engine: MiniSearch<IndexedNote>
 
+  /** Restores a saved index: the snapshot, brought up to date from the saved notes (no note is read). */
   constructor(state?: IndexState) {
-    this.engine = state ? MiniSearch.loadJS<IndexedNote>(state.index, OPTIONS) : new MiniSearch<IndexedNote>(OPTIONS)
-    for (const note of state?.notes ?? []) this.notes.set(note.id, note)
+    const snapshot = state?.snapshot
+    this.engine = snapshot ? MiniSearch.loadJS<IndexedNote>(snapshot.index, OPTIONS) : new MiniSearch<IndexedNote>(OPTIONS)
+    const stale = new Set(Object.keys(snapshot?.stamps ?? {}))
+    for (const note of state?.notes ?? []) {
+      stale.delete(note.id)
+      if (snapshot?.stamps[note.id] === stampOf(note)) this.notes.set(note.id, note)
+      else this.upsert(note.id, note.title, note.text, note.version)
+    }
+    for (const id of stale) this.engine.discard(id)
   }
 
   get size(): number {
@@ -95,12 +116,14 @@ export class SearchIndex {
     return hits
   }
 
-  /** The serialized MiniSearch index alone (the notes are saved one by one, as they change). */
-  serializedIndex(): AsPlainObject {
-    return this.engine.toJSON()
+  /** The serialized MiniSearch index (costly with many notes: take it rarely). */
+  snapshot(): IndexSnapshot {
+    const stamps: Record<string, string> = {}
+    for (const note of this.notes.values()) stamps[note.id] = stampOf(note)
+    return { index: this.engine.toJSON(), stamps }
   }
 
   state(): IndexState {
-    return { index: this.serializedIndex(), notes: [...this.notes.values()] }
+    return { snapshot: this.snapshot(), notes: [...this.notes.values()] }
   }
 }

@@ -8,7 +8,10 @@
 //   version (state vector) is the one already indexed, e.g. when a doc is just loaded from disk.
 // - Catalog changes re-index titles and drop notes deleted for good; trashed notes stay indexed
 //   but are left out of results.
-// - The index is saved shortly after it changes.
+// - Each changed note is saved shortly after it changes (cheap). MiniSearch's serialized index is
+//   costly to take with thousands of notes (hundreds of ms), so it is snapshotted rarely: after the
+//   one-time build, a minute after changes (when the page is idle), and when the page is hidden.
+//   Loading brings a stale snapshot up to date from the saved notes, still without reading any doc.
 
 import { noteIdOfRoom, noteRoom } from '../../protocol/rooms'
 import type { Catalog } from '../catalog/catalog'
@@ -21,8 +24,10 @@ import { contentVersion, noteText } from './text'
 export interface SearchIndexerOptions {
   /** Pause after a doc change before re-indexing it (typing produces many changes). */
   reindexDelayMs?: number
-  /** Pause after an index change before saving the index. */
+  /** Pause after an index change before saving the changed notes. */
   saveDelayMs?: number
+  /** Pause after an index change before snapshotting the whole index. */
+  snapshotDelayMs?: number
   /** Notes read per step of the one-time build. */
   batchSize?: number
 }
@@ -48,6 +53,10 @@ export class SearchIndexer {
   private readonly removed = new Set<string>()
   private readonly missing = new Set<string>()
   private saveTimer: ReturnType<typeof setTimeout> | null = null
+  private snapshotTimer: ReturnType<typeof setTimeout> | null = null
+  private snapshotting: Promise<void> | null = null
+  private snapshotStale = false
+  private readonly snapshotDelayMs: number
   private building = false
   private stopped = false
   private readonly cleanups: (() => void)[] = []
@@ -63,6 +72,7 @@ export class SearchIndexer {
   ) {
     this.reindexDelayMs = options.reindexDelayMs ?? 500
     this.saveDelayMs = options.saveDelayMs ?? 1000
+    this.snapshotDelayMs = options.snapshotDelayMs ?? 60_000
     this.batchSize = options.batchSize ?? 20
     this.store = Promise.resolve(store)
   }
@@ -85,10 +95,20 @@ export class SearchIndexer {
       try {
         this.index = new SearchIndex(saved)
       } catch (err) {
-        console.warn('skein: the saved search index is unreadable; rebuilding it', err)
+        console.warn('skein: the saved search index snapshot is unreadable; rebuilding it from the saved notes', err)
+        this.index = new SearchIndex({ snapshot: null, notes: saved.notes })
+        this.snapshotStale = true
       }
+      if (!saved.snapshot && saved.notes.length > 0) this.snapshotStale = true
     }
     this.cleanups.push(this.catalog.subscribe(() => this.catalogChanged()))
+    if (typeof document !== 'undefined') {
+      const onHide = (): void => {
+        if (document.visibilityState === 'hidden') void this.saveSnapshot()
+      }
+      document.addEventListener('visibilitychange', onHide)
+      this.cleanups.push(() => document.removeEventListener('visibilitychange', onHide))
+    }
     this.catalogChanged()
   }
 
@@ -97,6 +117,7 @@ export class SearchIndexer {
     for (const off of this.cleanups.splice(0)) off()
     for (const timer of this.timers.values()) clearTimeout(timer)
     if (this.saveTimer) clearTimeout(this.saveTimer)
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer)
   }
 
   /** Ranked matches among the notes that are neither deleted nor in the trash. */
@@ -104,9 +125,9 @@ export class SearchIndexer {
     return this.index.search(query, { limit, exclude: (id) => this.live.get(id)?.trashed !== false })
   }
 
-  /** Resolves once everything queued so far is indexed and saved (tests, benchmarks). */
+  /** Resolves once everything queued so far is indexed and its notes saved (tests, benchmarks). */
   async idle(): Promise<void> {
-    while (this.timers.size > 0 || this.work.size > 0 || this.building || this.saveTimer) {
+    while (this.timers.size > 0 || this.work.size > 0 || this.building || this.saveTimer || this.snapshotting) {
       await Promise.all(this.work.values())
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
@@ -136,16 +157,20 @@ export class SearchIndexer {
   private async build(): Promise<void> {
     if (this.building) return
     this.building = true
+    let built = 0
     try {
       while (this.missing.size > 0 && !this.stopped) {
         const batch = [...this.missing].slice(0, this.batchSize)
         for (const id of batch) this.missing.delete(id)
+        built += batch.length
         await Promise.all(batch.filter((id) => !this.index.get(id)).map((id) => this.reindex(id)))
         await new Promise((resolve) => setTimeout(resolve, 0)) // let the UI breathe
       }
     } finally {
       this.building = false
     }
+    // Snapshot a fresh build right away: rebuilding it from the saved notes would cost a second or so.
+    if (built > 0 && !this.stopped) this.scheduleSnapshot(0)
   }
 
   private docChanged(room: string): void {
@@ -207,6 +232,37 @@ export class SearchIndexer {
   private bump(): void {
     this.revision.set(this.revision.get() + 1)
     if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save(), this.saveDelayMs)
+    this.snapshotStale = true
+    this.scheduleSnapshot(this.snapshotDelayMs)
+  }
+
+  private scheduleSnapshot(delayMs: number): void {
+    if (this.snapshotTimer || this.stopped) return
+    this.snapshotTimer = setTimeout(() => {
+      // Taking the snapshot blocks for a while: wait for a moment the page has nothing better to do.
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void this.saveSnapshot(), { timeout: 10_000 })
+      else void this.saveSnapshot()
+    }, delayMs)
+  }
+
+  /** Saves a snapshot of the whole index now, if it changed since the last one. */
+  async saveSnapshot(): Promise<void> {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer)
+    this.snapshotTimer = null
+    await this.snapshotting
+    if (!this.snapshotStale) return
+    this.snapshotStale = false
+    const work = (async () => {
+      try {
+        await (await this.store)?.saveSnapshot(this.index.snapshot())
+      } catch (err) {
+        console.warn('skein: could not save the search index', err)
+        this.snapshotStale = true
+      }
+    })()
+    this.snapshotting = work
+    await work
+    if (this.snapshotting === work) this.snapshotting = null
   }
 
   private async save(): Promise<void> {
@@ -215,7 +271,7 @@ export class SearchIndexer {
     this.changed.clear()
     this.removed.clear()
     try {
-      await (await this.store)?.save(this.index.serializedIndex(), changed, removed)
+      await (await this.store)?.saveNotes(changed, removed)
     } catch (err) {
       console.warn('skein: could not save the search index', err)
       for (const note of changed) this.changed.add(note.id)

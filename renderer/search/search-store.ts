@@ -1,22 +1,21 @@
 // The search index on disk: its own IndexedDB database (`skein-search`), so starting the app
-// loads the index instead of reading every note. One record holds MiniSearch's serialized index;
-// one record per note holds the title, text and content version it indexed. A save writes the
-// index and only the notes that changed, in one transaction, so the two never disagree.
+// loads the index instead of reading every note. One record per note holds the title, text and
+// content version it indexed, written as notes change (cheap). One record holds a snapshot of
+// MiniSearch's serialized index, written rarely (serializing thousands of notes takes a while);
+// at load, the notes that changed since the snapshot are re-added from their records.
 
-import type { AsPlainObject } from 'minisearch'
 import { request } from '../catalog/idb'
-import type { IndexState, IndexedNote } from './search-index'
+import type { IndexSnapshot, IndexState, IndexedNote } from './search-index'
 
 const DB_NAME = 'skein-search'
 const NOTES = 'notes'
 const META = 'meta'
-const INDEX_KEY = 'index'
-/** Bump when the indexed fields or their tokenizing change: an old index is then rebuilt. */
+const SNAPSHOT_KEY = 'snapshot'
+/** Bump when the indexed fields or their tokenizing change: the snapshot is then ignored and rebuilt. */
 const FORMAT = 1
 
-interface IndexRecord {
+interface SnapshotRecord extends IndexSnapshot {
   readonly format: number
-  readonly index: AsPlainObject
 }
 
 function done(tx: IDBTransaction): Promise<void> {
@@ -39,24 +38,29 @@ export class SearchStore {
     return new SearchStore(await request(open))
   }
 
-  /** The saved index, or null when there is none (first run) or it was written in an older format. */
-  async load(): Promise<IndexState | null> {
+  /** The saved notes and index snapshot (null snapshot: first run, or written in an older format). */
+  async load(): Promise<IndexState> {
     const tx = this.db.transaction([META, NOTES], 'readonly')
     const [record, notes] = await Promise.all([
-      request(tx.objectStore(META).get(INDEX_KEY) as IDBRequest<IndexRecord | undefined>),
+      request(tx.objectStore(META).get(SNAPSHOT_KEY) as IDBRequest<SnapshotRecord | undefined>),
       request(tx.objectStore(NOTES).getAll() as IDBRequest<IndexedNote[]>),
     ])
-    if (!record || record.format !== FORMAT) return null
-    return { index: record.index, notes }
+    const snapshot = record?.format === FORMAT ? { index: record.index, stamps: record.stamps } : null
+    return { snapshot, notes }
   }
 
-  async save(index: AsPlainObject, changed: readonly IndexedNote[], removed: readonly string[]): Promise<void> {
-    const tx = this.db.transaction([META, NOTES], 'readwrite')
+  async saveNotes(changed: readonly IndexedNote[], removed: readonly string[]): Promise<void> {
+    if (changed.length === 0 && removed.length === 0) return
+    const tx = this.db.transaction(NOTES, 'readwrite')
     const notes = tx.objectStore(NOTES)
-    if (changed.length === 0 && removed.length === 0) return done(tx)
     for (const note of changed) notes.put(note)
     for (const id of removed) notes.delete(id)
-    tx.objectStore(META).put({ format: FORMAT, index } satisfies IndexRecord, INDEX_KEY)
+    await done(tx)
+  }
+
+  async saveSnapshot(snapshot: IndexSnapshot): Promise<void> {
+    const tx = this.db.transaction(META, 'readwrite')
+    tx.objectStore(META).put({ format: FORMAT, ...snapshot } satisfies SnapshotRecord, SNAPSHOT_KEY)
     await done(tx)
   }
 

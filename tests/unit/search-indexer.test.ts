@@ -70,10 +70,13 @@ describe('the search index on a device', () => {
     const first = await startIndexer(dev)
     expect(first.reads).toHaveBeenCalledTimes(3) // the one-time build
     expect(ids(first.indexer, 'fox').sort()).toEqual([a, c].sort())
+    await first.indexer.saveSnapshot()
     first.indexer.stop()
 
+    const upserts = vi.spyOn(SearchIndex.prototype, 'upsert')
     const second = await startIndexer(dev)
     expect(second.reads).not.toHaveBeenCalled()
+    expect(upserts).not.toHaveBeenCalled() // the snapshot was current: nothing to bring up to date
     expect(ids(second.indexer, 'dog').sort()).toEqual([b, c].sort())
     expect(second.indexer.search('lazy')[0]?.snippet.text).toBe('a lazy dog sleeps')
   })
@@ -89,6 +92,28 @@ describe('the search index on a device', () => {
     expect(reads).toHaveBeenCalledTimes(1)
     expect(reads.mock.calls[0]![0]).toBe(noteRoom(added))
     expect(ids(indexer, 'arrived')).toEqual([added])
+  })
+
+  it('brings a snapshot taken before later changes up to date from the saved notes, still reading none', async () => {
+    const dev = await device()
+    const first = await startIndexer(dev)
+    const kept = await noteWith(dev, first.registry, 'Kept', 'original wording')
+    const edited = await noteWith(dev, first.registry, 'Edited', 'draft wording')
+    const gone = await noteWith(dev, first.registry, 'Gone', 'doomed wording')
+    await first.indexer.idle()
+    await first.indexer.saveSnapshot()
+    await writeContent(first.registry, edited, 'final phrasing')
+    await dev.catalog.renameNote(kept, 'Renamed')
+    await dev.catalog.deleteNoteForever(gone, encodeContentSnapshot(new Y.Doc()))
+    await first.indexer.idle()
+    first.indexer.stop() // closed before the next snapshot
+
+    const second = await startIndexer(dev)
+    expect(second.reads).not.toHaveBeenCalled()
+    expect(ids(second.indexer, 'wording')).toEqual([kept])
+    expect(ids(second.indexer, 'phrasing')).toEqual([edited])
+    expect(ids(second.indexer, 'renamed')).toEqual([kept])
+    expect(second.indexer.index.get(gone)).toBeUndefined()
   })
 
   it('re-indexes a note when its document changes, replacing the old text', async () => {
