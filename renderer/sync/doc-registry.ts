@@ -10,6 +10,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import { Awareness } from 'y-protocols/awareness'
 import { trackStoredAcks } from '../../protocol/stored-acks'
+import { rejoinOnReconnect } from '../presence/rejoin'
 import { ConnectionStatusStore } from './connection-status'
 import { compactStoredUpdates } from './idb-compaction'
 import { LocalSaveTracker } from './local-save'
@@ -103,6 +104,7 @@ export class DocHandle {
       })
       this.provider = provider
       this.cleanups.push(this.connection.follow(provider))
+      this.cleanups.push(rejoinOnReconnect(provider, this.awareness))
       this.cleanups.push(
         trackStoredAcks(provider, (stateVector) => {
           this.storedStateVector = stateVector
