@@ -14,6 +14,7 @@ import { useUnloadWarning } from './sync/unload-warning'
 import { onAppCommand, onOpenNote, reportSyncState } from './platform'
 import { useShell } from './shell/shell-context'
 import { SearchPanel } from './search/SearchPanel'
+import { TransferMenu } from './transfer/TransferMenu'
 import { searchIndexerFor } from './search/workspace-search'
 import type { FocusMatch } from './search/match-position'
 
@@ -181,6 +182,7 @@ export function App({ workspace }: { workspace: Workspace }) {
         status={status}
         onOpenDetails={() => setDetails(true)}
         onOpenSettings={openSettings}
+        transfer={<TransferMenu workspace={workspace} noteId={currentNote?.id ?? null} folderId={filter.kind === 'folder' ? filter.id : null} />}
         search={
           <SearchPanel
             indexer={searchIndexer}

@@ -37,6 +37,8 @@ interface Props {
   notice: ReactNode
   /** The search field and its results, at the top. */
   search?: ReactNode
+  /** Import… / Export… (renderer/transfer), above the trash. */
+  transfer?: ReactNode
   status: GlobalStatus
   onOpenDetails(): void
   onOpenSettings(): void
@@ -174,6 +176,7 @@ export function NotesSidebar(props: Props) {
         </nav>
       )}
       {notice}
+      {props.transfer}
       <div className="sidebar-trash">
         <button type="button" className="trash-link" aria-pressed={filter.kind === 'trash'} onClick={() => onFilter(filter.kind === 'trash' ? { kind: 'all' } : { kind: 'trash' })}>
           <span>Trash</span>
