@@ -98,6 +98,24 @@ describe('Markdown import and export in the browser build', () => {
     expect(pageErrors(device)).toEqual([])
   })
 
+  it('exports the open note as one HTML page named after it', { timeout: 120_000 }, async () => {
+    const { page } = device
+    await openNote(page, 'Plan')
+    await sidebar(page).getByRole('button', { name: 'Export…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Export notes' })
+    await expect.poll(() => dialog.getByRole('radio', { name: 'This note' }).isChecked(), WAIT).toBe(true)
+    await dialog.getByRole('radio', { name: 'HTML' }).check()
+    const download = page.waitForEvent('download', WAIT)
+    await dialog.getByRole('button', { name: 'Export' }).click()
+    expect((await download).suggestedFilename()).toBe('Plan.html')
+    const html = await readFile(await (await download).path(), 'utf8')
+    expect(html).toContain('<title>Plan</title>')
+    expect(html).toContain('<h1>Plan</h1>')
+    expect(html).toContain('<ul><li><p>first</p></li><li><p>second</p><ol><li><p>nested one</p></li><li><p>nested two</p></li></ol></li></ul>')
+    expect(html).toContain('<blockquote><p>Quoted <em>wisdom</em>.</p></blockquote>')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
   it('shows progress as "n of N" while importing many files, and Cancel stops it keeping what was imported', { timeout: 120_000 }, async () => {
     const { page } = device
     const before = (await noteTitles(page)).length
