@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { ImportKind } from '../platform'
 import { Modal } from '../ui/Dialog'
 import type { Workspace } from '../workspace'
-import { importMarkdown, type ImportFile, type ImportProgress, type ImportSummary, type Skipped } from './import'
+import { importMarkdown, skippedFileCount, type ImportFile, type ImportProgress, type ImportSummary, type Skipped } from './import'
 import { browserImportFiles, importTargetOf, pickDesktopImport } from './workspace-transfer'
 
 type Stage = { kind: 'choose' } | { kind: 'running'; progress: ImportProgress } | { kind: 'done'; summary: ImportSummary } | { kind: 'failed'; message: string }
@@ -121,7 +121,7 @@ function ImportSummaryView({ summary, onClose }: { summary: ImportSummary; onClo
           Imported {plural(summary.imported.length, 'note')}
           {summary.foldersCreated > 0 ? `, created ${plural(summary.foldersCreated, 'folder')}` : ''}.
           {summary.cancelled ? ` Cancelled: ${plural(summary.notReached, 'file')} not imported.` : ''}
-          {summary.skipped.length > 0 ? ` Skipped ${plural(summary.skipped.length, 'file')}:` : ''}
+          {summary.skipped.length > 0 ? ` Skipped ${plural(skippedFileCount(summary.skipped), 'file')}:` : ''}
         </p>
       </div>
       {summary.skipped.length > 0 && (

@@ -34,7 +34,12 @@ export interface ImportTarget {
 export interface Skipped {
   readonly relativePath: string
   readonly reason: string
+  /** How many files the entry stands for, when it is a whole folder. */
+  readonly files?: number
 }
+
+/** How many files were skipped in all (a hidden folder's entry counts its files). */
+export const skippedFileCount = (skipped: readonly Skipped[]): number => skipped.reduce((sum, s) => sum + (s.files ?? 1), 0)
 
 export interface ImportSummary {
   readonly imported: { readonly relativePath: string; readonly noteId: string }[]
@@ -52,10 +57,34 @@ export interface ImportProgress {
 
 export const MAX_IMPORT_FILE_BYTES = 4 * 1024 * 1024
 
+const isHidden = (segment: string): boolean => segment.startsWith('.') && segment !== '.' && segment !== '..'
+
+/** The path of the first hidden folder (`.git`, `.obsidian`) a file is in, with a trailing '/', or null. */
+export function hiddenFolderOf(relativePath: string): string | null {
+  const segments = relativePath.split(/[/\\]/)
+  const at = segments.slice(0, -1).findIndex(isHidden)
+  return at < 0 ? null : `${segments.slice(0, at + 1).join('/')}/`
+}
+
+/**
+ * Files in hidden folders are skipped as one entry per folder: a picked vault's `.git` or
+ * `.obsidian` holds thousands of files nobody wants listed one by one.
+ */
+function withoutHiddenFolders(files: readonly ImportFile[]): { files: ImportFile[]; skipped: Skipped[] } {
+  const counts = new Map<string, number>()
+  const kept: ImportFile[] = []
+  for (const file of files) {
+    const folder = hiddenFolderOf(file.relativePath)
+    if (folder === null) kept.push(file)
+    else counts.set(folder, (counts.get(folder) ?? 0) + 1)
+  }
+  const skipped = [...counts].map(([relativePath, n]) => ({ relativePath, reason: `hidden folder (${n} file${n === 1 ? '' : 's'})`, files: n }))
+  return { files: kept, skipped }
+}
+
 /** Why a file is not imported before reading it, or null when it should be read. */
 export function skipReasonBeforeReading(file: Pick<ImportFile, 'relativePath' | 'size'>): string | null {
-  const segments = file.relativePath.split(/[/\\]/)
-  if (segments.some((s) => s.startsWith('.') && s !== '.' && s !== '..')) return 'hidden file or folder'
+  if (isHidden(fileName(file.relativePath))) return 'hidden file'
   if (!/\.(?:md|markdown)$/i.test(fileName(file.relativePath))) return 'not a Markdown file (.md or .markdown)'
   if (file.size > MAX_IMPORT_FILE_BYTES) return `larger than ${MAX_IMPORT_FILE_BYTES / 1024 / 1024} MB`
   if (file.size === 0) return 'empty file'
@@ -90,8 +119,9 @@ export async function importMarkdown(
   options: { signal?: AbortSignal; onProgress?(progress: ImportProgress): void; skipped?: readonly Skipped[] } = {},
 ): Promise<ImportSummary> {
   const imported: ImportSummary['imported'] = []
-  const skipped: Skipped[] = [...(options.skipped ?? [])]
-  const sorted = [...files].sort(byPath)
+  const visible = withoutHiddenFolders(files)
+  const skipped: Skipped[] = [...(options.skipped ?? []), ...visible.skipped]
+  const sorted = visible.files.sort(byPath)
   const folderIds = new Map<string, string>() // parentId + name → id
   const folderKey = (parentId: string | null, name: string): string => `${parentId ?? ''}\u0000${name}`
   for (const folder of target.folders()) if (!folderIds.has(folderKey(folder.parentId, folder.name))) folderIds.set(folderKey(folder.parentId, folder.name), folder.id)

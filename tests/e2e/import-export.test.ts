@@ -17,7 +17,7 @@ const ORIGINALS: Record<string, string> = {
   'Vault/Work/Plan.md': '# Plan\n\n- first\n- second\n  1. nested one\n  2. nested two\n\n> Quoted *wisdom*.\n',
   'Vault/Work/Deep/Snippet.md': '---\ntags: [code]\n---\n\n## Snippet\n\n```ts\nconst answer = 42\n```\n',
 }
-const SKIPPED: Record<string, string> = { 'Vault/picture.png': 'not really a png', 'Vault/empty.md': '' }
+const SKIPPED: Record<string, string> = { 'Vault/picture.png': 'not really a png', 'Vault/empty.md': '', 'Vault/.obsidian/app.json': '{}', 'Vault/.obsidian/workspace.md': '# no' }
 
 let device: Device
 let offline: Awaited<ReturnType<typeof startOfflineDevice>>
@@ -46,9 +46,9 @@ describe('Markdown import and export in the browser build', () => {
     const dialog = page.getByRole('dialog', { name: 'Import Markdown' })
     await dialog.getByLabel('Folder to import').setInputFiles(path.join(dir, 'Vault'))
     const summary = dialog.getByRole('status', { name: 'Import summary' })
-    await expect.poll(() => summary.innerText(), WAIT).toBe('Imported 3 notes, created 3 folders. Skipped 2 files:')
+    await expect.poll(() => summary.innerText(), WAIT).toBe('Imported 3 notes, created 3 folders. Skipped 4 files:')
     const skipped = await dialog.getByRole('list', { name: 'Skipped files' }).getByRole('listitem').allInnerTexts()
-    expect(skipped.sort()).toEqual(['Vault/empty.md — empty file', 'Vault/picture.png — not a Markdown file (.md or .markdown)'])
+    expect(skipped.sort()).toEqual(['Vault/.obsidian/ — hidden folder (2 files)', 'Vault/empty.md — empty file', 'Vault/picture.png — not a Markdown file (.md or .markdown)'])
     await dialog.getByRole('button', { name: 'Done' }).click()
 
     await expect.poll(() => noteTitles(page), WAIT).toEqual(expect.arrayContaining(['Welcome', 'Plan', 'Snippet']))

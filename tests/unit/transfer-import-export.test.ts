@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { unzipSync, strFromU8 } from 'fflate'
 import type { JSONContent } from '@tiptap/core'
 import { buildExport, type ExportSource } from '../../renderer/transfer/export'
-import { importMarkdown, type ImportFile, type ImportFolder, type ImportTarget } from '../../renderer/transfer/import'
+import { importMarkdown, skippedFileCount, type ImportFile, type ImportFolder, type ImportTarget } from '../../renderer/transfer/import'
 import { readNoteContent, writeNoteContent } from '../../renderer/transfer/note-content'
 import { NameAllocator, safeName } from '../../renderer/transfer/paths'
 import { zipFiles } from '../../renderer/transfer/workspace-transfer'
@@ -85,14 +85,17 @@ describe('importing Markdown files', () => {
     const ws = new FakeWorkspace()
     const unreadable: ImportFile = { relativePath: 'd/latin1.md', size: 3, read: () => Promise.reject(new TypeError('bad utf-8')) }
     const summary = await importMarkdown(
-      [file('d/ok.md', '# ok'), file('d/pic.png', 'x'), file('d/empty.md', ''), file('d/blank.md', ' \n\n '), file('d/huge.md', 'x', 5 * 1024 * 1024), file('d/bin.md', 'a\u0000b'), file('d/.obsidian/x.md', 'x'), unreadable],
+      [file('d/ok.md', '# ok'), file('d/pic.png', 'x'), file('d/empty.md', ''), file('d/blank.md', ' \n\n '), file('d/huge.md', 'x', 5 * 1024 * 1024), file('d/bin.md', 'a\u0000b'), file('d/.obsidian/x.md', 'x'), file('d/.git/objects/ab', 'x'), file('d/.git/HEAD', 'x'), file('d/.DS_Store', 'x'), unreadable],
       ws,
       { skipped: [{ relativePath: 'd/link.md', reason: 'symbolic link' }] },
     )
     expect(summary.imported.map((i) => i.relativePath)).toEqual(['d/ok.md'])
+    expect(skippedFileCount(summary.skipped)).toBe(11)
     expect(Object.fromEntries(summary.skipped.map((s) => [s.relativePath, s.reason]))).toEqual({
       'd/link.md': 'symbolic link',
-      'd/.obsidian/x.md': 'hidden file or folder',
+      'd/.obsidian/': 'hidden folder (1 file)',
+      'd/.git/': 'hidden folder (2 files)',
+      'd/.DS_Store': 'hidden file',
       'd/bin.md': 'binary content, not text',
       'd/blank.md': 'empty file',
       'd/empty.md': 'empty file',
