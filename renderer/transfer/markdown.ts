@@ -3,7 +3,8 @@
 // Y.Doc, so the round trip is tested in Node.
 //
 // What the schema cannot hold is kept as text rather than lost: images become links to the
-// image, raw HTML stays literal text, tables stay as their pipe-separated lines.
+// image, raw HTML stays literal text, and a GFM table becomes a code block of its rows (language
+// TABLE_LANGUAGE) that export writes back as the table.
 
 import type { JSONContent } from '@tiptap/core'
 import type { Node as PMNode } from '@tiptap/pm/model'
@@ -13,13 +14,56 @@ import { noteSchema } from './schema'
 
 type Token = ReturnType<MarkdownIt['parse']>[number]
 
+/** The code block language that marks an imported table (the editor has no table node). */
+export const TABLE_LANGUAGE = 'markdown-table'
+
+const ALIGN: Record<string, string> = { left: ':---', center: ':---:', right: '---:' }
+
+/** A table's rows as canonical GFM lines, rebuilt from its tokens (so a table in a list or quote works too). */
+function tableSource(tokens: readonly Token[]): string {
+  const rows: string[][] = []
+  const aligns: string[] = []
+  for (const token of tokens) {
+    if (token.type === 'tr_open') rows.push([])
+    if (token.type === 'th_open') aligns.push(ALIGN[/text-align:(\w+)/.exec(token.attrGet('style') ?? '')?.[1] ?? ''] ?? '---')
+    if (token.type === 'inline') rows[rows.length - 1]?.push(token.content.replace(/\|/g, '\\|'))
+  }
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
+  const [head = [], ...body] = rows
+  return [line(head), line(aligns), ...body.map(line)].join('\n')
+}
+
+/** A markdown-it core rule: each table becomes one fence token holding its source. */
+function tablesAsCode(md: MarkdownIt): void {
+  md.core.ruler.push('skein_tables', (state) => {
+    const out: Token[] = []
+    for (let i = 0; i < state.tokens.length; i++) {
+      const token = state.tokens[i]!
+      if (token.type !== 'table_open') {
+        out.push(token)
+        continue
+      }
+      let end = i
+      while (end < state.tokens.length && !(state.tokens[end]!.type === 'table_close' && state.tokens[end]!.level === token.level)) end++
+      const fence = new state.Token('fence', 'code', 0)
+      fence.info = TABLE_LANGUAGE
+      fence.content = `${tableSource(state.tokens.slice(i, end + 1))}\n`
+      fence.block = true
+      fence.level = token.level
+      out.push(fence)
+      i = end
+    }
+    state.tokens = out
+  })
+}
+
 let parser: MarkdownParser | null = null
 
 function markdownParser(): MarkdownParser {
   if (parser) return parser
   // CommonMark plus GFM strikethrough (the editor has a strike mark); no raw HTML: it is text.
   // Images are turned off so `![alt](src)` reads as "!" followed by a link, keeping the URL.
-  const tokenizer = MarkdownIt('commonmark', { html: false }).enable('strikethrough').disable('image')
+  const tokenizer = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table']).disable('image').use(tablesAsCode)
   parser = new MarkdownParser(noteSchema(), tokenizer, {
     blockquote: { block: 'blockquote' },
     paragraph: { block: 'paragraph' },
@@ -72,6 +116,11 @@ const serializer = new MarkdownSerializer(
       state.renderList(node, ' '.repeat(width + 2), (i) => `${String(start + i).padStart(width)}. `)
     },
     codeBlock: (state: MarkdownSerializerState, node: PMNode) => {
+      if (node.attrs.language === TABLE_LANGUAGE) {
+        state.text(node.textContent, false)
+        state.closeBlock(node)
+        return
+      }
       const fence = fenceFor(node.textContent)
       const language = typeof node.attrs.language === 'string' ? node.attrs.language : ''
       state.write(`${fence}${language}\n`)

@@ -91,6 +91,13 @@ describe('Markdown round trip through a note (import → export)', () => {
     expect(roundTrip('<b>raw</b>')).toBe('<b>raw</b>')
   })
 
+  it('keeps a table as a code block of its rows, and exports it as the table again', () => {
+    const table = '| Name | Qty |\n| :--- | ---: |\n| *a* | 1 |\n| b \\| c | 2 |'
+    expect(markdownToDoc(table).content).toEqual([{ type: 'codeBlock', attrs: { language: 'markdown-table' }, content: [{ type: 'text', text: table }] }])
+    expect(roundTrip(`Before\n\n${table}\n\nAfter`)).toBe(`Before\n\n${table}\n\nAfter`)
+    expect(roundTrip(`> ${table.split('\n').join('\n> ')}`)).toBe(`> ${table.split('\n').join('\n> ')}`)
+  })
+
   it('a code fence longer than the backticks inside keeps code containing ```', () => {
     expect(roundTrip('````md\n```js\nx\n```\n````')).toBe('````md\n```js\nx\n```\n````')
   })
