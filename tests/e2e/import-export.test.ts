@@ -8,8 +8,8 @@ import { strFromU8, unzipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
-import { OFFLINE, WAIT, editor, noteTitles, openNote, sidebar, waitForConnection } from './app'
-import { startOfflineDevice } from './relay-fixture'
+import { ONLINE, OFFLINE, WAIT, editor, noteTitles, openNote, sidebar, waitForConnection } from './app'
+import { startOfflineDevice, startTwoDevices, type TwoDevices } from './relay-fixture'
 
 /** Written in the canonical form export produces, so the round trip can compare text exactly. */
 const ORIGINALS: Record<string, string> = {
@@ -135,5 +135,32 @@ describe('Markdown import and export in the browser build', () => {
     await dialog.getByRole('button', { name: 'Done' }).click()
     await expect.poll(async () => (await noteTitles(page)).length, WAIT).toBe(before + Number(imported))
     expect(pageErrors(device)).toEqual([])
+  })
+})
+
+describe('imported notes sync like any other', () => {
+  let two: TwoDevices | undefined
+  afterAll(async () => {
+    await two?.close()
+  })
+
+  it('a note imported on one device opens with its formatting and tags on another', { timeout: 180_000 }, async () => {
+    two = await startTwoDevices()
+    const { a, b } = two
+    await waitForConnection(a.page, ONLINE)
+    await waitForConnection(b.page, ONLINE)
+    await sidebar(a.page).getByRole('button', { name: 'Import…' }).click()
+    const dialog = a.page.getByRole('dialog', { name: 'Import Markdown' })
+    const markdown = '---\ntags: [shared]\n---\n\n# Shared\n\n- **one**\n- two\n'
+    await dialog.getByLabel('Markdown files to import').setInputFiles({ name: 'shared.md', mimeType: 'text/markdown', buffer: Buffer.from(markdown) })
+    await expect.poll(() => dialog.getByRole('status', { name: 'Import summary' }).innerText(), WAIT).toBe('Imported 1 note.')
+    await dialog.getByRole('button', { name: 'Done' }).click()
+
+    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Shared'])
+    await sidebar(b.page).getByRole('button', { name: 'Tag shared', exact: true }).click()
+    await openNote(b.page, 'Shared')
+    await expect.poll(() => editor(b.page).locator('ul strong').innerText(), WAIT).toBe('one')
+    expect(pageErrors(a)).toEqual([])
+    expect(pageErrors(b)).toEqual([])
   })
 })
