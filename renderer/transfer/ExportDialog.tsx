@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Modal } from '../ui/Dialog'
 import type { Workspace } from '../workspace'
 import { buildExport, type ExportFormat, type ExportScope } from './export'
@@ -19,6 +19,9 @@ export function ExportDialog({ workspace, noteId, folderId, onClose }: Props) {
   const [scopeKind, setScopeKind] = useState<ScopeKind>(noteId ? 'note' : folderId ? 'folder' : 'all')
   const [format, setFormat] = useState<ExportFormat>('md')
   const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false })
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null)
+  const controller = useRef<AbortController | null>(null)
+  useEffect(() => () => controller.current?.abort(), [])
 
   const scope = (): ExportScope => (scopeKind === 'note' && noteId ? { kind: 'note', id: noteId } : scopeKind === 'folder' && folderId ? { kind: 'folder', id: folderId } : { kind: 'all' })
 
@@ -27,10 +30,19 @@ export function ExportDialog({ workspace, noteId, folderId, onClose }: Props) {
     const chosen = scope()
     const folderName = chosen.kind === 'folder' ? workspace.catalog.get('folder', chosen.id)?.view : undefined
     const archive = folderName?.type === 'folder' ? `${folderName.name} export` : 'Skein export'
-    buildExport(exportSourceOf(workspace), chosen, format)
+    const abort = new AbortController()
+    controller.current = abort
+    buildExport(exportSourceOf(workspace), chosen, format, { signal: abort.signal, onProgress: setProgress })
       .then((files) => deliverExport(files, format, archive))
       .then((message) => setState({ busy: false, message, error: false }))
-      .catch((err: unknown) => setState({ busy: false, message: `Export failed: ${err instanceof Error ? err.message : String(err)}`, error: true }))
+      .catch((err: unknown) =>
+        setState(
+          abort.signal.aborted
+            ? { busy: false, message: 'Export cancelled.', error: false }
+            : { busy: false, message: `Export failed: ${err instanceof Error ? err.message : String(err)}`, error: true },
+        ),
+      )
+      .finally(() => setProgress(null))
   }
 
   const option = (kind: ScopeKind, label: string, enabled: boolean) => (
@@ -40,7 +52,13 @@ export function ExportDialog({ workspace, noteId, folderId, onClose }: Props) {
   )
 
   return (
-    <Modal title="Export notes" onCancel={onClose}>
+    <Modal
+      title="Export notes"
+      onCancel={() => {
+        controller.current?.abort()
+        onClose()
+      }}
+    >
       <fieldset className="export-fieldset">
         <legend>What</legend>
         {option('note', 'This note', noteId !== null)}
@@ -56,15 +74,26 @@ export function ExportDialog({ workspace, noteId, folderId, onClose }: Props) {
           <input type="radio" name="export-format" checked={format === 'html'} onChange={() => setFormat('html')} /> HTML
         </label>
       </fieldset>
+      {state.busy && progress && (
+        <p className="dialog-message" role="status" aria-label="Export progress">
+          Exporting {progress.done} of {progress.total}…
+        </p>
+      )}
       {state.message && (
         <p className={state.error ? 'field-error' : 'dialog-message'} role={state.error ? 'alert' : 'status'}>
           {state.message}
         </p>
       )}
       <div className="dialog-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Close
-        </button>
+        {state.busy ? (
+          <button type="button" className="button" onClick={() => controller.current?.abort()}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={onClose}>
+            Close
+          </button>
+        )}
         <button type="button" className="button primary" onClick={run} disabled={state.busy}>
           {state.busy ? 'Exporting…' : 'Export'}
         </button>

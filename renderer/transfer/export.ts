@@ -42,12 +42,21 @@ export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat): s
   return `${formatFrontMatter(note.tags)}${docToMarkdown(doc.toJSON())}\n`
 }
 
+/** How many notes are read from IndexedDB at once: overlaps the waits without flooding it. */
+const PARALLEL_READS = 4
+
+export interface ExportOptions {
+  signal?: AbortSignal
+  onProgress?(progress: { done: number; total: number }): void
+}
+
 /**
  * The files to write. A folder scope puts the folder itself at the top of the tree, so an export
  * of "Work" unpacks as Work/…; everything starts at the top level. A note whose folder is gone
- * counts as top level (as the notes list shows it).
+ * counts as top level (as the notes list shows it). Paths are planned first, then the notes are
+ * read (a few at a time), so the file order and names never depend on read timing.
  */
-export async function buildExport(source: ExportSource, scope: ExportScope, format: ExportFormat, signal?: AbortSignal): Promise<ExportedFile[]> {
+export async function buildExport(source: ExportSource, scope: ExportScope, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedFile[]> {
   const extension = format === 'md' ? '.md' : '.html'
   const live = new Set(source.folders.map((f) => f.id))
   const parentOf = (folderId: string | null): string | null => (folderId !== null && live.has(folderId) ? folderId : null)
@@ -56,32 +65,47 @@ export async function buildExport(source: ExportSource, scope: ExportScope, form
   const notesIn = (folderId: string | null): ExportNote[] =>
     source.notes.filter((n) => parentOf(n.folderId) === folderId).sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
 
-  const files: ExportedFile[] = []
-  const addNote = async (note: ExportNote, dir: string, names: NameAllocator): Promise<void> => {
-    if (signal?.aborted) throw signal.reason
-    const name = names.take(safeName(note.title), extension)
-    files.push({ relativePath: dir + name, text: noteFile(note, await source.readContent(note.id), format) })
+  const planned: { note: ExportNote; relativePath: string }[] = []
+  const addNote = (note: ExportNote, dir: string, names: NameAllocator): void => {
+    planned.push({ note, relativePath: dir + names.take(safeName(note.title), extension) })
   }
   const seen = new Set<string>() // a folder cycle (possible mid-sync) must not loop forever
-  const addFolder = async (folderId: string | null, dir: string): Promise<void> => {
+  const addFolder = (folderId: string | null, dir: string): void => {
     if (folderId !== null) {
       if (seen.has(folderId)) return
       seen.add(folderId)
     }
     // Files and subfolders share one namespace per folder, as on disk.
     const names = new NameAllocator()
-    for (const note of notesIn(folderId)) await addNote(note, dir, names)
-    for (const folder of childFolders(folderId)) await addFolder(folder.id, `${dir}${names.take(safeName(folder.name, 'Folder'))}/`)
+    for (const note of notesIn(folderId)) addNote(note, dir, names)
+    for (const folder of childFolders(folderId)) addFolder(folder.id, `${dir}${names.take(safeName(folder.name, 'Folder'))}/`)
   }
 
   if (scope.kind === 'note') {
     const note = source.notes.find((n) => n.id === scope.id)
-    if (note) await addNote(note, '', new NameAllocator())
+    if (note) addNote(note, '', new NameAllocator())
   } else if (scope.kind === 'folder') {
     const folder = source.folders.find((f) => f.id === scope.id)
-    if (folder) await addFolder(folder.id, `${safeName(folder.name, 'Folder')}/`)
+    if (folder) addFolder(folder.id, `${safeName(folder.name, 'Folder')}/`)
   } else {
-    await addFolder(null, '')
+    addFolder(null, '')
   }
+
+  const files: ExportedFile[] = new Array<ExportedFile>(planned.length)
+  let next = 0
+  let done = 0
+  options.onProgress?.({ done, total: planned.length })
+  const worker = async (): Promise<void> => {
+    while (next < planned.length) {
+      options.signal?.throwIfAborted()
+      const index = next++
+      const { note, relativePath } = planned[index]!
+      files[index] = { relativePath, text: noteFile(note, await source.readContent(note.id), format) }
+      done++
+      options.onProgress?.({ done, total: planned.length })
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, planned.length) }, worker))
+  options.signal?.throwIfAborted()
   return files
 }

@@ -175,6 +175,17 @@ describe('exporting', () => {
     expect((await buildExport(ws.source(), { kind: 'all' }, 'md')).map((f) => f.relativePath)).toEqual(['Orphan.md'])
   })
 
+  it('reports progress per note, and a cancelled export gives no files', async () => {
+    const ws = new FakeWorkspace()
+    await importMarkdown(Object.entries(VAULT).map(([p, t]) => file(p, t)), ws)
+    const seen: string[] = []
+    await buildExport(ws.source(), { kind: 'all' }, 'md', { onProgress: ({ done, total }) => seen.push(`${done}/${total}`) })
+    expect(seen).toEqual(['0/4', '1/4', '2/4', '3/4', '4/4'])
+    const controller = new AbortController()
+    const cancelled = buildExport(ws.source(), { kind: 'all' }, 'md', { signal: controller.signal, onProgress: ({ done }) => done === 1 && controller.abort() })
+    await expect(cancelled).rejects.toThrow(/abort/i)
+  })
+
   it('zips the tree with folders as paths', async () => {
     const zipped = unzipSync(zipFiles([{ relativePath: 'A/b.md', text: 'é' }, { relativePath: 'c.md', text: 'x' }]))
     expect(Object.fromEntries(Object.entries(zipped).map(([k, v]) => [k, strFromU8(v)]))).toEqual({ 'A/b.md': 'é', 'c.md': 'x' })
