@@ -45,6 +45,30 @@ export function folderItems(snapshot: CatalogSnapshot): FolderItem[] {
   return items.sort((a, b) => a.folder.name.localeCompare(b.folder.name))
 }
 
+/**
+ * Folders in tree order (each parent followed by its children, by name), with their depth. A
+ * folder whose parent is gone (deleted elsewhere, not yet moved up by the relay) shows at the top.
+ */
+export function folderTree(snapshot: CatalogSnapshot): (FolderItem & { depth: number })[] {
+  const items = folderItems(snapshot)
+  const live = new Set(items.map((f) => f.folder.id))
+  const children = new Map<string | null, FolderItem[]>()
+  for (const item of items) {
+    const parent = item.folder.parentId !== null && live.has(item.folder.parentId) ? item.folder.parentId : null
+    children.set(parent, [...(children.get(parent) ?? []), item])
+  }
+  const out: (FolderItem & { depth: number })[] = []
+  const visit = (parent: string | null, depth: number): void => {
+    for (const item of children.get(parent) ?? []) {
+      if (out.some((o) => o.folder.id === item.folder.id)) continue // a cycle cannot happen, but never loop
+      out.push({ ...item, depth })
+      visit(item.folder.id, depth + 1)
+    }
+  }
+  visit(null, 0)
+  return out
+}
+
 /** Which notes a list shows: everything, one folder (and its subfolders' notes stay there), one tag, or the trash. */
 export type ListFilter = { kind: 'all' } | { kind: 'folder'; id: string } | { kind: 'tag'; tag: string } | { kind: 'trash' } | { kind: 'review' }
 

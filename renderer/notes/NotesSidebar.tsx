@@ -6,7 +6,7 @@ import {
   NOTE_SYNC_LABELS,
   allTags,
   displayTitle,
-  folderItems,
+  folderTree,
   needsReview,
   noteSyncState,
   notesFor,
@@ -53,7 +53,7 @@ export function NotesSidebar(props: Props) {
   const { snapshot, reach, list, filter, onFilter, selectedId, onSelect, onCreate, notice, status } = props
   const [confirming, setConfirming] = useState<NoteItem | null>(null)
   const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null)
-  const folders = folderItems(snapshot)
+  const folders = folderTree(snapshot)
   const tags = allTags(snapshot)
   const review = needsReview(snapshot)
   const trashCount = notesFor(snapshot, { kind: 'trash' }).length
@@ -82,7 +82,7 @@ export function NotesSidebar(props: Props) {
         </div>
         <ul className="filter-list" aria-label="Folders">
           {folders.map((item) => (
-            <li key={item.folder.id} className="folder-item" aria-label={item.folder.name}>
+            <li key={item.folder.id} className="folder-item" aria-label={item.folder.name} style={{ paddingLeft: item.depth * 14 }}>
               {filterButton({ kind: 'folder', id: item.folder.id }, item.folder.name, `Folder ${item.folder.name}`)}
               <span className="folder-actions">
                 <button type="button" className="button subtle-plain" aria-label={`Rename folder ${item.folder.name}`} onClick={() => setFolderDialog({ kind: 'rename', item })}>

@@ -3,7 +3,7 @@ import { newFolder, newNote } from '../../protocol/meta/rules'
 import type { Actor, EntityRecord, FolderRecord, MetaOp, NoteRecord } from '../../protocol/meta/types'
 import type { CatalogSnapshot } from '../../renderer/catalog/catalog'
 import { entityKey, type LocalEntity, type OutboxEntry } from '../../renderer/catalog/outbox'
-import { globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
+import { folderTree, globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
 import type { RelayReach } from '../../renderer/catalog/sync-worker'
 
 const ACTOR: Actor = { device: 'dev', name: 'Dev' }
@@ -151,5 +151,22 @@ describe('notesFor: the lists', () => {
   it('puts pinned notes first, then the newest', () => {
     const list = snapshot([note('old-pinned', { pinned: true, createdAt: 1 }), note('new', { createdAt: 9 }), note('older', { createdAt: 2 }), note('new-pinned', { pinned: true, createdAt: 3 })])
     expect(ids(notesFor(list, { kind: 'all' }))).toEqual(['new-pinned', 'old-pinned', 'new', 'older'])
+  })
+})
+
+describe('folderTree: nested folders as the sidebar shows them', () => {
+  it('lists each folder under its parent, by name, with its depth; an orphan shows at the top level', () => {
+    const folder = (id: string, name: string, parentId: string | null, deleted = false): LocalEntity =>
+      entity({ ...newFolder(id, { name, parentId }, 1, ACTOR, 0), deleted })
+    const tree = folderTree(
+      snapshot([folder('w', 'Work', null), folder('p', 'Projects', 'w'), folder('a', 'Archive', 'w'), folder('h', 'Home', null), folder('gone', 'Gone', null, true), folder('o', 'Orphan', 'gone')]),
+    )
+    expect(tree.map((f) => [f.folder.name, f.depth])).toEqual([
+      ['Home', 0],
+      ['Orphan', 0],
+      ['Work', 0],
+      ['Archive', 1],
+      ['Projects', 1],
+    ])
   })
 })
