@@ -222,8 +222,9 @@ export class DocRegistry {
       return open.destroyed ? undefined : inspect(open.doc)
     }
     const name = persistenceName(room)
-    const databases = await indexedDB.databases().catch(() => null)
-    if (databases && !databases.some((db) => db.name === name)) return undefined
+    let databases = await this.databaseNames()
+    if (databases && !databases.has(name)) databases = await this.databaseNames(true) // maybe created since
+    if (databases && !databases.has(name)) return undefined
     const doc = new Y.Doc()
     const persistence = new IndexeddbPersistence(name, doc)
     try {
@@ -233,6 +234,21 @@ export class DocRegistry {
       await persistence.destroy()
       doc.destroy()
     }
+  }
+
+  private names: { at: number; names: Promise<Set<string> | null> } | null = null
+
+  /**
+   * The IndexedDB database names, listed at most once a second: a bulk read (export, search
+   * build) asks for thousands of notes in a row, and listing every database each time is O(n²).
+   * A name missing from the cached list is looked up afresh (`fresh`), so a new note is never missed.
+   */
+  private databaseNames(fresh = false): Promise<Set<string> | null> {
+    const now = Date.now()
+    if (fresh || !this.names || now - this.names.at > 1_000) {
+      this.names = { at: now, names: indexedDB.databases().then((list) => new Set(list.map((db) => db.name ?? '')), () => null) }
+    }
+    return this.names.names
   }
 
   private scheduleCollect(handle: DocHandle): void {
