@@ -10,6 +10,7 @@ import { useDocHandle, useLocalSave } from '../sync/hooks'
 import type { Workspace } from '../workspace'
 import { NoteEditor } from '../editor/NoteEditor'
 import { SchemaGuarded } from '../editor/SchemaGuarded'
+import { WordCount } from '../editor/WordCount'
 import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
 import { WhoIsHere } from '../presence/WhoIsHere'
 import { HistoryButton } from '../history/HistoryPanel'
@@ -160,6 +161,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
           <button type="button" className="button subtle-plain" aria-pressed={note.pinned} onClick={() => act(() => catalog.pinNote(note.id, !note.pinned))}>
             {note.pinned ? 'Unpin' : 'Pin'}
           </button>
+          <WordCount doc={handle.doc} />
           <SyncLabel handle={handle} entity={entity} reach={reach} />
           <WhoIsHere handle={handle} />
           <HistoryButton registry={registry} noteId={note.id} note={handle} />
