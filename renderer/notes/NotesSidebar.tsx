@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { RelayReach } from '../catalog/sync-worker'
@@ -16,6 +16,7 @@ import {
   type NoteItem,
 } from '../catalog/selectors'
 import { ConfirmDialog, PromptDialog } from '../ui/Dialog'
+import { useWindowedRows } from './windowing'
 
 interface Props {
   snapshot: CatalogSnapshot
@@ -53,6 +54,10 @@ export function NotesSidebar(props: Props) {
   const { snapshot, reach, list, filter, onFilter, selectedId, onSelect, onCreate, notice, status } = props
   const [confirming, setConfirming] = useState<NoteItem | null>(null)
   const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null)
+  // Thousands of notes: render only the rows in view (windowing.ts).
+  const notesNav = useRef<HTMLElement | null>(null)
+  const notesList = useRef<HTMLUListElement | null>(null)
+  const { start, end, style } = useWindowedRows(filter.kind === 'trash' ? 0 : list.length, notesNav, notesList)
   const folders = folderTree(snapshot)
   const tags = allTags(snapshot)
   const review = needsReview(snapshot)
@@ -142,12 +147,12 @@ export function NotesSidebar(props: Props) {
           )}
         </nav>
       ) : (
-        <nav className="notes-nav" aria-label="Notes">
+        <nav className="notes-nav" aria-label="Notes" ref={notesNav}>
           {list.length === 0 ? (
             <p className="empty-list">{filter.kind === 'all' ? 'No notes yet.' : filter.kind === 'review' ? 'Nothing needs review.' : 'No notes here.'}</p>
           ) : (
-            <ul className="notes-list" role="list" aria-label="Notes">
-              {list.map((item) => {
+            <ul className="notes-list" role="list" aria-label="Notes" ref={notesList} style={style}>
+              {list.slice(start, end).map((item) => {
                 const title = displayTitle(item.note)
                 const state = noteSyncState(item.entity, reach)
                 return (
