@@ -166,6 +166,7 @@ export class DocRegistry {
   /** The handle for `room`, opened if needed. Idempotent; pair with `retain`/`release`. */
   get(room: string): DocHandle {
     let handle = this.handles.get(room)
+    this.discarded.delete(room) // opened on purpose (e.g. the note came back): it lives again
     if (!handle) {
       handle = new DocHandle(room, this.relay, this.expectRelay, this.onContentState)
       this.handles.set(room, handle)
@@ -200,6 +201,9 @@ export class DocRegistry {
    * room is open right now, this goes through `IndexeddbPersistence.clearData()`.
    */
   discard(room: string): void {
+    // Until the room is opened again, reading it must not recreate the database being deleted.
+    this.discarded.add(room)
+    this.names = null
     const handle = this.handles.get(room)
     if (handle) {
       handle.discardWhenReleased = true
@@ -221,6 +225,7 @@ export class DocRegistry {
       await open.whenLoaded
       return open.destroyed ? undefined : inspect(open.doc)
     }
+    if (this.discarded.has(room)) return undefined
     const name = persistenceName(room)
     let databases = await this.databaseNames()
     if (databases && !databases.has(name)) databases = await this.databaseNames(true) // maybe created since
@@ -237,6 +242,8 @@ export class DocRegistry {
   }
 
   private names: { at: number; names: Promise<Set<string> | null> } | null = null
+  /** Rooms whose local data was deleted here and that nobody has opened since. */
+  private readonly discarded = new Set<string>()
 
   /**
    * The IndexedDB database names, listed at most once a second: a bulk read (export, search
