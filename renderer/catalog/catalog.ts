@@ -17,6 +17,7 @@ import {
   fieldKeyOf,
   isLive,
   keyOfOp,
+  isShown,
   nextBatch,
   outcomeOf,
   project,
@@ -155,8 +156,9 @@ export class Catalog {
   contentWork(): string[] {
     const ids: string[] = []
     for (const e of this.entities.values()) {
-      if (e.type !== 'note' || !e.view || e.view.deleted) continue
-      if (e.contentDirty || e.contentSeq > e.contentPulled) ids.push(e.id)
+      if (e.type !== 'note' || !e.view) continue
+      // A note deleted elsewhere still sends the text this device has and the relay lacks.
+      if (e.contentDirty || (!e.view.deleted && e.contentSeq > e.contentPulled)) ids.push(e.id)
     }
     return ids
   }
@@ -415,7 +417,11 @@ export class Catalog {
   private rebuild(key: string, type: EntityType, id: string, base: EntityRecord | null, outbox: readonly OutboxEntry[], keep: Partial<LocalEntity>): LocalEntity {
     const entries = outbox.filter((e) => keyOfOp(e.op) === key)
     const view = project(base, entries, this.now())
-    const erased = view?.deleted === true ? { contentPulled: 0, contentDirty: false } : {}
+    // Deleted here: the text goes, as the user asked. Deleted elsewhere while this device holds
+    // text the relay never got: that text is kept and still sent, and the relay brings the note
+    // back with it (docs/sync-rules.md), so nothing typed here is lost to someone else's delete.
+    const deletedHere = entries.some((e) => e.op.kind === 'note.delete' && isShown(e))
+    const erased = view?.deleted === true && (deletedHere || !keep.contentDirty) ? { contentPulled: 0, contentDirty: false } : {}
     return {
       contentSeq: 0,
       contentPulled: 0,
@@ -464,7 +470,7 @@ export class Catalog {
  * content is pulled from the relay again (rebuild resets contentPulled for that).
  */
 function isGoneNote(entity: LocalEntity): boolean {
-  return entity.type === 'note' && entity.view !== null && entity.view.deleted
+  return entity.type === 'note' && entity.view !== null && entity.view.deleted && !entity.contentDirty
 }
 
 function splitKey(key: string): [EntityType, string] {

@@ -28,8 +28,18 @@ export function matchesAccelerator(event: KeyInfo, accelerator: string, isMac: b
   return event.key === key
 }
 
+/**
+ * Shortcuts the browser build adds because the browser keeps the menu's for itself: Chrome never
+ * lets a page have Ctrl+N, so New Note is also Alt+N there.
+ */
+export const BROWSER_ALTERNATE_ACCELERATORS: Partial<Record<AppCommand, string>> = { 'new-note': 'Alt+N' }
+
 export function commandForKey(event: KeyInfo, isMac: boolean): AppCommand | null {
-  return APP_COMMANDS.find((command) => matchesAccelerator(event, APP_COMMAND_ACCELERATORS[command], isMac)) ?? null
+  const matches = (command: AppCommand): boolean => {
+    const alternate = BROWSER_ALTERNATE_ACCELERATORS[command]
+    return matchesAccelerator(event, APP_COMMAND_ACCELERATORS[command], isMac) || (alternate !== undefined && matchesAccelerator(event, alternate, isMac))
+  }
+  return APP_COMMANDS.find(matches) ?? null
 }
 
 function isMacPlatform(): boolean {
@@ -37,9 +47,8 @@ function isMacPlatform(): boolean {
 }
 
 /**
- * Calls `handler` for each app command until the returned function is called. Note: browsers
- * keep some shortcuts for themselves (Chrome never lets a page have Ctrl+N), so in the browser
- * build New Note is reachable from the sidebar button only.
+ * Calls `handler` for each app command until the returned function is called. In the browser,
+ * the menu's shortcuts plus BROWSER_ALTERNATE_ACCELERATORS.
  */
 export function onAppCommand(handler: (command: AppCommand) => void): () => void {
   const skein = desktopApi()

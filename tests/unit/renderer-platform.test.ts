@@ -82,6 +82,9 @@ describe('app command shortcuts', () => {
     expect(commandForKey(key({ code: 'KeyF', key: 'F', ctrlKey: true, shiftKey: true }), false)).toBe('search')
     expect(commandForKey(key({ code: 'KeyD', key: 'D', ctrlKey: true, shiftKey: true }), false)).toBe('sync-details')
     expect(commandForKey(key({ code: 'KeyK', key: 'k', ctrlKey: true }), false)).toBeNull()
+    // The browser keeps Ctrl+N for itself, so New Note also answers to Alt+N.
+    expect(commandForKey(key({ code: 'KeyN', key: 'n', altKey: true }), false)).toBe('new-note')
+    expect(commandForKey(key({ code: 'KeyN', key: 'n', altKey: true, shiftKey: true }), false)).toBeNull()
     expect(commandForKey(key({ code: 'KeyS', key: 'S', ctrlKey: true, shiftKey: true }), false)).toBeNull()
   })
 
