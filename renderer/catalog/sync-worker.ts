@@ -191,7 +191,10 @@ export class SyncWorker {
     // Reached (at start, or back from offline or refused): whatever waited for the relay goes now,
     // not at its backoff time, and so does what a refusal of the whole request failed (the token
     // may have been fixed since; the relay judges those ops afresh).
-    void this.catalog.retry(undefined, 'refused').then(() => this.kick())
+    this.catalog.retry(undefined, 'refused').then(
+      () => this.kick(),
+      () => {}, // local storage closed or failing: the next drain meets the same error and reports it
+    )
   }
 
   private markUnreachable(status: number | null, error: string): void {
