@@ -5,7 +5,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** The desktop app's origin (electron/main/protocol.ts); the only cross-origin caller allowed. */
 export const APP_ORIGIN = 'app://skein'
-export const MAX_BODY_BYTES = 1024 * 1024
+/**
+ * Room for one op with the largest snapshot parse.ts allows (4 MiB of base64: trashing a note
+ * with a long history) plus the rest of a batch; a smaller cap would make such a trash unsendable.
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024
 
 const ALLOWED_HEADERS = 'authorization, content-type, x-skein-oldest-pending-ms'
 

@@ -155,11 +155,11 @@ describe('metadata API bad input', () => {
     expect((await fetch(`${relay.url}/healthz`)).status).toBe(200)
   })
 
-  it('answers 413 to a body over 1 MiB without reading it all, declared or streamed', async () => {
+  it('answers 413 to a body over 8 MiB without reading it all, declared or streamed', async () => {
     const relay = await startTestRelay({ dataDir: tempDir() })
-    const big = Buffer.alloc(3 * 1024 * 1024, 'a')
+    const big = Buffer.alloc(12 * 1024 * 1024, 'a')
     const declared = await rawRequest(relay.url, { method: 'POST', path: '/v1/ops', headers: { 'content-type': 'application/json', 'content-length': big.length }, body: big })
-    expect(declared).toMatchObject({ status: 413, text: JSON.stringify({ error: 'body larger than 1048576 bytes' }) })
+    expect(declared).toMatchObject({ status: 413, text: JSON.stringify({ error: 'body larger than 8388608 bytes' }) })
     const chunked = await rawRequest(relay.url, { method: 'POST', path: '/v1/ops', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: big })
     expect(chunked.status).toBe(413)
     expect((await sendOps(relay.url, [create('n1')]))[0]!.status).toBe('applied')
