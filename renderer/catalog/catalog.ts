@@ -93,8 +93,9 @@ export class Catalog {
     return catalog
   }
 
-  private adopt(loaded: Awaited<ReturnType<typeof loadAll>>): void {
-    this.entities = new Map(loaded.entities.map((e) => [e.key, e]))
+  private adopt(loaded: Awaited<ReturnType<typeof loadAll>>, only?: readonly string[]): void {
+    if (only) for (const entity of loaded.entities) this.entities.set(entity.key, entity)
+    else this.entities = new Map(loaded.entities.map((e) => [e.key, e]))
     this.outbox = [...loaded.outbox].sort((a, b) => a.seq - b.seq)
     this.lastSeq = Math.max(Number(loaded.meta.get(META_LAST_SEQ) ?? 0), ...this.outbox.map((e) => e.seq))
     this.feedCursor = Number(loaded.meta.get(META_CURSOR) ?? 0)
@@ -103,9 +104,10 @@ export class Catalog {
 
   private listenToOtherWindows(): void {
     this.channel = new BroadcastChannel(CHANNEL)
-    this.channel.onmessage = () => {
-      // Another window committed: reload from disk, in the write queue so no local write interleaves.
-      void this.serialize(async () => this.adopt(await loadAll(this.db)))
+    this.channel.onmessage = ({ data }: MessageEvent<readonly string[]>) => {
+      // Another window committed: reload what it wrote (its entities, the small outbox and the
+      // settings), in the write queue so no local write interleaves.
+      void this.serialize(async () => this.adopt(await loadAll(this.db, data), data))
     }
   }
 
@@ -445,16 +447,14 @@ export class Catalog {
 
   private async commit(write: CatalogWrite, outbox: OutboxEntry[], durability: 'strict' | 'relaxed'): Promise<void> {
     await writeAll(this.db, write, durability)
-    const goneBefore = new Set([...this.entities.values()].filter(isGoneNote).map((e) => e.id))
+    const newlyGone = (write.entities ?? []).filter((e) => isGoneNote(e) && !isGoneNote(this.entities.get(e.key)))
     for (const entity of write.entities ?? []) this.entities.set(entity.key, entity)
     this.outbox = outbox
     if (write.meta?.[META_CURSOR] !== undefined) this.feedCursor = Number(write.meta[META_CURSOR])
     if (write.meta?.[META_LAST_SEQ] !== undefined) this.lastSeq = Number(write.meta[META_LAST_SEQ])
     this.publish()
-    this.channel?.postMessage('changed')
-    for (const entity of write.entities ?? []) {
-      if (isGoneNote(entity) && !goneBefore.has(entity.id)) for (const listener of [...this.deletedListeners]) listener(entity.id)
-    }
+    this.channel?.postMessage((write.entities ?? []).map((e) => e.key))
+    for (const entity of newlyGone) for (const listener of [...this.deletedListeners]) listener(entity.id)
   }
 
   private publish(): void {
@@ -469,8 +469,8 @@ export class Catalog {
  * user asked. If the relay refuses (someone edited it meanwhile), the note comes back and its
  * content is pulled from the relay again (rebuild resets contentPulled for that).
  */
-function isGoneNote(entity: LocalEntity): boolean {
-  return entity.type === 'note' && entity.view !== null && entity.view.deleted && !entity.contentDirty
+function isGoneNote(entity: LocalEntity | undefined): boolean {
+  return entity !== undefined && entity.type === 'note' && entity.view !== null && entity.view.deleted && !entity.contentDirty
 }
 
 function splitKey(key: string): [EntityType, string] {

@@ -46,10 +46,15 @@ export interface LoadedCatalog {
   meta: Map<string, unknown>
 }
 
-export async function loadAll(db: IDBDatabase): Promise<LoadedCatalog> {
+/** Everything, or (`keys`) only those entities plus the outbox and settings, in one snapshot. */
+export async function loadAll(db: IDBDatabase, keys?: readonly string[]): Promise<LoadedCatalog> {
   const tx = db.transaction([STORES.entities, STORES.outbox, STORES.meta], 'readonly')
+  const store = tx.objectStore(STORES.entities)
+  const readEntities = keys
+    ? Promise.all(keys.map((key) => request(store.get(key) as IDBRequest<LocalEntity | undefined>))).then((found) => found.filter((e) => e !== undefined))
+    : request(store.getAll() as IDBRequest<LocalEntity[]>)
   const [entities, outbox, metaKeys, metaValues] = await Promise.all([
-    request(tx.objectStore(STORES.entities).getAll() as IDBRequest<LocalEntity[]>),
+    readEntities,
     request(tx.objectStore(STORES.outbox).getAll() as IDBRequest<OutboxEntry[]>),
     request(tx.objectStore(STORES.meta).getAllKeys()),
     request(tx.objectStore(STORES.meta).getAll()),
