@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'react'
 import type * as Y from 'yjs'
-import { plainBlocks } from './schema-guard'
+import { noteText } from '../search/text'
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}'’-]*/gu
 
@@ -12,8 +12,6 @@ export function countWords(text: string): number {
   for (const _ of text.matchAll(WORD)) count++
   return count
 }
-
-const noteText = (doc: Y.Doc): string => plainBlocks(doc.getXmlFragment('default')).map((block) => block.text).join('\n')
 
 /** Recounting a long note on every keystroke would cost typing latency: wait for a pause. */
 const RECOUNT_AFTER_MS = 300

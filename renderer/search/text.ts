@@ -1,4 +1,4 @@
-// The plain text of a note, as search indexes it: one line per text block (paragraph, heading,
+// The plain text of a note, as search indexes it (and history diffs and word count read it): one line per text block (paragraph, heading,
 // code block, list item paragraph…), in document order. A hard break is a space inside its block,
 // so "\n" always separates blocks.
 //

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { HistoryRecorder } from '../../renderer/history/recorder'
 import { NOTE_FIELD, listVersions } from '../../renderer/history/versions'
-import { noteText } from '../../renderer/history/note-text'
+import { noteText } from '../../renderer/search/text'
 import { ConnectionStatusStore } from '../../renderer/sync/connection-status'
 import type { DocHandle } from '../../renderer/sync/doc-registry'
 

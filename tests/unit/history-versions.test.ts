@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { MAX_AUTO_VERSIONS, NOTE_FIELD, addVersion, listVersions, restoreVersion, sameAsVersion } from '../../renderer/history/versions'
-import { noteText } from '../../renderer/history/note-text'
+import { noteText } from '../../renderer/search/text'
 
 /** Replaces the note's content with one paragraph per line, the way y-prosemirror stores it. */
 function write(doc: Y.Doc, ...lines: string[]): void {
