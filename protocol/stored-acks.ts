@@ -4,15 +4,19 @@ import type { WebsocketProvider } from 'y-websocket'
 import { MESSAGE_STORED } from './messages.js'
 import { encodeStoredSubscribe } from './encode.js'
 
+/** True when state vector `stored` has every clock of `local`. */
+export function coversStateVector(stored: Uint8Array, local: Uint8Array): boolean {
+  const have = Y.decodeStateVector(stored)
+  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
+  return true
+}
+
 /**
- * True when the relay's stored state vector covers every update `doc`'s own client made, i.e.
- * nothing this device wrote is only on this device any more.
+ * True when the relay's stored state vector covers everything `doc` holds: nothing on this
+ * device is only on this device (edits from earlier sessions, under other client ids, included).
  */
 export function isStoredOnRelay(doc: Y.Doc, storedStateVector: Uint8Array): boolean {
-  const local = Y.encodeStateVector(doc)
-  const mine = Y.decodeStateVector(local).get(doc.clientID) ?? 0
-  const stored = Y.decodeStateVector(storedStateVector).get(doc.clientID) ?? 0
-  return stored >= mine
+  return coversStateVector(storedStateVector, Y.encodeStateVector(doc))
 }
 
 /**

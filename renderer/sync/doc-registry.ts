@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import { Awareness } from 'y-protocols/awareness'
-import { trackStoredAcks } from '../../protocol/stored-acks'
+import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
 import { rejoinOnReconnect } from '../presence/rejoin'
 import { ConnectionStatusStore } from './connection-status'
 import { compactStoredUpdates } from './idb-compaction'
@@ -31,12 +31,6 @@ export type RelayStoreState = 'unknown' | 'stored' | 'unstored'
 /** Told when a doc starts or stops holding content the relay has not acknowledged. */
 export type ContentStateListener = (room: string, unacknowledged: boolean) => void
 
-/** True when state vector `stored` has every clock of `local`. */
-export function coversStateVector(stored: Uint8Array, local: Uint8Array): boolean {
-  const have = Y.decodeStateVector(stored)
-  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
-  return true
-}
 
 const LINGER_MS = 250
 
@@ -122,7 +116,7 @@ export class DocHandle {
 
   private checkStored(): void {
     if (this.storedStateVector === null) return
-    const stored = coversStateVector(this.storedStateVector, Y.encodeStateVector(this.doc))
+    const stored = isStoredOnRelay(this.doc, this.storedStateVector)
     this.relayStore.set(stored ? 'stored' : 'unstored')
     if (stored) this.reportContent(false)
   }
