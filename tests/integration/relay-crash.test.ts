@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import * as Y from 'yjs'
 import { trackStoredAcks } from '../../protocol/stored-acks'
-import { connectClient, tempDir, waitFor, whenSynced, freePort } from '../helpers/relay'
+import { connectClient, tempDir, whenSynced, freePort } from '../helpers/relay'
 import { prng, testSeed } from '../helpers/prng'
-
-function startRelayProcess(port: number, dataDir: string) {
-  const child = spawn(process.execPath, ['dist/node/server/cli.js', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return { child, exited, listening: () => waitFor('relay process listening', () => stderr.includes('listening on')) }
-}
+import { startRelayProcess } from '../helpers/relay-process'
 
 describe('relay crash safety', () => {
   const seed = testSeed()
