@@ -207,6 +207,22 @@ describe('metadata rules (docs/sync-rules.md)', () => {
     expect(r.note('n1').notice).toMatch(/edited while in the trash/)
   })
 
+  it('two devices trash a note: what either had seen stays trashed (the relay keeps the union of both snapshots)', () => {
+    const r = relay()
+    r.send('note.create', 'n1', { title: 'x', folderId: null, tags: [] })
+    const a = device(r.content('n1'))
+    const b = device(r.content('n1'))
+    a.getText('t').insert(0, 'typed on A')
+    b.getText('t').insert(0, 'typed on B')
+    r.send('note.trash', 'n1', { snapshot: encodeContentSnapshot(a) }, 0, 'a')
+    r.send('note.trash', 'n1', { snapshot: encodeContentSnapshot(b) }, 0, 'b')
+    // Each device's own text, which it saw when trashing, arrives: nobody's unseen edit, so it stays.
+    sync(a, r.content('n1'))
+    sync(b, r.content('n1'))
+    expect(r.contentChanged('n1')).toBeNull()
+    expect(r.note('n1').trashed).toBe(true)
+  })
+
   it('delete forever is rejected, and the note restored, when the relay holds edits the deleting device never saw', () => {
     const r = relay()
     r.send('note.create', 'n1', { title: 'x', folderId: null, tags: [] })
