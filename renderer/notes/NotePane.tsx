@@ -199,7 +199,8 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
         </div>
       )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
-        <SchemaGuarded handle={handle}>
+        {/* Keyed by the doc: the editor binds to one Y.Doc for its lifetime, and a replaced handle is a new doc. */}
+        <SchemaGuarded key={handle.doc.guid} handle={handle}>
           <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} focusMatch={focusMatch} />
         </SchemaGuarded>
       </Suspense>

@@ -59,6 +59,8 @@ export class DocHandle {
   destroyed = false
   refs = 0
   discardWhenReleased = false
+  /** The pending collection while unretained (see DocRegistry.scheduleCollect). */
+  collectTimer: ReturnType<typeof setTimeout> | null = null
   private storedStateVector: Uint8Array | null = null
   private unacknowledged: boolean | null = null
   private readonly cleanups: (() => void)[] = []
@@ -157,11 +159,17 @@ export class DocRegistry {
     })
   }
 
-  /** The handle for `room`, opened if needed. Idempotent; pair with `retain`/`release`. */
+  /**
+   * The handle for `room`, opened if needed. Idempotent; pair with `retain`/`release`. An
+   * unretained handle stays alive for LINGER_MS after each `get`, so a component that gets it
+   * while rendering and retains it in an effect never receives one collected in between.
+   */
   get(room: string): DocHandle {
     let handle = this.handles.get(room)
     this.discarded.delete(room) // opened on purpose (e.g. the note came back): it lives again
-    if (!handle) {
+    if (handle) {
+      if (handle.refs === 0) this.scheduleCollect(handle)
+    } else {
       handle = new DocHandle(room, this.relay, this.expectRelay, this.onContentState)
       this.handles.set(room, handle)
       // Tied to the doc's lifetime: a destroyed Y.Doc drops its listeners.
@@ -253,7 +261,9 @@ export class DocRegistry {
   }
 
   private scheduleCollect(handle: DocHandle): void {
-    setTimeout(() => {
+    if (handle.collectTimer) clearTimeout(handle.collectTimer)
+    handle.collectTimer = setTimeout(() => {
+      handle.collectTimer = null
       if (handle.refs > 0 || handle.destroyed) return
       if (this.handles.get(handle.room) === handle) this.handles.delete(handle.room)
       void handle.destroy(handle.discardWhenReleased)
