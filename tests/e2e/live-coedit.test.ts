@@ -1,24 +1,12 @@
 // Two devices (separate browser contexts) co-edit one note live through the real relay.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import { ONLINE, WAIT, caretToEnd, createNote, editorText, noteTitles, openNote, waitForConnection } from './app'
-import { startTwoDevices } from './relay-fixture'
-import type { TwoDevices } from './relay-fixture'
+import { twoDevicesPerFile } from './relay-fixture'
 
-let a: Device
-let b: Device
 
-let devices: TwoDevices
-beforeAll(async () => {
-  devices = await startTwoDevices()
-  ;({ a, b } = devices)
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
-})
+const { a, b } = twoDevicesPerFile()
 
 describe('two devices, one note', () => {
   it('shows a note created on one device in the other device’s list and merges both devices’ typing', { timeout: 240_000 }, async () => {

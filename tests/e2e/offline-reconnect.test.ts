@@ -2,10 +2,8 @@
 // keep writing. After the network comes back the note converges with nothing lost, and the merged
 // text is what both devices have stored locally.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
-import type { TcpProxy } from '../helpers/tcp-proxy'
 import {
   WAIT,
   caretToEnd,
@@ -18,23 +16,10 @@ import {
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
-import { startTwoDevices } from './relay-fixture'
-import type { TwoDevices } from './relay-fixture'
+import { twoDevicesPerFile } from './relay-fixture'
 
-let proxy: TcpProxy
-let a: Device
-let b: Device
 
-let devices: TwoDevices
-beforeAll(async () => {
-  devices = await startTwoDevices({ cuttable: 'a' })
-  ;({ a, b } = devices)
-  proxy = devices.proxy!
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
-})
+const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'a' })
 
 describe('offline edits on both devices, then reconnect', () => {
   it('converges to the same text with both offline edits, and keeps it across a reload', { timeout: 240_000 }, async () => {

@@ -1,17 +1,11 @@
 // Presence (carets, who's here) and per-note version history between two devices (separate
 // browser contexts) through the real relay. Device A reaches the relay through a cuttable proxy.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import { ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
-import { startTwoDevices } from './relay-fixture'
-import type { TwoDevices } from './relay-fixture'
-
-let devices: TwoDevices
-let a: Device
-let b: Device
+import { twoDevicesPerFile } from './relay-fixture'
 
 const whoIsHere = (page: Page) => page.getByRole('list', { name: "Who's here" })
 const present = (page: Page): Promise<string[]> =>
@@ -41,15 +35,10 @@ async function openHistory(page: Page): Promise<void> {
   await historyDialog(page).waitFor(WAIT)
 }
 
+const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'a' })
 beforeAll(async () => {
-  devices = await startTwoDevices({ cuttable: 'a' })
-  ;({ a, b } = devices)
   await setProfile(a.page, 'Alice', '#e11d48')
   await setProfile(b.page, 'Bob', '#16a34a')
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
 })
 
 describe('presence and version history across two devices', () => {
@@ -70,12 +59,12 @@ describe('presence and version history across two devices', () => {
     expect(await editorText(b.page)).toBe('Hello presence')
 
     // A loses its network: B stops showing A, and A stops showing B (no stale carets either side).
-    devices.proxy!.cut()
+    proxy.cut()
     await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)'])
     await expect.poll(() => caretNames(b.page), WAIT).toEqual([])
     await expect.poll(() => present(a.page), WAIT).toEqual(['Alice (you)'])
 
-    devices.proxy!.restore()
+    proxy.restore()
     await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
   })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { startRelay } from '../../server/relay'
 import type { AuthTable } from '../../server/auth'
 import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { launchBrowser, openDevice, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
 import { CLIENT_DIR, assertClientBuilt, startStaticServer } from './app'
@@ -79,5 +80,43 @@ export async function startOfflineDevice(): Promise<{ device: Device; close(): P
       await browser.close()
       await server.close()
     },
+  }
+}
+
+/**
+ * Stands for a value made in `beforeAll`: each property read goes to the value as it is then, so
+ * a file can name its devices at the top and use them in its tests.
+ */
+function late<T extends object>(what: string, get: () => T | null | undefined): T {
+  const target = (): T => {
+    const value = get()
+    if (!value) throw new Error(`${what} is not there: read it inside a test or hook, after beforeAll`)
+    return value
+  }
+  return new Proxy({} as T, {
+    get(_, key) {
+      const value = target()
+      const property: unknown = Reflect.get(value, key)
+      return typeof property === 'function' ? (property as (...args: unknown[]) => unknown).bind(value) : property
+    },
+  })
+}
+
+/**
+ * Two devices for every test in the calling file: started before the first test, closed after the
+ * last. `proxy` is the cuttable device's TCP proxy (only with `cuttable`).
+ */
+export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: Device; b: Device; proxy: TcpProxy } {
+  let devices: TwoDevices | null = null
+  beforeAll(async () => {
+    devices = await startTwoDevices(options)
+  }, 120_000)
+  afterAll(async () => {
+    await devices?.close()
+  })
+  return {
+    a: late('device a', () => devices?.a),
+    b: late('device b', () => devices?.b),
+    proxy: late('the TCP proxy (start with `cuttable`)', () => devices?.proxy),
   }
 }

@@ -2,24 +2,14 @@
 // at its match, and a note edited on another device becoming findable here without opening it
 // (background content sync brings its content, the search indexer picks it up).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { pageErrors, type Device } from '../helpers/browser'
+import { pageErrors } from '../helpers/browser'
 import { WAIT, createNote, editor, noteTitles, selectedNoteId, selectedText, waitForConnection, waitUntilSavedLocally, ONLINE } from './app'
-import { startTwoDevices, type TwoDevices } from './relay-fixture'
+import { twoDevicesPerFile } from './relay-fixture'
 
-let devices: TwoDevices
-let a: Device
-let b: Device
 
-beforeAll(async () => {
-  devices = await startTwoDevices()
-  ;({ a, b } = devices)
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
-})
+const { a, b } = twoDevicesPerFile()
 
 const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search notes' })
 const results = (page: Page) => page.getByRole('list', { name: 'Search results' }).getByRole('listitem')

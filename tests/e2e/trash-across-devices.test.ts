@@ -5,10 +5,9 @@
 // carries a snapshot of what the acting device had seen of the note; when the relay stores an
 // edit that snapshot lacks, it restores the note.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
 import type { Device } from '../helpers/browser'
-import type { TcpProxy } from '../helpers/tcp-proxy'
 import {
   WAIT,
   caretToEnd,
@@ -26,25 +25,12 @@ import {
   waitForConnection,
   waitUntilSavedLocally,
 } from './app'
-import { startTwoDevices } from './relay-fixture'
-import type { TwoDevices } from './relay-fixture'
+import { twoDevicesPerFile } from './relay-fixture'
 
-let proxy: TcpProxy
-let a: Device
-let b: Device
 
 const SHOTS = process.env.SKEIN_SCREENSHOTS // a folder: also save screenshots of the trash UI there
 
-let devices: TwoDevices
-beforeAll(async () => {
-  devices = await startTwoDevices({ cuttable: 'b' })
-  ;({ a, b } = devices)
-  proxy = devices.proxy!
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
-})
+const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'b' })
 
 async function trashOpenNote(device: Device): Promise<void> {
   await device.page.getByRole('button', { name: 'Move to trash' }).click()

@@ -1,26 +1,14 @@
 // Undo on one device takes back that device's own typing only, never a collaborator's: two devices
 // (separate browser contexts) on the real relay, A types, B types, A undoes (keyboard and toolbar).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import { ONLINE, WAIT, caretToEnd, createNote, editorText, noteTitles, openNote, tool, waitForConnection } from './app'
-import { startTwoDevices } from './relay-fixture'
-import type { TwoDevices } from './relay-fixture'
+import { twoDevicesPerFile } from './relay-fixture'
 
-let a: Device
-let b: Device
 
-let devices: TwoDevices
-beforeAll(async () => {
-  devices = await startTwoDevices()
-  ;({ a, b } = devices)
-}, 120_000)
-
-afterAll(async () => {
-  await devices?.close()
-})
+const { a, b } = twoDevicesPerFile()
 
 /** Undoes everything this device can undo (typing may have been captured as a few steps). */
 async function undoAll(page: Page, how: 'keyboard' | 'toolbar'): Promise<void> {
