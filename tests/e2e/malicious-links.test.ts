@@ -4,17 +4,11 @@
 // marks), never through paste or HTML parsing. The note open in Chromium must draw those links
 // without any href, and clicking them must do nothing: no script, no navigation, no popup.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import WebSocket from 'ws'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import { noteRoom } from '../../protocol/rooms'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
-import { WAIT, assertClientBuilt, caretToEnd, createNote, editor } from './app'
-import { startE2eRelay } from './relay-fixture'
-import type { E2eRelay } from './relay-fixture'
+import { pageErrors } from '../helpers/browser'
+import { WAIT, caretToEnd, createNote, editor } from './app'
+import { asStockClient, oneDevicePerFile } from './relay-fixture'
 
 const HOSTILE_HREFS: unknown[] = [
   'javascript:window.__pwned=1',
@@ -29,31 +23,11 @@ const HOSTILE_HREFS: unknown[] = [
   null,
 ]
 
-let relay: E2eRelay
-let browser: Browser
-let device: Device
-
-beforeAll(async () => {
-  assertClientBuilt()
-  relay = await startE2eRelay()
-  browser = await launchBrowser()
-  device = await openDevice(browser, relay.url)
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-})
+const { relay, device } = oneDevicePerFile()
 
 /** Writes one paragraph per link into the note's document on the relay, as a collaborator. */
 async function injectLinks(noteId: string, links: { text: string; href: unknown }[]): Promise<void> {
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(relay.url.replace(/^http/, 'ws').replace(/\/$/, ''), noteRoom(noteId), doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  })
-  try {
-    await new Promise<void>((resolve) => provider.once('sync', () => resolve()))
+  await asStockClient(relay, noteId, (doc) => {
     doc.transact(() => {
       const fragment = doc.getXmlFragment('default')
       fragment.insert(
@@ -67,13 +41,7 @@ async function injectLinks(noteId: string, links: { text: string; href: unknown 
         }),
       )
     })
-    // Wait until the relay has everything (its state vector covers ours).
-    await expect.poll(() => provider.wsconnected && doc.store.pendingStructs === null, WAIT).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  } finally {
-    provider.destroy()
-    doc.destroy()
-  }
+  })
 }
 
 describe('links written into the document by a hostile collaborator', () => {

@@ -7,6 +7,12 @@ import { startRelay } from '../../server/relay'
 import type { AuthTable } from '../../server/auth'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { noteRoom } from '../../protocol/rooms'
+import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
+import { waitFor } from '../helpers/relay'
 import { launchBrowser, openDevice, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
 import { CLIENT_DIR, assertClientBuilt, startStaticServer } from './app'
@@ -118,5 +124,44 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: 
     a: late('device a', () => devices?.a),
     b: late('device b', () => devices?.b),
     proxy: late('the TCP proxy (start with `cuttable`)', () => devices?.proxy),
+  }
+}
+
+/** The relay and one device on it, for every test in the calling file. */
+export function oneDevicePerFile(): { relay: E2eRelay; device: Device } {
+  let started: { relay: E2eRelay; browser: Browser; device: Device } | null = null
+  beforeAll(async () => {
+    assertClientBuilt()
+    const relay = await startE2eRelay()
+    const browser = await launchBrowser()
+    started = { relay, browser, device: await openDevice(browser, relay.url) }
+  }, 120_000)
+  afterAll(async () => {
+    await started?.browser.close()
+    await started?.relay.close()
+  })
+  return { relay: late('the relay', () => started?.relay), device: late('the device', () => started?.device) }
+}
+
+/**
+ * Joins the note's room on the relay as a collaborator would, with a stock y-websocket client in
+ * Node; runs `work` on the synced doc, and leaves only once the relay has durably stored all of it.
+ */
+export async function asStockClient<T>(relay: E2eRelay, noteId: string, work: (doc: Y.Doc) => T): Promise<T> {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(relay.url.replace(/^http/, 'ws').replace(/\/$/, ''), noteRoom(noteId), doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  })
+  let stored: Uint8Array | null = null
+  trackStoredAcks(provider, (stateVector) => (stored = stateVector))
+  try {
+    await new Promise<void>((resolve) => provider.once('sync', () => resolve()))
+    const result = work(doc)
+    await waitFor('the relay to store what the stock client wrote', () => stored !== null && isStoredOnRelay(doc, stored), 30_000)
+    return result
+  } finally {
+    provider.destroy()
+    doc.destroy()
   }
 }

@@ -5,53 +5,14 @@
 // to a read-only view, and the relay's copy must still hold the unknown content afterwards,
 // whether it arrived while the note was being edited or was there when the note was opened.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import WebSocket from 'ws'
-import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import { noteRoom } from '../../protocol/rooms'
-import { launchBrowser, openDevice, pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { pageErrors } from '../helpers/browser'
 import { callout, elementNames, para, writeNewer } from '../helpers/newer-schema'
-import { WAIT, assertClientBuilt, caretToEnd, createNote, editor } from './app'
-import { startE2eRelay } from './relay-fixture'
-import type { E2eRelay } from './relay-fixture'
+import { WAIT, caretToEnd, createNote, editor } from './app'
+import { asStockClient, oneDevicePerFile } from './relay-fixture'
 
-let relay: E2eRelay
-let browser: Browser
-let device: Device
-
-beforeAll(async () => {
-  assertClientBuilt()
-  relay = await startE2eRelay()
-  browser = await launchBrowser()
-  device = await openDevice(browser, relay.url)
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-})
-
-/** Connects a stock client to the note's room, lets `work` run on its synced doc, then leaves. */
-async function asStockClient<T>(noteId: string, work: (doc: Y.Doc) => T): Promise<T> {
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(relay.url.replace(/^http/, 'ws').replace(/\/$/, ''), noteRoom(noteId), doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  })
-  try {
-    await new Promise<void>((resolve) => provider.once('sync', () => resolve()))
-    const result = work(doc)
-    await expect.poll(() => provider.wsconnected && doc.store.pendingStructs === null, WAIT).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 500)) // let the relay take what we wrote
-    return result
-  } finally {
-    provider.destroy()
-    doc.destroy()
-  }
-}
+const { relay, device } = oneDevicePerFile()
 
 const readOnlyNotice = (page: Page) => page.getByRole('alert', { name: 'Read-only notice' })
 const readOnlyContent = (page: Page) => page.getByLabel('Note content (read-only)')
@@ -62,16 +23,16 @@ describe('a note holding content from a newer version', () => {
     const noteId = await createNote(page)
     await caretToEnd(page)
     await page.keyboard.type('Written here first')
-    await expect.poll(() => asStockClient(noteId, (doc) => doc.getXmlFragment('default').toString()), WAIT).toContain('Written here first')
+    await expect.poll(() => asStockClient(relay, noteId, (doc) => doc.getXmlFragment('default').toString()), WAIT).toContain('Written here first')
 
-    await asStockClient(noteId, (doc) => writeNewer(doc, [callout('A callout from the future'), para('and a spoiler', [{ type: 'spoiler' }])]))
+    await asStockClient(relay, noteId, (doc) => writeNewer(doc, [callout('A callout from the future'), para('and a spoiler', [{ type: 'spoiler' }])]))
 
     await readOnlyNotice(page).waitFor(WAIT)
     await expect.poll(() => readOnlyContent(page).textContent(), WAIT).toContain('A callout from the future')
     expect(await editor(page).count()).toBe(0)
     // Give any deletion time to reach the relay, then read the relay's copy with another client.
     await page.waitForTimeout(2_000)
-    const onRelay = await asStockClient(noteId, (doc) => ({ names: elementNames(doc), xml: doc.getXmlFragment('default').toString() }))
+    const onRelay = await asStockClient(relay, noteId, (doc) => ({ names: elementNames(doc), xml: doc.getXmlFragment('default').toString() }))
     expect(onRelay.names).toContain('callout')
     expect(onRelay.xml).toContain('spoiler')
     expect(onRelay.xml).toContain('Written here first')
@@ -81,7 +42,7 @@ describe('a note holding content from a newer version', () => {
   it('present when the note is opened: it is never bound to the editor', { timeout: 180_000 }, async () => {
     const { page } = device
     const noteId = await createNote(page)
-    await asStockClient(noteId, (doc) => writeNewer(doc, [para('Plain start'), callout('Callout present before opening')]))
+    await asStockClient(relay, noteId, (doc) => writeNewer(doc, [para('Plain start'), callout('Callout present before opening')]))
     await readOnlyNotice(page).waitFor(WAIT)
 
     // Open it cold: a reload reopens the selected note from IndexedDB.
@@ -90,7 +51,7 @@ describe('a note holding content from a newer version', () => {
     await expect.poll(() => readOnlyContent(page).textContent(), WAIT).toContain('Callout present before opening')
     expect(await editor(page).count()).toBe(0)
     await page.waitForTimeout(2_000)
-    const names = await asStockClient(noteId, elementNames)
+    const names = await asStockClient(relay, noteId, elementNames)
     expect(names).toContain('callout')
     expect(pageErrors(device)).toEqual([])
   })
