@@ -7,9 +7,8 @@ import path from 'node:path'
 import { strFromU8, unzipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import { ONLINE, OFFLINE, WAIT, editor, noteTitles, openNote, sidebar, waitForConnection } from './app'
-import { startOfflineDevice, startTwoDevices, type TwoDevices } from './relay-fixture'
+import { offlineDevicePerFile, startTwoDevices, type TwoDevices } from './relay-fixture'
 
 /** Written in the canonical form export produces, so the round trip can compare text exactly. */
 const ORIGINALS: Record<string, string> = {
@@ -19,8 +18,7 @@ const ORIGINALS: Record<string, string> = {
 }
 const SKIPPED: Record<string, string> = { 'Vault/picture.png': 'not really a png', 'Vault/empty.md': '', 'Vault/.obsidian/app.json': '{}', 'Vault/.obsidian/workspace.md': '# no' }
 
-let device: Device
-let offline: Awaited<ReturnType<typeof startOfflineDevice>>
+const device = offlineDevicePerFile()
 let dir: string
 
 beforeAll(async () => {
@@ -29,12 +27,9 @@ beforeAll(async () => {
     await mkdir(path.dirname(path.join(dir, relative)), { recursive: true })
     await writeFile(path.join(dir, relative), text)
   }
-  offline = await startOfflineDevice()
-  device = offline.device
 }, 120_000)
 
 afterAll(async () => {
-  await offline?.close()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 

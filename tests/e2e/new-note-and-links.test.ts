@@ -1,9 +1,8 @@
 // A fresh user's first minutes, without any relay: "New note" puts the caret in the new note,
 // and links take a bare domain and open with Ctrl/Cmd+K.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import {
   WAIT,
   caretToEnd,
@@ -16,19 +15,9 @@ import {
   waitForConnection,
   waitForEditorFocus,
 } from './app'
-import { startOfflineDevice } from './relay-fixture'
+import { offlineDevicePerFile } from './relay-fixture'
 
-let device: Device
-let offline: Awaited<ReturnType<typeof startOfflineDevice>>
-
-beforeAll(async () => {
-  offline = await startOfflineDevice()
-  device = offline.device
-}, 120_000)
-
-afterAll(async () => {
-  await offline?.close()
-})
+const device = offlineDevicePerFile()
 
 describe('new note and links', () => {
   it('after clicking New note, typing goes into the new note (and spaces do not create more notes)', { timeout: 120_000 }, async () => {

@@ -1,10 +1,9 @@
 // A writer with no relay at all: the built client is served by a plain static server that
 // refuses WebSocket upgrades. Everything must work from IndexedDB alone and survive a reload.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
 import {
   WAIT,
   caretToEnd,
@@ -25,19 +24,9 @@ import {
   waitForEditorFocus,
   waitUntilSavedLocally,
 } from './app'
-import { startOfflineDevice } from './relay-fixture'
+import { offlineDevicePerFile } from './relay-fixture'
 
-let device: Device
-let offline: Awaited<ReturnType<typeof startOfflineDevice>>
-
-beforeAll(async () => {
-  offline = await startOfflineDevice()
-  device = offline.device
-}, 120_000)
-
-afterAll(async () => {
-  await offline?.close()
-})
+const device = offlineDevicePerFile()
 
 async function expectFormatted(page: Page): Promise<void> {
   const e = editor(page)

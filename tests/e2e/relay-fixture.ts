@@ -165,3 +165,15 @@ export async function asStockClient<T>(relay: E2eRelay, noteId: string, work: (d
     doc.destroy()
   }
 }
+
+/** One device with no relay at all (startOfflineDevice), for every test in the calling file. */
+export function offlineDevicePerFile(): Device {
+  let started: Awaited<ReturnType<typeof startOfflineDevice>> | null = null
+  beforeAll(async () => {
+    started = await startOfflineDevice()
+  }, 120_000)
+  afterAll(async () => {
+    await started?.close()
+  })
+  return late('the offline device', () => started?.device)
+}
