@@ -7,6 +7,7 @@
 
 import { Extension } from '@tiptap/core'
 import type { Extensions } from '@tiptap/core'
+import { Plugin } from '@tiptap/pm/state'
 import { yCursorPlugin } from '@tiptap/y-tiptap'
 import type { Awareness } from 'y-protocols/awareness'
 import { userOf } from './peers'
@@ -25,6 +26,42 @@ function caretElement(state: Record<string, unknown>): HTMLElement {
   return caret
 }
 
+/**
+ * The caret plugin publishes this device's cursor from its view update, on every keystroke: two
+ * relative-position walks from the start of the note (O(caret position)), an awareness change,
+ * and a second editor transaction for it. None of that needs to be on screen with the typed
+ * letter, so it runs after the next paint, once for however many updates came before.
+ */
+function afterPaint(plugin: Plugin): Plugin {
+  const makeView = plugin.spec.view
+  if (!makeView) return plugin
+  return new Plugin({
+    ...plugin.spec,
+    view(editorView) {
+      const inner = makeView(editorView)
+      let frame: number | null = null
+      let timer: ReturnType<typeof setTimeout> | null = null
+      return {
+        update(view, prevState) {
+          if (frame !== null || timer !== null) return
+          frame = requestAnimationFrame(() => {
+            frame = null
+            timer = setTimeout(() => {
+              timer = null
+              if (!view.isDestroyed) inner.update?.(view, prevState)
+            }, 0)
+          })
+        },
+        destroy() {
+          if (frame !== null) cancelAnimationFrame(frame)
+          if (timer !== null) clearTimeout(timer)
+          inner.destroy?.()
+        },
+      }
+    },
+  })
+}
+
 export const CollaborationCaret = Extension.create<{ awareness: Awareness | null }>({
   name: 'collaborationCaret',
   addOptions: () => ({ awareness: null }),
@@ -32,14 +69,14 @@ export const CollaborationCaret = Extension.create<{ awareness: Awareness | null
     const awareness = this.options.awareness
     if (!awareness) return []
     return [
-      yCursorPlugin(awareness, {
+      afterPaint(yCursorPlugin(awareness, {
         // y-tiptap hands the builder the `user` field; read it back through the same check.
         cursorBuilder: (user: unknown) => caretElement({ user }),
         selectionBuilder: (user: unknown) => ({
           class: 'collab-selection',
           style: `background-color: ${(userOf({ user })?.color ?? '#6b7280') + '33'}`,
         }),
-      }),
+      })),
     ]
   },
 })

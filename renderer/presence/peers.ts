@@ -42,3 +42,8 @@ export function peersOf(awareness: Awareness): Peer[] {
   }
   return peers.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name) || a.clientId - b.clientId)
 }
+
+/** The same people, in the same order, with the same names and colors. */
+export function samePeers(a: readonly Peer[], b: readonly Peer[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.clientId === b[i]!.clientId && p.name === b[i]!.name && p.color === b[i]!.color && p.self === b[i]!.self)
+}

@@ -3,7 +3,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { DEFAULT_PROFILE, getProfile, type Profile } from '../platform'
 import { derivedStore } from '../history/derived-store'
 import type { ReadableStore } from '../sync/store'
-import { USER_FIELD, peersOf, publishUser, type Peer } from './peers'
+import { USER_FIELD, peersOf, publishUser, samePeers, type Peer } from './peers'
 
 /** This device's presence profile (name, color); the defaults until settings are read. */
 export function useProfile(): Profile {
@@ -26,13 +26,15 @@ export function usePublishedUser(awareness: Awareness, profile: Profile): void {
   }, [awareness, profile])
 }
 
-function peersStore(awareness: Awareness): ReadableStore<Peer[]> {
+export function peersStore(awareness: Awareness): ReadableStore<Peer[]> {
   return derivedStore(
     () => peersOf(awareness),
     (changed) => {
       awareness.on('change', changed)
       return () => awareness.off('change', changed)
     },
+    // Every caret move is an awareness change; the list only changes when someone comes or goes.
+    samePeers,
   )
 }
 

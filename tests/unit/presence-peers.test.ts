@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { peersOf, publishUser } from '../../renderer/presence/peers'
 import { rejoinOnReconnect } from '../../renderer/presence/rejoin'
+import { peersStore } from '../../renderer/presence/use-presence'
 
 type Listener = (event: { status: string }) => void
 
@@ -21,6 +22,36 @@ const announce = (from: Awareness, to: Awareness): void =>
   applyAwarenessUpdate(to, encodeAwarenessUpdate(from, [from.clientID]), 'relay')
 
 describe('presence', () => {
+  it("wakes the who's-here list when someone comes, goes or renames, not when a caret moves", () => {
+    const mine = new Awareness(new Y.Doc())
+    const theirs = new Awareness(new Y.Doc())
+    publishUser(mine, { name: 'Ann', color: '#112233' })
+    const store = peersStore(mine)
+    let wakes = 0
+    const stop = store.subscribe(() => wakes++)
+    const before = store.get()
+
+    mine.setLocalStateField('cursor', { anchor: 1, head: 1 })
+    mine.setLocalStateField('cursor', { anchor: 2, head: 2 })
+    expect(wakes).toBe(0)
+    expect(store.get()).toBe(before)
+
+    publishUser(theirs, { name: 'Bob', color: '#445566' })
+    announce(theirs, mine)
+    expect(wakes).toBe(1)
+    theirs.setLocalStateField('cursor', { anchor: 5, head: 5 })
+    announce(theirs, mine)
+    expect(wakes).toBe(1)
+    publishUser(theirs, { name: 'Bobby', color: '#445566' })
+    announce(theirs, mine)
+    expect(wakes).toBe(2)
+    expect(store.get().map((p) => p.name)).toEqual(['Ann', 'Bobby'])
+    removeAwarenessStates(mine, [theirs.clientID], 'test')
+    expect(wakes).toBe(3)
+    expect(store.get().map((p) => p.name)).toEqual(['Ann'])
+    stop()
+  })
+
   it('lists this window first, then peers by name, with sanitized names and colors', () => {
     const mine = new Awareness(new Y.Doc())
     const theirs = new Awareness(new Y.Doc())
