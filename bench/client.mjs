@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Client benchmark: the web client in Chromium (playwright-core), see docs/benchmarks.md "Client".
 //
-//   node bench/client.mjs [--quick] [--no-write]
+//   node bench/client.mjs [--quick] [--no-write] [--profile]
+//
+// --quick: fewer runs and keys. --no-write: print the table, leave docs/benchmarks.md alone.
+// --profile: also log where the page's time went while opening the big notes and typing in
+// them (a CPU profile and the browser's timeline, via the DevTools protocol).
 //
 // App-level figures drive the built client (dist/renderer, served without a relay, so offline):
 // start-up with 10,000 notes in the catalog, opening the automerge-paper note cold, keystroke to
@@ -282,6 +286,7 @@ async function openColdRuns(page, templateId, title) {
     await page.reload()
     await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
     await page.waitForTimeout(1000)
+    const profiler = args.profile && run === RUNS - 1 ? await startProfile(page) : null
     runs.push(
       await page.evaluate(
         (title) =>
@@ -301,6 +306,7 @@ async function openColdRuns(page, templateId, title) {
         title,
       ),
     )
+    if (profiler) log(`where opening "${title}" spent its time:\n${await stopProfile(profiler)}`)
   }
   return runs
 }
