@@ -29,6 +29,11 @@ export function noteIdOfRoom(room: string): string | null {
   return room.startsWith(NOTE_PREFIX) && room.length > NOTE_PREFIX.length ? room.slice(NOTE_PREFIX.length) : null
 }
 
+/** The note id of a history room, or null for any other room. */
+export function noteIdOfHistoryRoom(room: string): string | null {
+  return room.startsWith(HISTORY_PREFIX) && room.length > HISTORY_PREFIX.length ? room.slice(HISTORY_PREFIX.length) : null
+}
+
 export function isValidRoomName(room: string): boolean {
   return (
     room.length > 0 &&

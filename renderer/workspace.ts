@@ -5,7 +5,7 @@
 // `skein:sync-leader` talks metadata to the relay; the others write to the catalog (it tells
 // them about each other's commits) and learn the relay's reachability from the leader.
 
-import { noteIdOfRoom, noteRoom } from '../protocol/rooms'
+import { historyRoom, noteIdOfHistoryRoom, noteIdOfRoom, noteRoom } from '../protocol/rooms'
 import { Catalog } from './catalog/catalog'
 import { importLegacyIndex } from './catalog/legacy-index'
 import { SyncWorker, type RelayReach } from './catalog/sync-worker'
@@ -39,9 +39,14 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
   const target: Promise<RelayTarget | null> = relay.then((r) => (r ? { wsUrl: r.wsUrl, token: r.token } : null))
   const registry = new DocRegistry(target, (room, unacknowledged) => {
     const id = noteIdOfRoom(room)
-    if (id !== null) void catalog.setContentDirty(id, unacknowledged)
+    if (id !== null) return void catalog.setContentDirty(id, unacknowledged)
+    const versionsOf = noteIdOfHistoryRoom(room)
+    if (versionsOf !== null) void catalog.setContentDirty(versionsOf, unacknowledged, 'history')
   })
-  catalog.onNoteDeleted((id) => registry.discard(noteRoom(id)))
+  catalog.onNoteDeleted((id) => {
+    registry.discard(noteRoom(id))
+    registry.discard(historyRoom(id)) // its saved versions go with it
+  })
   await importLegacyIndex(catalog, registry).catch((err: unknown) => console.warn('skein: could not import the old notes list', err))
   const config = await relay
   if (!config) return { catalog, registry, reach: null, kick: () => {} }

@@ -160,7 +160,7 @@ export class Catalog {
     for (const e of this.entities.values()) {
       if (e.type !== 'note' || !e.view) continue
       // A note deleted elsewhere still sends the text this device has and the relay lacks.
-      if (e.contentDirty || (!e.view.deleted && e.contentSeq > e.contentPulled)) ids.push(e.id)
+      if (e.contentDirty || (!e.view.deleted && (e.historyDirty === true || e.contentSeq > e.contentPulled))) ids.push(e.id)
     }
     return ids
   }
@@ -381,9 +381,13 @@ export class Catalog {
     })
   }
 
-  /** Records whether this device holds note content the relay has not acknowledged. */
-  setContentDirty(noteId: string, dirty: boolean): Promise<void> {
-    return this.updateNote(noteId, (e) => (e.contentDirty === dirty ? null : { contentDirty: dirty }), dirty ? 'strict' : 'relaxed')
+  /**
+   * Records whether this device holds note content the relay has not acknowledged: the note's
+   * text, or (`part` 'history') its saved versions.
+   */
+  setContentDirty(noteId: string, dirty: boolean, part: 'text' | 'history' = 'text'): Promise<void> {
+    const field = part === 'text' ? 'contentDirty' : 'historyDirty'
+    return this.updateNote(noteId, (e) => ((e[field] ?? false) === dirty ? null : { [field]: dirty }), dirty ? 'strict' : 'relaxed')
   }
 
   /** The note's content is now here up to the relay's content seq `seq`. */
@@ -423,7 +427,7 @@ export class Catalog {
     // text the relay never got: that text is kept and still sent, and the relay brings the note
     // back with it (docs/sync-rules.md), so nothing typed here is lost to someone else's delete.
     const deletedHere = entries.some((e) => e.op.kind === 'note.delete' && isShown(e))
-    const erased = view?.deleted === true && (deletedHere || !keep.contentDirty) ? { contentPulled: 0, contentDirty: false } : {}
+    const erased = view?.deleted === true && (deletedHere || !keep.contentDirty) ? { contentPulled: 0, contentDirty: false, historyDirty: false } : {}
     return {
       contentSeq: 0,
       contentPulled: 0,

@@ -45,6 +45,11 @@ export interface LocalEntity {
   readonly contentPulled: number
   /** Notes: this device holds content the relay has not acknowledged storing. */
   readonly contentDirty: boolean
+  /**
+   * Notes: this device holds saved versions (the note's history room) the relay has not
+   * acknowledged. Optional: records written before it existed have none.
+   */
+  readonly historyDirty?: boolean
 }
 
 export const entityKey = (type: EntityType, id: string): string => `${type}:${id}`

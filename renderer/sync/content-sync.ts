@@ -1,8 +1,9 @@
 // Background content sync: while the relay is reachable, every note whose content this device
 // has but the relay has not acknowledged, and every note the change feed says changed on the
-// relay, is opened (without the editor), synced, and closed again, a few at a time.
+// relay, is opened (without the editor), synced, and closed again, a few at a time. A note's
+// saved versions (its history room) are pushed the same way when they were saved offline.
 
-import { noteRoom } from '../../protocol/rooms'
+import { historyRoom, noteRoom } from '../../protocol/rooms'
 import type { Catalog } from '../catalog/catalog'
 import type { RelayReach } from '../catalog/sync-worker'
 import type { ReadableStore } from './store'
@@ -66,11 +67,13 @@ export class ContentSync {
   }
 
   private async syncNote(id: string): Promise<void> {
-    const target = this.catalog.get('note', id)?.contentSeq ?? 0
-    const handle = this.registry.get(noteRoom(id))
-    this.registry.retain(handle)
+    const entity = this.catalog.get('note', id)
+    const target = entity?.contentSeq ?? 0
+    const rooms = [noteRoom(id), ...(entity?.historyDirty ? [historyRoom(id)] : [])]
+    const handles = rooms.map((room) => this.registry.get(room))
+    for (const handle of handles) this.registry.retain(handle)
     try {
-      await withTimeout(this.settled(handle), this.timeoutMs)
+      await withTimeout(Promise.all(handles.map((handle) => this.settled(handle))), this.timeoutMs)
       await this.catalog.markContentPulled(id, target)
       this.resting.delete(id)
     } catch {
@@ -78,7 +81,7 @@ export class ContentSync {
       if (this.timer) clearTimeout(this.timer)
       this.timer = setTimeout(this.schedule, this.retryAfterMs)
     } finally {
-      this.registry.release(handle)
+      for (const handle of handles) this.registry.release(handle)
     }
   }
 

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { OFFLINE, ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
 import { twoDevicesPerFile } from './relay-fixture'
 
 const whoIsHere = (page: Page) => page.getByRole('list', { name: "Who's here" })
@@ -102,6 +102,37 @@ describe('presence and version history across two devices', () => {
     await b.page.keyboard.type('!')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Hello presence!')
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
+  it('a version saved offline reaches the other device once back online, without the note being opened again', { timeout: 240_000 }, async () => {
+    await waitForConnection(a.page, ONLINE)
+    await createNote(a.page)
+    await caretToEnd(a.page)
+    await a.page.keyboard.type('Versioned offline')
+    await expect.poll(() => noteTitles(b.page), WAIT).toContain('Versioned offline')
+
+    proxy.cut()
+    await waitForConnection(a.page, OFFLINE)
+    await openHistory(a.page)
+    await historyDialog(a.page).getByRole('button', { name: 'Save version…' }).click()
+    const naming = a.page.getByRole('dialog', { name: 'Save version' })
+    await naming.getByLabel('Version name').fill('Saved while away')
+    await naming.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => versionNames(a.page), WAIT).toContain('Saved while away')
+    await historyDialog(a.page).getByRole('button', { name: 'Close' }).click()
+    // Leave the note, and give its closed documents time to be collected (they linger 250 ms):
+    // after that only background sync can send its versions.
+    await createNote(a.page)
+    await a.page.waitForTimeout(1_000)
+
+    proxy.restore()
+    await waitForConnection(a.page, ONLINE)
+    await openNote(b.page, 'Versioned offline')
+    await openHistory(b.page)
+    await expect.poll(() => versionNames(b.page), WAIT).toContain('Saved while away')
+    await historyDialog(b.page).getByRole('button', { name: 'Close' }).click()
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+    await openNote(a.page, 'Versioned offline') // both in one note again, for the next test
   })
 
   it('drops a peer whose window closes', { timeout: 120_000 }, async () => {

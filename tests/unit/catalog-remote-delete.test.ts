@@ -39,3 +39,24 @@ describe('a note deleted forever on another device', () => {
     catalog.close()
   })
 })
+
+describe('versions saved offline', () => {
+  it('make the note background work until the relay has them, and survive a restart', async () => {
+    const factory = new IDBFactory()
+    const catalog = await Catalog.open({ factory })
+    await catalog.applyFeed([feed(record({ version: 2 }))], 2)
+    await catalog.markContentPulled('n1', 1)
+    expect(catalog.contentWork()).toEqual([])
+
+    await catalog.setContentDirty('n1', true, 'history')
+    expect(catalog.contentWork()).toEqual(['n1'])
+    expect(catalog.get('note', 'n1')!.contentDirty).toBe(false) // the text itself is on the relay
+    catalog.close()
+
+    const reopened = await Catalog.open({ factory })
+    expect(reopened.contentWork()).toEqual(['n1'])
+    await reopened.setContentDirty('n1', false, 'history')
+    expect(reopened.contentWork()).toEqual([])
+    reopened.close()
+  })
+})
