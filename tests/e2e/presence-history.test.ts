@@ -35,6 +35,17 @@ async function openHistory(page: Page): Promise<void> {
   await historyDialog(page).waitFor(WAIT)
 }
 
+/** Saves a named version of the open note from its History dialog, and closes the dialog. */
+async function saveVersion(page: Page, name: string): Promise<void> {
+  await openHistory(page)
+  await historyDialog(page).getByRole('button', { name: 'Save version…' }).click()
+  const naming = page.getByRole('dialog', { name: 'Save version' })
+  await naming.getByLabel('Version name').fill(name)
+  await naming.getByRole('button', { name: 'Save' }).click()
+  await expect.poll(() => versionNames(page), WAIT).toContain(name)
+  await historyDialog(page).getByRole('button', { name: 'Close' }).click()
+}
+
 const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'a' })
 beforeAll(async () => {
   await setProfile(a.page, 'Alice', '#e11d48')
@@ -70,13 +81,7 @@ describe('presence and version history across two devices', () => {
   })
 
   it('restores a named version on one device as an edit the other device merges', { timeout: 240_000 }, async () => {
-    await openHistory(a.page)
-    await historyDialog(a.page).getByRole('button', { name: 'Save version…' }).click()
-    const naming = a.page.getByRole('dialog', { name: 'Save version' })
-    await naming.getByLabel('Version name').fill('Draft one')
-    await naming.getByRole('button', { name: 'Save' }).click()
-    await expect.poll(() => versionNames(a.page), WAIT).toContain('Draft one')
-    await historyDialog(a.page).getByRole('button', { name: 'Close' }).click()
+    await saveVersion(a.page, 'Draft one')
 
     await caretToEnd(a.page)
     await a.page.keyboard.type(' and more')
@@ -113,13 +118,7 @@ describe('presence and version history across two devices', () => {
 
     proxy.cut()
     await waitForConnection(a.page, OFFLINE)
-    await openHistory(a.page)
-    await historyDialog(a.page).getByRole('button', { name: 'Save version…' }).click()
-    const naming = a.page.getByRole('dialog', { name: 'Save version' })
-    await naming.getByLabel('Version name').fill('Saved while away')
-    await naming.getByRole('button', { name: 'Save' }).click()
-    await expect.poll(() => versionNames(a.page), WAIT).toContain('Saved while away')
-    await historyDialog(a.page).getByRole('button', { name: 'Close' }).click()
+    await saveVersion(a.page, 'Saved while away')
     // Leave the note, and give its closed documents time to be collected (they linger 250 ms):
     // after that only background sync can send its versions.
     await createNote(a.page)
