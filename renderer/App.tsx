@@ -42,9 +42,10 @@ export function App({ workspace }: { workspace: Workspace }) {
   const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
   const unsynced = reach === null ? 0 : status.pending
-  useUnloadWarning(unsynced)
+  const unsaved = useSyncExternalStore(workspace.registry.unsavedDocs.subscribe, workspace.registry.unsavedDocs.get)
+  useUnloadWarning(unsynced + unsaved)
   const { openSettings } = useShell()
-  useEffect(() => reportSyncState({ unsaved: 0, pending: unsynced }), [unsynced])
+  useEffect(() => reportSyncState({ unsaved, pending: unsynced }), [unsaved, unsynced])
   const list = useMemo(() => notesFor(snapshot, filter), [snapshot, filter])
   const current = selected ? catalog.get('note', selected) : undefined
   const currentNote = current?.view?.type === 'note' && !current.view.deleted ? current.view : null

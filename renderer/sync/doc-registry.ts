@@ -14,7 +14,7 @@ import { rejoinOnReconnect } from '../presence/rejoin'
 import { ConnectionStatusStore } from './connection-status'
 import { compactStoredUpdates } from './idb-compaction'
 import { LocalSaveTracker } from './local-save'
-import { ValueStore } from './store'
+import { ValueStore, type ReadableStore } from './store'
 
 /** Where the relay is and how to authenticate; null when there is none to talk to. */
 export interface RelayTarget {
@@ -149,6 +149,10 @@ export class DocRegistry {
   private readonly handles = new Map<string, DocHandle>()
   private readonly updateListeners = new Set<DocUpdateListener>()
   private expectRelay = true
+  private readonly unsavedHandles = new Set<DocHandle>()
+  private readonly unsaved = new ValueStore(0)
+  /** How many open docs hold edits not yet committed to IndexedDB (for the quit warning). */
+  readonly unsavedDocs: ReadableStore<number> = this.unsaved
 
   constructor(
     private readonly relay: Promise<RelayTarget | null>,
@@ -176,9 +180,17 @@ export class DocRegistry {
       handle.doc.on('update', () => {
         for (const listener of this.updateListeners) listener(room)
       })
+      const opened = handle
+      opened.localSave.editsUnsaved.subscribe(() => this.countUnsaved(opened, opened.localSave.editsUnsaved.get()))
       this.scheduleCollect(handle)
     }
     return handle
+  }
+
+  private countUnsaved(handle: DocHandle, unsaved: boolean): void {
+    if (unsaved) this.unsavedHandles.add(handle)
+    else this.unsavedHandles.delete(handle)
+    this.unsaved.set(this.unsavedHandles.size)
   }
 
   /** Subscribes to changes in every doc opened here (the editor's, background sync's). */

@@ -13,38 +13,49 @@ export type LocalSaveState = 'saving' | 'saved'
 const UPDATES_STORE = 'updates'
 
 export class LocalSaveTracker extends ValueStore<LocalSaveState> {
+  /**
+   * True while an edit made in this window is not yet committed to IndexedDB (unlike the state,
+   * not set by the initial load: loading writes nothing the disk lacks).
+   */
+  readonly editsUnsaved = new ValueStore(false)
   private pending = 0
+  private pendingEdits = 0
   private readonly dispose: () => void
 
   constructor(doc: Y.Doc, persistence: IndexeddbPersistence) {
     super('saving') // nothing is known to be on disk until the persistence has loaded
     let loaded = false
-    const barrier = (): void => {
+    const barrier = (edit: boolean): void => {
       const db = persistence.db
       if (!db) return
       this.pending++
       this.set('saving')
+      if (edit) this.editsUnsaved.set(++this.pendingEdits > 0)
+      const settle = (): void => {
+        if (edit) this.editsUnsaved.set(--this.pendingEdits > 0)
+        this.settle()
+      }
       let tx: IDBTransaction
       try {
         tx = db.transaction([UPDATES_STORE], 'readonly')
       } catch {
         // The database is closing (note deleted or closed): nothing more will be written.
-        this.settle()
+        settle()
         return
       }
-      tx.oncomplete = () => this.settle()
-      tx.onabort = () => this.settle()
-      tx.onerror = () => this.settle()
+      tx.oncomplete = settle
+      tx.onabort = settle
+      tx.onerror = settle
     }
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
       if (!loaded || origin === persistence) return
-      barrier()
+      barrier(true)
     }
     // Registered after y-indexeddb's own `update` listener, so its write is queued first.
     doc.on('update', onUpdate)
     void persistence.whenSynced.then(() => {
       loaded = true
-      barrier() // covers the full-state write y-indexeddb does when it loads
+      barrier(false) // covers the full-state write y-indexeddb does when it loads
     })
     this.dispose = () => doc.off('update', onUpdate)
   }

@@ -1,8 +1,8 @@
 import { useEffect } from 'react'
 
 /**
- * Closing or reloading the page while anything is not yet confirmed by the relay asks first.
- * The data is safe on this device either way; the warning says it has not left it yet.
+ * Closing or reloading the page while anything is not yet confirmed by the relay, or an edit is
+ * not yet written to IndexedDB (a few milliseconds, normally), asks first.
  */
 export function useUnloadWarning(pending: number): void {
   useEffect(() => {

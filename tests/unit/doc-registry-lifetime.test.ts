@@ -46,3 +46,26 @@ describe('note document lifetime', () => {
     expect(fresh.destroyed).toBe(false)
   })
 })
+
+describe('unsaved edits', () => {
+  it('counts a doc with an edit not yet committed to IndexedDB, and stops once it is', async () => {
+    const registry = new DocRegistry(Promise.resolve(null))
+    const handle = registry.get(room())
+    registry.retain(handle)
+    await handle.whenLoaded
+    expect(registry.unsavedDocs.get()).toBe(0) // loading writes nothing the disk lacks
+
+    const seen: number[] = []
+    const stop = registry.unsavedDocs.subscribe(() => seen.push(registry.unsavedDocs.get()))
+    handle.doc.getText('t').insert(0, 'typed')
+    expect(registry.unsavedDocs.get()).toBe(1)
+    await new Promise<void>((resolve) => {
+      const off = registry.unsavedDocs.subscribe(() => {
+        if (registry.unsavedDocs.get() === 0) resolve(off())
+      })
+    })
+    expect(seen).toEqual([1, 0])
+    stop()
+    registry.release(handle)
+  })
+})
