@@ -131,6 +131,7 @@ export class Connection implements Peer {
 
   private join(room: Room): void {
     if (this.closing) {
+      this.storeLeftoverEdits(room)
       this.services.registry.release(room)
       return
     }
@@ -143,6 +144,24 @@ export class Connection implements Peer {
     for (const frame of queued) {
       if (this.closing) break
       this.handle(frame)
+    }
+  }
+
+  /**
+   * The connection closed before its room was ready. The edits it sent meanwhile are stored as a
+   * ready room would have stored them: the client got no answer and may never come back to send
+   * them again. Nothing is answered, and a malformed frame is logged and skipped.
+   */
+  private storeLeftoverEdits(room: Room): void {
+    const queued = this.queued ?? []
+    this.queued = null
+    for (const frame of queued) {
+      try {
+        const message = decodeClientFrame(frame)
+        if (message.type === 'sync-step2' || message.type === 'sync-update') this.applyUpdate(message.update, room)
+      } catch (err) {
+        this.logLine('info', { err: err instanceof Error ? err.message : String(err) }, 'skipped a frame from a connection that closed before its room loaded')
+      }
     }
   }
 

@@ -1,0 +1,59 @@
+// A client that sends its edits and hangs up before the relay has finished loading the room (a
+// cold room on a slow disk; a window closed right after typing) must not lose those edits: the
+// relay stores them although there is nobody left to answer.
+
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { encodeSyncUpdate } from '../../protocol/encode'
+import { SqliteStorage } from '../../server/storage/sqlite'
+import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+
+/** SQLite storage whose room loads wait until `open()` is called. */
+class GatedStorage extends SqliteStorage {
+  private release: () => void = () => {}
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve))
+  open(): void {
+    this.release()
+  }
+  override async load(room: string): Promise<Uint8Array | null> {
+    await this.gate
+    return super.load(room)
+  }
+}
+
+describe('a peer that hangs up before its room is loaded', () => {
+  it('still has the edits it sent stored', async () => {
+    const storage = new GatedStorage(tempDir())
+    const relay = await startTestRelay({ storage })
+    const ws = await rawSocket(relay.wsUrl, 'note/early')
+    const typed = new Y.Doc()
+    typed.getText('t').insert(0, 'sent before the room loaded')
+    ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(typed)))
+    const closed = closeEvent(ws)
+    ws.close(1000)
+    await closed
+
+    storage.open()
+    const reader = connectClient(relay.wsUrl, 'note/early')
+    await whenSynced(reader.provider)
+    await waitFor('the early edit on the relay', () => reader.text.toString() === 'sent before the room loaded')
+  })
+
+  it('skips a malformed frame among them and keeps serving the room', async () => {
+    const storage = new GatedStorage(tempDir())
+    const relay = await startTestRelay({ storage })
+    const ws = await rawSocket(relay.wsUrl, 'note/mixed')
+    const typed = new Y.Doc()
+    typed.getText('t').insert(0, 'kept')
+    ws.send(new Uint8Array([0, 2, 5, 1, 2, 3])) // an update frame whose update is garbage
+    ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(typed)))
+    const closed = closeEvent(ws)
+    ws.close(1000)
+    await closed
+
+    storage.open()
+    const reader = connectClient(relay.wsUrl, 'note/mixed')
+    await whenSynced(reader.provider)
+    await waitFor('the valid edit on the relay', () => reader.text.toString() === 'kept')
+  })
+})
