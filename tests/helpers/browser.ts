@@ -29,6 +29,17 @@ export interface Device {
   readonly errors: string[]
   /** One entry per "Leave site?" warning the page raised (unsynced changes on reload/close). */
   readonly unloadWarnings: string[]
+  /** The page's last console messages, any level (for explaining a failure). */
+  readonly console: string[]
+}
+
+/** What a device shows and said, for a failed test's output: its visible text and console. */
+export async function describeDevice(name: string, device: Device): Promise<string> {
+  const text = await device.page
+    .locator('body')
+    .innerText({ timeout: 5_000 })
+    .catch((err: unknown) => `(could not read the page: ${String(err)})`)
+  return [`--- ${name}: page text ---`, text, `--- ${name}: console ---`, ...device.console].join('\n')
 }
 
 /** Uncaught exceptions in the page (console noise such as refused WebSockets is not included). */
@@ -43,8 +54,11 @@ export async function openDevice(browser: Browser, url: string): Promise<Device>
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  const messages: string[] = []
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+    messages.push(`${new Date().toISOString()} ${msg.type()}: ${msg.text()}`)
+    if (messages.length > 200) messages.shift()
   })
   const unloadWarnings: string[] = []
   // "Leave site?" while changes are not on the relay yet: counted, then left, as a user would.
@@ -55,5 +69,5 @@ export async function openDevice(browser: Browser, url: string): Promise<Device>
     } else void dialog.dismiss()
   })
   await page.goto(url)
-  return { context, page, errors, unloadWarnings }
+  return { context, page, errors, unloadWarnings, console: messages }
 }

@@ -2,7 +2,7 @@
 // cold room on a slow disk; a window closed right after typing) must not lose those edits: the
 // relay stores them although there is nobody left to answer.
 
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import * as Y from 'yjs'
 import { encodeSyncUpdate } from '../../protocol/encode'
 import { SqliteStorage } from '../../server/storage/sqlite'
