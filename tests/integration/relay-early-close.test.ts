@@ -21,39 +21,38 @@ class GatedStorage extends SqliteStorage {
   }
 }
 
+/**
+ * Sends `frames` to a room whose load is held back, hangs up, lets the room load, and waits for
+ * a stock client to find `expected` there.
+ */
+async function textAfterEarlyHangUp(room: string, frames: Uint8Array[], expected: string): Promise<void> {
+  const storage = new GatedStorage(tempDir())
+  const relay = await startTestRelay({ storage })
+  const ws = await rawSocket(relay.wsUrl, room)
+  for (const frame of frames) ws.send(frame)
+  const closed = closeEvent(ws)
+  ws.close(1000)
+  await closed
+
+  storage.open()
+  const reader = connectClient(relay.wsUrl, room)
+  await whenSynced(reader.provider)
+  await waitFor(`"${expected}" on the relay`, () => reader.text.toString() === expected)
+}
+
+function typed(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return encodeSyncUpdate(Y.encodeStateAsUpdate(doc))
+}
+
 describe('a peer that hangs up before its room is loaded', () => {
   it('still has the edits it sent stored', async () => {
-    const storage = new GatedStorage(tempDir())
-    const relay = await startTestRelay({ storage })
-    const ws = await rawSocket(relay.wsUrl, 'note/early')
-    const typed = new Y.Doc()
-    typed.getText('t').insert(0, 'sent before the room loaded')
-    ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(typed)))
-    const closed = closeEvent(ws)
-    ws.close(1000)
-    await closed
-
-    storage.open()
-    const reader = connectClient(relay.wsUrl, 'note/early')
-    await whenSynced(reader.provider)
-    await waitFor('the early edit on the relay', () => reader.text.toString() === 'sent before the room loaded')
+    await textAfterEarlyHangUp('note/early', [typed('sent before the room loaded')], 'sent before the room loaded')
   })
 
   it('skips a malformed frame among them and keeps serving the room', async () => {
-    const storage = new GatedStorage(tempDir())
-    const relay = await startTestRelay({ storage })
-    const ws = await rawSocket(relay.wsUrl, 'note/mixed')
-    const typed = new Y.Doc()
-    typed.getText('t').insert(0, 'kept')
-    ws.send(new Uint8Array([0, 2, 5, 1, 2, 3])) // an update frame whose update is garbage
-    ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(typed)))
-    const closed = closeEvent(ws)
-    ws.close(1000)
-    await closed
-
-    storage.open()
-    const reader = connectClient(relay.wsUrl, 'note/mixed')
-    await whenSynced(reader.provider)
-    await waitFor('the valid edit on the relay', () => reader.text.toString() === 'kept')
+    const garbage = new Uint8Array([0, 2, 5, 1, 2, 3]) // an update frame whose update is garbage
+    await textAfterEarlyHangUp('note/mixed', [garbage, typed('kept')], 'kept')
   })
 })
