@@ -6,7 +6,7 @@ import { useMemo, useState, useSyncExternalStore } from 'react'
 import { historyRoom } from '../../protocol/rooms'
 import type { DocHandle, DocRegistry } from '../sync/doc-registry'
 import { useDocHandle } from '../sync/hooks'
-import { Modal, PromptDialog } from '../ui/Dialog'
+import { CloseActions, Modal, PromptDialog } from '../ui/Dialog'
 import { useProfile } from '../presence/use-presence'
 import { derivedStore } from './derived-store'
 import { diffCounts, diffText } from './diff'
@@ -123,11 +123,7 @@ function HistoryDialog({ note, history, author, onClose }: { note: DocHandle; hi
         </div>
         {selected ? <VersionView version={selected} note={note} onRestore={() => restore(selected)} /> : <p className="history-hint">Select a version to see it and what changed since.</p>}
       </div>
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
       {naming && (
         <PromptDialog
           title="Save version"

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import { folderItems, openConflicts } from '../catalog/selectors'
-import { Modal } from '../ui/Dialog'
+import { CloseActions, Modal } from '../ui/Dialog'
 
 interface Props {
   entity: LocalEntity
@@ -84,11 +84,7 @@ export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props)
           A change was refused: {entry.lastError}. Open Sync details to retry or discard it.
         </p>
       ))}
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
     </Modal>
   )
 }

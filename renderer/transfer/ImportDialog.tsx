@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ImportKind } from '../platform'
-import { Modal } from '../ui/Dialog'
+import { CloseActions, Modal } from '../ui/Dialog'
 import type { Workspace } from '../workspace'
 import { importMarkdown, skippedFileCount, type ImportFile, type ImportProgress, type ImportSummary, type Skipped } from './import'
 import { browserImportFiles, importTargetOf, pickDesktopImport } from './workspace-transfer'
@@ -102,11 +102,7 @@ export function ImportDialog({ workspace, onClose }: { workspace: Workspace; onC
           <p className="field-error" role="alert">
             Import failed: {stage.message}
           </p>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              Close
-            </button>
-          </div>
+          <CloseActions onClose={onClose} />
         </>
       )}
     </Modal>

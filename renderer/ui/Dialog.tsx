@@ -36,6 +36,17 @@ export function Modal({ title, onCancel, children }: ModalProps) {
   )
 }
 
+/** A dialog's action row when its only action is to close it. */
+export function CloseActions({ onClose }: { onClose(): void }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  )
+}
+
 interface ConfirmProps {
   title: string
   message: string
