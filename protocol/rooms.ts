@@ -24,14 +24,18 @@ export function historyRoom(noteId: string): string {
   return HISTORY_PREFIX + noteId
 }
 
+function idAfter(prefix: string, room: string): string | null {
+  return room.startsWith(prefix) && room.length > prefix.length ? room.slice(prefix.length) : null
+}
+
 /** The note id of a note room, or null for any other room. */
 export function noteIdOfRoom(room: string): string | null {
-  return room.startsWith(NOTE_PREFIX) && room.length > NOTE_PREFIX.length ? room.slice(NOTE_PREFIX.length) : null
+  return idAfter(NOTE_PREFIX, room)
 }
 
 /** The note id of a history room, or null for any other room. */
 export function noteIdOfHistoryRoom(room: string): string | null {
-  return room.startsWith(HISTORY_PREFIX) && room.length > HISTORY_PREFIX.length ? room.slice(HISTORY_PREFIX.length) : null
+  return idAfter(HISTORY_PREFIX, room)
 }
 
 export function isValidRoomName(room: string): boolean {

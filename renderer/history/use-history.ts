@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react'
 import type { DocHandle } from '../sync/doc-registry'
-import type { ReadableStore } from '../sync/store'
-import { derivedStore } from './derived-store'
+import { derivedStore, type ReadableStore } from '../sync/store'
 import { HistoryRecorder } from './recorder'
 import { VERSIONS_KEY, listVersions, type Version } from './versions'
 

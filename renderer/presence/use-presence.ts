@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { Awareness } from 'y-protocols/awareness'
 import { DEFAULT_PROFILE, getProfile, type Profile } from '../platform'
-import { derivedStore } from '../history/derived-store'
-import type { ReadableStore } from '../sync/store'
+import { derivedStore, type ReadableStore } from '../sync/store'
 import { USER_FIELD, peersOf, publishUser, samePeers, type Peer } from './peers'
 
 /** This device's presence profile (name, color); the defaults until settings are read. */
