@@ -42,10 +42,16 @@ export function App({ workspace }: { workspace: Workspace }) {
   const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
   const unsynced = reach === null ? 0 : status.pending
-  const unsaved = useSyncExternalStore(workspace.registry.unsavedDocs.subscribe, workspace.registry.unsavedDocs.get)
-  useUnloadWarning(unsynced + unsaved)
+  // The unsaved count goes up and down with every keystroke (for the few ms IndexedDB takes), so
+  // it is read by the warnings as it changes, never rendered: typing must not re-render the app.
+  useUnloadWarning(unsynced, workspace.registry.unsavedDocs)
   const { openSettings } = useShell()
-  useEffect(() => reportSyncState({ unsaved, pending: unsynced }), [unsaved, unsynced])
+  useEffect(() => {
+    const { unsavedDocs } = workspace.registry
+    const report = (): void => reportSyncState({ unsaved: unsavedDocs.get(), pending: unsynced })
+    report()
+    return unsavedDocs.subscribe(report)
+  }, [workspace, unsynced])
   const list = useMemo(() => notesFor(snapshot, filter), [snapshot, filter])
   const current = selected ? catalog.get('note', selected) : undefined
   const currentNote = current?.view?.type === 'note' && !current.view.deleted ? current.view : null
