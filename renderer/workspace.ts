@@ -11,7 +11,7 @@ import { importLegacyIndex } from './catalog/legacy-index'
 import { SyncWorker, type RelayReach } from './catalog/sync-worker'
 import { HttpTransport } from './catalog/transport'
 import { ContentSync } from './sync/content-sync'
-import { DocRegistry, type RelayTarget } from './sync/doc-registry'
+import { DocRegistry, type ContentStateListener, type RelayTarget } from './sync/doc-registry'
 import { ValueStore, type ReadableStore } from './sync/store'
 
 export interface RelayConfig {
@@ -34,15 +34,20 @@ const REACH_CHANNEL = 'skein-reach'
 /** Between windows: the leader tells the relay's reachability; a new window asks for it. */
 type ReachMessage = { type: 'reach'; reach: RelayReach } | { type: 'ask' }
 
+/** Records in the catalog which notes (text, or saved versions) hold what the relay has not stored. */
+export function contentStateRecorder(catalog: Catalog): ContentStateListener {
+  return (room, unacknowledged) => {
+    const id = noteIdOfRoom(room)
+    if (id !== null) return catalog.setContentDirty(id, unacknowledged)
+    const versionsOf = noteIdOfHistoryRoom(room)
+    if (versionsOf !== null) return catalog.setContentDirty(versionsOf, unacknowledged, 'history')
+  }
+}
+
 export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise<Workspace> {
   const catalog = await Catalog.open({ shareWithWindows: true })
   const target: Promise<RelayTarget | null> = relay.then((r) => (r ? { wsUrl: r.wsUrl, token: r.token } : null))
-  const registry = new DocRegistry(target, (room, unacknowledged) => {
-    const id = noteIdOfRoom(room)
-    if (id !== null) return void catalog.setContentDirty(id, unacknowledged)
-    const versionsOf = noteIdOfHistoryRoom(room)
-    if (versionsOf !== null) void catalog.setContentDirty(versionsOf, unacknowledged, 'history')
-  })
+  const registry = new DocRegistry(target, contentStateRecorder(catalog))
   catalog.onNoteDeleted((id) => {
     registry.discard(noteRoom(id))
     registry.discard(historyRoom(id)) // its saved versions go with it

@@ -154,15 +154,21 @@ export class Catalog {
     return oldest ? Math.max(0, this.now() - oldest.createdAt) : 0
   }
 
-  /** Notes whose content needs a background sync: unacknowledged local edits, or newer on the relay. */
+  /**
+   * Notes whose content needs a background sync: unacknowledged local edits, newer on the relay,
+   * or never compared with the relay at all. Marked edits come first: they are what a writer
+   * could lose.
+   */
   contentWork(): string[] {
-    const ids: string[] = []
+    const urgent: string[] = []
+    const rest: string[] = []
     for (const e of this.entities.values()) {
       if (e.type !== 'note' || !e.view) continue
       // A note deleted elsewhere still sends the text this device has and the relay lacks.
-      if (e.contentDirty || (!e.view.deleted && (e.historyDirty === true || e.contentSeq > e.contentPulled))) ids.push(e.id)
+      if (e.contentDirty || e.historyDirty === true) urgent.push(e.id)
+      else if (!e.view.deleted && (e.contentSeq > e.contentPulled || e.contentChecked !== true)) rest.push(e.id)
     }
-    return ids
+    return [...urgent, ...rest]
   }
 
   // ---- user actions: each is one strict transaction of entity + outbox entry ----
@@ -390,9 +396,12 @@ export class Catalog {
     return this.updateNote(noteId, (e) => ((e[field] ?? false) === dirty ? null : { [field]: dirty }), dirty ? 'strict' : 'relaxed')
   }
 
-  /** The note's content is now here up to the relay's content seq `seq`. */
-  markContentPulled(noteId: string, seq: number): Promise<void> {
-    return this.updateNote(noteId, (e) => (e.contentPulled >= seq ? null : { contentPulled: seq }), 'relaxed')
+  /**
+   * Background sync compared the note with the relay: its content is here up to the relay's
+   * content seq `seq`, and the relay has stored everything this device had.
+   */
+  markContentSynced(noteId: string, seq: number): Promise<void> {
+    return this.updateNote(noteId, (e) => (e.contentPulled >= seq && e.contentChecked === true ? null : { contentPulled: Math.max(seq, e.contentPulled), contentChecked: true }), 'relaxed')
   }
 
   private updateNote(noteId: string, change: (e: LocalEntity) => Partial<LocalEntity> | null, durability: 'strict' | 'relaxed'): Promise<void> {

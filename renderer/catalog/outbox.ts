@@ -50,6 +50,12 @@ export interface LocalEntity {
    * acknowledged. Optional: records written before it existed have none.
    */
   readonly historyDirty?: boolean
+  /**
+   * Notes: background sync has compared this device's content with what the relay has stored at
+   * least once. Until then the note is re-checked, so content whose "unacknowledged" mark was
+   * never written (or lost) cannot stay off the relay unnoticed. Optional: older records lack it.
+   */
+  readonly contentChecked?: boolean
 }
 
 export const entityKey = (type: EntityType, id: string): string => `${type}:${id}`

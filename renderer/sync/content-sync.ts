@@ -74,7 +74,7 @@ export class ContentSync {
     for (const handle of handles) this.registry.retain(handle)
     try {
       await withTimeout(Promise.all(handles.map((handle) => this.settled(handle))), this.timeoutMs)
-      await this.catalog.markContentPulled(id, target)
+      await this.catalog.markContentSynced(id, target)
       this.resting.delete(id)
     } catch {
       this.resting.set(id, Date.now() + this.retryAfterMs)

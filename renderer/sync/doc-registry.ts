@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import { Awareness } from 'y-protocols/awareness'
-import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
+import { coversStateVector, isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
 import { rejoinOnReconnect } from '../presence/rejoin'
 import { ConnectionStatusStore } from './connection-status'
 import { compactStoredUpdates } from './idb-compaction'
@@ -28,8 +28,19 @@ export interface RelayTarget {
  */
 export type RelayStoreState = 'unknown' | 'stored' | 'unstored'
 
-/** Told when a doc starts or stops holding content the relay has not acknowledged. */
-export type ContentStateListener = (room: string, unacknowledged: boolean) => void
+/**
+ * Told when a doc starts or stops holding content the relay has not acknowledged. The returned
+ * promise settles once that is recorded durably (DocHandle.whenMarked waits for it).
+ */
+export type ContentStateListener = (room: string, unacknowledged: boolean) => Promise<void> | void
+
+/**
+ * Key in the note's own y-indexeddb database (its `custom` store) holding the relay's last
+ * acknowledged state vector. Kept beside the content, so a load can tell whether the content on
+ * disk is covered by an acknowledgement even when the catalog's mark was lost (crash between the
+ * two databases' writes).
+ */
+const ACKED_KEY = 'skein:relay-stored-sv'
 
 
 const LINGER_MS = 250
@@ -63,6 +74,8 @@ export class DocHandle {
   collectTimer: ReturnType<typeof setTimeout> | null = null
   private storedStateVector: Uint8Array | null = null
   private unacknowledged: boolean | null = null
+  private marking: Promise<void> = Promise.resolve()
+  private savedAck: Uint8Array | null = null
   private readonly cleanups: (() => void)[] = []
 
   constructor(
@@ -80,12 +93,15 @@ export class DocHandle {
     let relaySynced = (): void => {}
     this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
-      // Anything typed here (not replayed from disk, not received from the relay) is not on the relay yet.
-      if (origin !== this.persistence && origin !== this.provider) this.reportContent(true)
+      // Only a change positively known to come from the relay (or replayed from this device's disk,
+      // checked on load below) may skip the mark: anything else — typed, imported, restored, written
+      // before the provider exists — is not on the relay until an acknowledgement says so.
+      if (origin !== this.persistence && !this.isFromRelay(origin)) this.reportContent(true)
       this.checkStored()
     }
     this.doc.on('update', onUpdate)
     this.cleanups.push(() => this.doc.off('update', onUpdate))
+    void this.whenLoaded.then(() => this.checkLoadedAgainstAck())
     // Connect only after the local state is in the doc, so the first sync exchange is a diff.
     void Promise.all([relay, this.whenLoaded]).then(([target]) => {
       if (this.destroyed) return
@@ -116,17 +132,58 @@ export class DocHandle {
     })
   }
 
+  /** True only for changes the provider applied from a relay message. */
+  private isFromRelay(origin: unknown): boolean {
+    return this.provider !== null && origin === this.provider
+  }
+
+  /**
+   * What came from disk is on the relay only if the last acknowledgement saved beside it covers
+   * it. Content with no such acknowledgement (never confirmed, or confirmed before a later edit
+   * whose catalog mark was lost) is marked, so background sync sends it.
+   */
+  private async checkLoadedAgainstAck(): Promise<void> {
+    if (this.destroyed) return
+    let saved: unknown
+    try {
+      saved = await this.persistence.get(ACKED_KEY)
+    } catch {
+      saved = undefined // unreadable: treat as never acknowledged
+    }
+    if (this.destroyed) return
+    this.savedAck = saved instanceof ArrayBuffer ? new Uint8Array(saved) : null
+    const local = Y.encodeStateVector(this.doc)
+    if (Y.decodeStateVector(local).size === 0) return // nothing here to send
+    if (this.savedAck === null || !coversStateVector(this.savedAck, local)) this.reportContent(true)
+  }
+
   private checkStored(): void {
     if (this.storedStateVector === null) return
     const stored = isStoredOnRelay(this.doc, this.storedStateVector)
     this.relayStore.set(stored ? 'stored' : 'unstored')
-    if (stored) this.reportContent(false)
+    if (!stored) return
+    this.saveAck(this.storedStateVector)
+    this.reportContent(false)
+  }
+
+  private saveAck(stateVector: Uint8Array): void {
+    if (this.destroyed || (this.savedAck !== null && coversStateVector(this.savedAck, stateVector))) return
+    this.savedAck = stateVector
+    void this.persistence.set(ACKED_KEY, stateVector.slice().buffer).catch(() => {
+      this.savedAck = null // not saved: the next load marks the note again, which is safe
+    })
   }
 
   private reportContent(unacknowledged: boolean): void {
     if (this.unacknowledged === unacknowledged) return
     this.unacknowledged = unacknowledged
-    this.onContentState(this.room, unacknowledged)
+    const recorded = Promise.resolve(this.onContentState(this.room, unacknowledged))
+    this.marking = Promise.all([this.marking, recorded.catch(() => undefined)]).then(() => undefined)
+  }
+
+  /** Resolves once every "unacknowledged" / "acknowledged" report made so far is recorded. */
+  whenMarked(): Promise<void> {
+    return this.marking
   }
 
   /** Tears down the network side and local bindings; `clearLocal` also deletes the IndexedDB data. */

@@ -36,7 +36,9 @@ export function importTargetOf({ catalog, registry }: Workspace): ImportTarget {
       try {
         await handle.whenLoaded
         writeNoteContent(handle.doc, doc)
-        await savedLocally(handle)
+        // Saved here and marked as not yet on the relay, so background sync sends it even if this
+        // handle closes before its connection has sent anything.
+        await Promise.all([savedLocally(handle), handle.whenMarked()])
       } finally {
         registry.release(handle)
       }

@@ -13,7 +13,7 @@ async function deviceWithNote(): Promise<{ catalog: Catalog; erased: string[] }>
   const erased: string[] = []
   catalog.onNoteDeleted((id) => erased.push(id))
   await catalog.applyFeed([feed(record({ trashed: true, version: 2 }))], 2)
-  await catalog.markContentPulled('n1', 1)
+  await catalog.markContentSynced('n1', 1)
   return { catalog, erased }
 }
 
@@ -45,7 +45,7 @@ describe('versions saved offline', () => {
     const factory = new IDBFactory()
     const catalog = await Catalog.open({ factory })
     await catalog.applyFeed([feed(record({ version: 2 }))], 2)
-    await catalog.markContentPulled('n1', 1)
+    await catalog.markContentSynced('n1', 1)
     expect(catalog.contentWork()).toEqual([])
 
     await catalog.setContentDirty('n1', true, 'history')
