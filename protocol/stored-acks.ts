@@ -27,6 +27,11 @@ export function isStoredOnRelay(doc: Y.Doc, storedStateVector: Uint8Array): bool
 // Copied into its own ArrayBuffer: the DOM's WebSocket.send takes no views of shared buffers.
 const SUBSCRIBE = new Uint8Array(encodeStoredSubscribe())
 
+/** Asks the relay for its stored state vector now (it always answers): also a liveness probe. */
+export function requestStoredAck(provider: WebsocketProvider): void {
+  if (provider.wsconnected) provider.ws?.send(SUBSCRIBE)
+}
+
 export function trackStoredAcks(provider: WebsocketProvider, onStored: (stateVector: Uint8Array) => void): () => void {
   provider.messageHandlers[MESSAGE_STORED] = (_encoder, decoder) => {
     onStored(decoding.readVarUint8Array(decoder))

@@ -4,7 +4,7 @@ import { noteRoom } from '../protocol/rooms'
 import { encodeContentSnapshot } from '../protocol/meta/snapshots'
 import type { Workspace } from './workspace'
 import type { RelayReach } from './catalog/sync-worker'
-import { displayTitle, globalStatus, notesFor, type ListFilter } from './catalog/selectors'
+import { displayTitle, globalStatus, notesFor, refusedNotes, type ListFilter } from './catalog/selectors'
 import { NotesSidebar } from './notes/NotesSidebar'
 import { NotePane } from './notes/NotePane'
 import { ReviewDialog } from './notes/ReviewDialog'
@@ -39,7 +39,10 @@ export function App({ workspace }: { workspace: Workspace }) {
   /** The search match to select once the note opens (a new object per click). */
   const [focusMatch, setFocusMatch] = useState<{ id: string; match: FocusMatch } | null>(null)
 
-  const status = useMemo(() => globalStatus(snapshot, reach), [snapshot, reach])
+  const roomRefusals = useSyncExternalStore(registry.refusals.subscribe, registry.refusals.get)
+  // Only notes the user can see count; a refused room of a note deleted since is not theirs to fix.
+  const refused = useMemo(() => refusedNotes(roomRefusals, snapshot), [roomRefusals, snapshot])
+  const status = useMemo(() => globalStatus(snapshot, reach, refused.size), [snapshot, reach, refused])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
   const unsynced = reach === null ? 0 : status.pending
   // The unsaved count goes up and down with every keystroke (for the few ms IndexedDB takes), so
@@ -168,6 +171,7 @@ export function App({ workspace }: { workspace: Workspace }) {
       <NotesSidebar
         snapshot={snapshot}
         reach={reach}
+        refused={refused}
         list={list}
         filter={filter}
         onFilter={setFilter}
@@ -209,6 +213,7 @@ export function App({ workspace }: { workspace: Workspace }) {
           note={currentNote}
           snapshot={snapshot}
           reach={reach}
+          refusal={refused.get(current.id) ?? null}
           autoFocus={current.id === created}
           act={act}
           onTrash={trash}
@@ -224,7 +229,7 @@ export function App({ workspace }: { workspace: Workspace }) {
           </button>
         </main>
       )}
-      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} catalog={catalog} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
+      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} refused={refused} catalog={catalog} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
       {reviewing && snapshot.entities.get(reviewing) && (
         <ReviewDialog entity={snapshot.entities.get(reviewing)!} snapshot={snapshot} catalog={catalog} act={act} onClose={() => setReviewing(null)} />
       )}

@@ -59,6 +59,7 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
   const reach = new ValueStore<RelayReach>({ state: 'connecting', since: null, error: null })
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(REACH_CHANNEL)
   let worker: SyncWorker | null = null
+  let contentSync: ContentSync | null = null
   const lead = (): void => {
     worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }))
     const share = (): void => {
@@ -68,7 +69,8 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
     worker.reach.subscribe(share)
     share()
     worker.start()
-    new ContentSync(catalog, registry, worker.reach).start()
+    contentSync = new ContentSync(catalog, registry, worker.reach)
+    contentSync.start()
   }
   if (typeof navigator !== 'undefined' && navigator.locks) {
     if (channel) {
@@ -84,5 +86,10 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
   } else {
     lead() // no Web Locks (plain http on a LAN host is not a secure context): one window leads
   }
-  return { catalog, registry, reach, kick: () => worker?.resume() }
+  const kick = (): void => {
+    worker?.resume()
+    registry.retryRefused()
+    contentSync?.retryNow()
+  }
+  return { catalog, registry, reach, kick }
 }

@@ -4,11 +4,13 @@ import type { Logger } from 'pino'
 import { decodeClientFrame } from '../protocol/decode.js'
 import { encodeStored, encodeSyncStep1, encodeSyncStep2 } from '../protocol/encode.js'
 import { ProtocolError, type ClientMessage } from '../protocol/messages.js'
+
+type AwarenessMessage = Extract<ClientMessage, { type: 'awareness' }>
 import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { TokenBucket } from './rate-limit.js'
-import type { Peer, Room } from './room.js'
+import type { Peer, PresenceRefusal, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
 export interface ConnectionLimits {
@@ -44,6 +46,11 @@ class PeerError extends Error {
   }
 }
 
+/** A presence holder asked to prove it is alive has this long to answer the ping. */
+export const LIVENESS_PROBE_MS = 1_000
+/** A refused presence update is tried once more after the holder had time to answer (or go). */
+const PRESENCE_RETRY_MS = LIVENESS_PROBE_MS + 200
+
 const CONNECTION = Symbol('skein:connection')
 type TaggedSocket = WebSocket & { [CONNECTION]: Connection }
 let nextConnectionId = 0
@@ -68,6 +75,10 @@ export class Connection implements Peer {
   private alive = true
   private queued: Uint8Array[] | null = []
   private readonly bucket: TokenBucket
+  /** Set while a liveness probe waits for its pong. */
+  private probe: ReturnType<typeof setTimeout> | null = null
+  /** The newest refused presence frame, tried again once after PRESENCE_RETRY_MS. */
+  private refusedPresence: { message: AwarenessMessage; timer: ReturnType<typeof setTimeout> | null } | null = null
 
   constructor(
     private readonly ws: WebSocket,
@@ -119,6 +130,19 @@ export class Connection implements Peer {
     if (this.closing) return
     if (!this.alive) return this.close('timeout', 'no pong within the ping interval')
     this.alive = false
+    this.ws.ping()
+  }
+
+  /**
+   * Another connection claims presence this one holds. A socket left half-open by a sleeping
+   * laptop never answers; it is dropped, which frees the presence for the device's new socket.
+   */
+  probeLiveness(): void {
+    if (this.closing || this.probe) return
+    this.probe = setTimeout(() => {
+      this.probe = null
+      this.close('timeout', 'no pong to a liveness probe (another connection claimed its presence)')
+    }, LIVENESS_PROBE_MS)
     this.ws.ping()
   }
 
@@ -175,6 +199,10 @@ export class Connection implements Peer {
 
   onPong(): void {
     this.alive = true
+    if (this.probe) {
+      clearTimeout(this.probe)
+      this.probe = null
+    }
   }
 
   onError(err: Error): void {
@@ -187,6 +215,10 @@ export class Connection implements Peer {
     const by = this.closing ? 'relay' : 'peer'
     const final = this.closing ?? { code, reason: reasonBuffer.toString() }
     this.closing = final
+    if (this.probe) clearTimeout(this.probe)
+    if (this.refusedPresence?.timer) clearTimeout(this.refusedPresence.timer)
+    this.probe = null
+    this.refusedPresence = null
     this.logLine('info', { code: final.code, reason: final.reason || undefined, by }, 'connection closed')
     this.services.hooks.onClose({ room: this.target.storageKey, code: final.code, reason: final.reason })
     if (this.room) {
@@ -230,11 +262,12 @@ export class Connection implements Peer {
       case 'sync-update':
         this.applyUpdate(message.update, room)
         return null
-      case 'awareness':
-        if (!room.claimAwareness(this, message.clients))
-          throw new PeerError('forbidden', 'awareness for a client id this connection does not own')
-        room.applyPresenceUpdate(message.update, this)
+      case 'awareness': {
+        const refusal = room.claimAwareness(this, message.clients)
+        if (refusal) this.presenceRefused(refusal, message)
+        else room.applyPresenceUpdate(message.update, this)
         return null
+      }
       case 'query-awareness':
         return room.encodePresence()
       case 'auth':
@@ -244,6 +277,34 @@ export class Connection implements Peer {
         this.wantsStored = true
         return encodeStored(room.storedStateVector)
     }
+  }
+
+  /**
+   * Presence is never worth a connection: a refused update is dropped, counted and logged, and
+   * the newest one is tried again once the holder had time to prove it is alive (a device back
+   * from sleep gets its caret back when its old, dead socket is dropped).
+   */
+  private presenceRefused(reason: PresenceRefusal, message: AwarenessMessage): void {
+    this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason })
+    const first = this.refusedPresence === null
+    if (this.refusedPresence) this.refusedPresence.message = message
+    else this.refusedPresence = { message, timer: null }
+    if (first) this.logLine('info', { reason }, 'presence update refused (dropped)')
+    if (reason !== 'held-by-another' || this.refusedPresence.timer) return
+    this.refusedPresence.timer = setTimeout(() => {
+      const retry = this.refusedPresence
+      this.refusedPresence = null
+      if (retry && !this.closing && this.room) this.retryPresence(retry.message, this.room)
+    }, PRESENCE_RETRY_MS)
+  }
+
+  private retryPresence(message: AwarenessMessage, room: Room): void {
+    const refusal = room.claimAwareness(this, message.clients)
+    if (refusal) {
+      this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason: refusal })
+      return // still held by a live connection: dropped for good; the client renews within 15 s
+    }
+    room.applyPresenceUpdate(message.update, this)
   }
 
   private applyUpdate(update: Uint8Array, room: Room): void {

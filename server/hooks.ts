@@ -1,5 +1,6 @@
 import type { OpStatus } from '../protocol/meta/types.js'
 import type { Access } from './auth.js'
+import type { PresenceRefusal } from './room.js'
 
 /** Why the relay turned a connection away before it joined a room. */
 export type RejectReason =
@@ -17,6 +18,8 @@ export interface RelayHookPayloads {
   onMessageIn: { kind: string; bytes: number }
   onMessageOut: { bytes: number }
   onReadOnlyWriteDropped: { room: string }
+  /** A presence update the relay would not apply (dropped; the connection stays). */
+  onPresenceRefused: { room: string; reason: PresenceRefusal }
   onPersisted: { room: string; updates: number; bytes: number; seconds: number }
   onStorageError: { room: string; error: unknown }
   onCompaction: { room: string; seconds: number }
@@ -49,6 +52,7 @@ const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
   onMessageIn: true,
   onMessageOut: true,
   onReadOnlyWriteDropped: true,
+  onPresenceRefused: true,
   onPersisted: true,
   onStorageError: true,
   onCompaction: true,

@@ -56,6 +56,12 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
   const rejected = new Counter({ name: 'skein_connections_rejected_total', help: 'Connections turned away, by reason.', labelNames: ['reason'], registers: [registry] })
   const closes = new Counter({ name: 'skein_connection_closes_total', help: 'Connections closed, by close code.', labelNames: ['code'], registers: [registry] })
   const readOnlyDrops = new Counter({ name: 'skein_read_only_writes_dropped_total', help: 'Document updates from read-only connections, dropped.', registers: [registry] })
+  const presenceRefused = new Counter({
+    name: 'skein_presence_refused_total',
+    help: 'Presence updates dropped because another live connection holds that client id, or too many ids, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
   const metaOps = new Counter({ name: 'skein_meta_ops_total', help: 'Metadata ops answered, by status.', labelNames: ['status'], registers: [registry] })
   for (const status of ['applied', 'duplicate', 'conflict', 'rejected']) metaOps.inc({ status }, 0)
   const metaRequests = new Histogram({
@@ -91,6 +97,7 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     onReject: ({ reason }) => rejected.inc({ reason }),
     onClose: ({ code }) => closes.inc({ code: String(code) }),
     onReadOnlyWriteDropped: () => readOnlyDrops.inc(),
+    onPresenceRefused: ({ reason }) => presenceRefused.inc({ reason }),
     onMetaOp: ({ status }) => metaOps.inc({ status }),
     onMetaRequest: ({ route, seconds }) => metaRequests.observe({ route }, seconds),
     onClientPendingAge: ({ seconds }) => oldestPending.report(seconds, Date.now()),

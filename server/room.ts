@@ -16,7 +16,16 @@ export interface Peer {
   /** Whether the peer asked for stored acknowledgements. */
   readonly wantsStored: boolean
   send(frame: Uint8Array): void
+  /**
+   * Asked when another connection claims presence this peer holds: a live peer proves itself
+   * (a pong); a dead one (half-open socket after sleep) is dropped, which frees its presence.
+   */
+  probeLiveness(): void
 }
+
+/** Why a presence update was not applied; the update is dropped, the connection stays. */
+export type PresenceRefusal = 'held-by-another' | 'too-many-ids'
+
 
 export interface RoomOptions {
   /** Replace the room's stored log with a snapshot after about this many writes (±25%, per room). */
@@ -56,6 +65,8 @@ export class Room {
   /** Each peer with the awareness client ids it introduced. */
   private readonly peers = new Map<Peer, Set<number>>()
   private readonly awarenessOwners = new Map<number, Peer>()
+  /** Client ids a peer tried to claim while another connection held them (see removePeer). */
+  private readonly claimants = new Map<number, Peer>()
   private pending: Uint8Array[] = []
   /** Updates and presence changes received this event-loop turn, fanned out together at its end. */
   private outgoing: { updates: Uint8Array[]; origins: Set<unknown>; presence: Set<number> } | null = null
@@ -149,9 +160,25 @@ export class Room {
     const introduced = this.peers.get(peer)
     if (!introduced) return
     this.peers.delete(peer)
+    for (const [id, claimant] of this.claimants) if (claimant === peer) this.claimants.delete(id)
     const owned = [...introduced].filter((id) => this.awarenessOwners.get(id) === peer)
-    for (const id of owned) this.awarenessOwners.delete(id)
-    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.presence.asAwareness(), owned, peer)
+    const removed: number[] = []
+    for (const id of owned) {
+      // A connection that claimed this id while the leaving one held it (the same device on a new
+      // socket) inherits it without a removal: a removal would bump the id's clock past the
+      // state the device re-sent, and every peer would ignore that state until its renewal.
+      const claimant = this.claimants.get(id)
+      this.claimants.delete(id)
+      const heir = claimant ? this.peers.get(claimant) : undefined
+      if (claimant && heir) {
+        this.awarenessOwners.set(id, claimant)
+        heir.add(id)
+      } else {
+        this.awarenessOwners.delete(id)
+        removed.push(id)
+      }
+    }
+    if (removed.length > 0) awarenessProtocol.removeAwarenessStates(this.presence.asAwareness(), removed, peer)
   }
 
   /**
@@ -161,24 +188,32 @@ export class Room {
    * unless that connection has the same identity (a reconnect with the same token) or has been
    * silent past the awareness timeout (its socket is dead but not yet closed).
    */
-  claimAwareness(peer: Peer, entries: readonly { clientId: number; clock: number; state: unknown }[]): boolean {
+  claimAwareness(peer: Peer, entries: readonly { clientId: number; clock: number; state: unknown }[]): PresenceRefusal | null {
     const introduced = this.peers.get(peer)
-    if (!introduced) return false
+    if (!introduced) return 'held-by-another'
     const changes = entries.filter((e) => !this.isEcho(e)).map((e) => e.clientId)
     const now = performance.now()
+    const holders = new Set<Peer>()
     for (const id of changes) {
       const owner = this.awarenessOwners.get(id)
-      if (owner && owner !== peer && owner.identity !== peer.identity && now - owner.lastSeen < AWARENESS_STALE_MS) return false
+      if (owner && owner !== peer && owner.identity !== peer.identity && now - owner.lastSeen < AWARENESS_STALE_MS) holders.add(owner)
+    }
+    if (holders.size > 0) {
+      for (const id of changes) if (this.awarenessOwners.get(id) !== peer) this.claimants.set(id, peer)
+      // Most often the same device, back from sleep while its old socket still hangs: the holder
+      // must prove it is alive; if it is not, it is dropped and the claim succeeds on retry.
+      for (const holder of holders) holder.probeLiveness()
+      return 'held-by-another'
     }
     const fresh = changes.filter((id) => !introduced.has(id))
-    if (introduced.size + fresh.length > MAX_AWARENESS_IDS_PER_PEER) return false
+    if (introduced.size + fresh.length > MAX_AWARENESS_IDS_PER_PEER) return 'too-many-ids'
     for (const id of changes) {
       const owner = this.awarenessOwners.get(id)
       if (owner && owner !== peer) this.peers.get(owner)?.delete(id)
       this.awarenessOwners.set(id, peer)
       introduced.add(id)
     }
-    return true
+    return null
   }
 
   private isEcho({ clientId, clock, state }: { clientId: number; clock: number; state: unknown }): boolean {

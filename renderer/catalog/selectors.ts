@@ -2,10 +2,12 @@
 // the labels users rely on ("on the relay", "N pending") are tested without a browser.
 
 import type { FieldConflict, FolderRecord, NoteRecord } from '../../protocol/meta/types'
+import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
-import { isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import { entityKey, isLive, type LocalEntity, type OutboxEntry } from './outbox'
 import type { RelayReach } from './sync-worker'
+import type { Refusal } from '../sync/connection-status'
 
 export interface NoteItem {
   readonly entity: LocalEntity
@@ -103,19 +105,30 @@ export function needsReview(snapshot: CatalogSnapshot): LocalEntity[] {
   return [...snapshot.entities.values()].filter((e) => e.view && !e.view.deleted && (e.sync === 'conflicted' || e.sync === 'failed'))
 }
 
-export type NoteSyncState = 'local' | 'on-relay' | 'pending' | 'offline' | 'refused' | 'failed' | 'conflicted'
+export type NoteSyncState = 'local' | 'on-relay' | 'on-relay-offline' | 'pending' | 'offline' | 'refused' | 'blocked' | 'failed' | 'conflicted'
+
+/** Why the relay refused a note's connection (its text or its versions), as a writer reads it. */
+export const REFUSAL_REASONS: Record<Refusal, string> = {
+  unauthorized: 'the relay does not accept this device’s token',
+  'too-large': 'larger than the relay accepts',
+  refused: 'the relay refused the connection',
+}
 
 /**
- * One note's sync state, from facts only: an open conflict or a refused op first; then anything
- * this device has that the relay has not confirmed (metadata ops or unacknowledged content);
- * "on the relay" only when the relay holds the record and has acknowledged the content.
+ * One note's sync state, from facts only: an open conflict or a refused op first; then a note
+ * whose connection the relay refused (`refusal`: it cannot sync, whatever the rest says); then
+ * anything this device has that the relay has not confirmed (metadata ops or unacknowledged
+ * content); "on the relay" only when the relay holds the record, has acknowledged the content,
+ * and is reachable now.
  */
-export function noteSyncState(entity: LocalEntity, reach: RelayReach | null): NoteSyncState {
+export function noteSyncState(entity: LocalEntity, reach: RelayReach | null, refusal: Refusal | null = null): NoteSyncState {
   if (entity.sync === 'conflicted') return 'conflicted'
   if (entity.sync === 'failed') return 'failed'
   if (reach === null) return 'local'
-  const unconfirmed = entity.sync === 'pending' || entity.contentDirty || entity.base === null
-  if (!unconfirmed) return 'on-relay'
+  if (refusal !== null) return 'blocked'
+  const unconfirmed = entity.sync === 'pending' || entity.contentDirty || entity.historyDirty === true || entity.base === null
+  // The relay has it all; while it cannot be reached, the label says that too.
+  if (!unconfirmed) return reach.state === 'offline' ? 'on-relay-offline' : 'on-relay'
   if (reach.state === 'offline') return 'offline'
   if (reach.state === 'refused') return 'refused'
   return 'pending'
@@ -124,15 +137,17 @@ export function noteSyncState(entity: LocalEntity, reach: RelayReach | null): No
 export const NOTE_SYNC_LABELS: Record<NoteSyncState, string> = {
   local: 'Saved on this device',
   'on-relay': 'On the relay',
+  'on-relay-offline': 'On the relay · offline now',
   pending: 'Saved on this device · syncing',
   offline: 'Saved on this device · offline',
   refused: 'Saved on this device · relay refused',
+  blocked: 'Saved on this device · cannot sync',
   failed: 'Not synced',
   conflicted: 'Needs review',
 }
 
 export interface GlobalStatus {
-  readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused'
+  readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused' | 'blocked'
   readonly label: string
   /** Unconfirmed items: outbox entries plus notes with unacknowledged content. */
   readonly pending: number
@@ -148,23 +163,37 @@ export function pendingEntries(snapshot: CatalogSnapshot): OutboxEntry[] {
   return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted')
 }
 
+/** Note id → why the relay refuses it, from the registry's refused rooms (its text or its versions). */
+export function refusedNotes(refusals: ReadonlyMap<string, Refusal>, snapshot: CatalogSnapshot): ReadonlyMap<string, Refusal> {
+  const notes = new Map<string, Refusal>()
+  for (const [room, refusal] of refusals) {
+    const id = noteIdOfRoom(room) ?? noteIdOfHistoryRoom(room)
+    const view = id === null ? undefined : snapshot.entities.get(entityKey('note', id))?.view
+    if (id !== null && view && !view.deleted && !notes.has(id)) notes.set(id, refusal)
+  }
+  return notes
+}
+
+/** Notes holding text or saved versions the relay has not acknowledged. */
 export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
-  return noteItems(snapshot).filter(({ entity }) => entity.contentDirty)
+  return noteItems(snapshot).filter(({ entity }) => entity.contentDirty || entity.historyDirty === true)
 }
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
-export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null): GlobalStatus {
+export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0): GlobalStatus {
   const live = snapshot.outbox.filter(isLive).length
   const pending = live + dirtyNotes(snapshot).length
   const attention = needsReview(snapshot).length
   const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
   // A refusal of the device explains everything else that failed, so it is said first.
   if (reach?.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
+  if (reach !== null && blockedNotes > 0) return { kind: 'blocked', label: `${s(blockedNotes, 'note', 'notes')} cannot sync`, pending, attention }
   if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, attention }
   if (reach === null) return { kind: 'local', label: 'Saved on this device (no relay)', pending, attention }
   if (reach.state === 'offline') {
-    const since = reach.since === null ? 'Offline' : `Offline since ${hhmm(reach.since)}`
-    return { kind: 'offline', label: pending > 0 ? `${since} · ${pending} pending` : since, pending, attention }
+    const since = reach.since === null ? '' : ` since ${hhmm(reach.since)}`
+    // Nothing waits: all of it is safe here, and the relay had all of it when last reached.
+    return { kind: 'offline', label: pending > 0 ? `Offline${since} · ${pending} pending` : `Everything saved on this device · offline${since}`, pending, attention }
   }
   if (pending > 0 || reach.state === 'connecting') return { kind: 'pending', label: pending > 0 ? `${pending} pending` : 'Connecting…', pending, attention }
   return { kind: 'synced', label: 'All synced', pending, attention }

@@ -54,7 +54,9 @@ export class SyncWorker {
     options: SyncWorkerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50
-    this.feedWait = options.feedWaitSeconds ?? 25
+    // Short long-polls: a poll that has not been answered by its end plus a grace (the transport's
+    // deadline) means the path to the relay is dead, so "online" is never older than about 8 s.
+    this.feedWait = options.feedWaitSeconds ?? 5
     this.now = options.now ?? Date.now
     this.events = options.events === undefined ? (typeof window === 'undefined' ? null : window) : options.events
   }
@@ -64,6 +66,7 @@ export class SyncWorker {
     this.running = true
     this.unsubscribe = this.catalog.subscribe(() => this.kick())
     this.events?.addEventListener('online', this.resume)
+    this.events?.addEventListener('offline', this.resume) // find out now, not when the poll times out
     this.events?.addEventListener('focus', this.resume)
     this.events?.addEventListener('visibilitychange', this.resume)
     this.lastTick = this.now()
@@ -82,6 +85,7 @@ export class SyncWorker {
     this.running = false
     this.unsubscribe?.()
     this.events?.removeEventListener('online', this.resume)
+    this.events?.removeEventListener('offline', this.resume)
     this.events?.removeEventListener('focus', this.resume)
     this.events?.removeEventListener('visibilitychange', this.resume)
     if (this.tick) clearInterval(this.tick)

@@ -25,8 +25,10 @@ export interface HttpTransportOptions {
   baseUrl: string
   token: string | null
   fetch?: typeof fetch
-  /** Abort a request that got no answer in this long (the long-poll adds its wait). */
+  /** Abort a request that got no answer in this long. */
   timeoutMs?: number
+  /** Abort a long-poll not answered this long after its wait ended (the relay answers at the end of the wait). */
+  pollGraceMs?: number
 }
 
 const OLDEST_PENDING_HEADER = 'x-skein-oldest-pending-ms'
@@ -34,10 +36,12 @@ const OLDEST_PENDING_HEADER = 'x-skein-oldest-pending-ms'
 export class HttpTransport implements MetaTransport {
   private readonly fetch: typeof fetch
   private readonly timeoutMs: number
+  private readonly pollGraceMs: number
 
   constructor(private readonly options: HttpTransportOptions) {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
     this.timeoutMs = options.timeoutMs ?? 15_000
+    this.pollGraceMs = options.pollGraceMs ?? 3_000
   }
 
   postOps(ops: readonly MetaOp[], oldestPendingMs: number): Promise<OpsResponse> {
@@ -50,11 +54,11 @@ export class HttpTransport implements MetaTransport {
 
   changes(since: number, waitSeconds: number, signal?: AbortSignal): Promise<ChangesResponse> {
     const query = new URLSearchParams({ since: String(since), wait: String(waitSeconds) })
-    return this.request<ChangesResponse>(`/v1/changes?${query}`, { method: 'GET' }, waitSeconds * 1000, signal)
+    return this.request<ChangesResponse>(`/v1/changes?${query}`, { method: 'GET' }, waitSeconds > 0 ? waitSeconds * 1000 + this.pollGraceMs : this.timeoutMs, signal)
   }
 
-  private async request<T>(path: string, init: RequestInit, extraMs = 0, signal?: AbortSignal): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs + extraMs)
+  private async request<T>(path: string, init: RequestInit, deadlineMs = this.timeoutMs, signal?: AbortSignal): Promise<T> {
+    const timeout = AbortSignal.timeout(deadlineMs)
     const headers = new Headers(init.headers)
     if (this.options.token) headers.set('authorization', `Bearer ${this.options.token}`)
     let response: Response

@@ -4,7 +4,8 @@ import { noteRoom } from '../../protocol/rooms'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import type { RelayReach } from '../catalog/sync-worker'
-import { NOTE_SYNC_LABELS, folderItems, noteSyncState } from '../catalog/selectors'
+import { NOTE_SYNC_LABELS, REFUSAL_REASONS, folderItems, noteSyncState } from '../catalog/selectors'
+import type { Refusal } from '../sync/connection-status'
 import type { DocHandle } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
 import type { Workspace } from '../workspace'
@@ -22,6 +23,8 @@ interface Props {
   note: NoteRecord
   snapshot: CatalogSnapshot
   reach: RelayReach | null
+  /** Why the relay refuses this note's connection, if it does. */
+  refusal: Refusal | null
   /** Put the caret in the editor once it is ready (a note just created). */
   autoFocus: boolean
   act(work: () => Promise<unknown>): void
@@ -33,11 +36,11 @@ interface Props {
 }
 
 /** "Saving…" until IndexedDB has every local change; then the note's sync state. */
-function SyncLabel({ handle, entity, reach }: { handle: DocHandle; entity: LocalEntity; reach: RelayReach | null }) {
+function SyncLabel({ handle, entity, reach, refusal }: { handle: DocHandle; entity: LocalEntity; reach: RelayReach | null; refusal: Refusal | null }) {
   const local = useLocalSave(handle)
-  const state = noteSyncState(entity, reach)
+  const state = noteSyncState(entity, reach, refusal)
   const label = local === 'saving' ? 'Saving…' : NOTE_SYNC_LABELS[state]
-  const reason = state === 'failed' && entity.lastError ? `: ${entity.lastError}` : ''
+  const reason = state === 'failed' && entity.lastError ? `: ${entity.lastError}` : state === 'blocked' && refusal ? `: ${REFUSAL_REASONS[refusal]}` : ''
   return (
     <span className={`save-state sync-${local === 'saving' ? 'saving' : state}`} role="status" aria-label="Save status">
       {label + reason}
@@ -109,7 +112,7 @@ function TagsField({ note, onAdd, onRemove }: { note: NoteRecord; onAdd(tag: str
 }
 
 /** One open note: its metadata bar, banners, and its editor. Mount keyed by note id. */
-export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, act, onTrash, onRestore, onReview, focusMatch }: Props) {
+export function NotePane({ workspace, entity, note, snapshot, reach, refusal, autoFocus, act, onTrash, onRestore, onReview, focusMatch }: Props) {
   const { catalog, registry } = workspace
   const handle = useDocHandle(registry, noteRoom(note.id))
   const folders = folderItems(snapshot)
@@ -162,7 +165,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, autoFocus, 
             {note.pinned ? 'Unpin' : 'Pin'}
           </button>
           <WordCount doc={handle.doc} />
-          <SyncLabel handle={handle} entity={entity} reach={reach} />
+          <SyncLabel handle={handle} entity={entity} reach={reach} refusal={refusal} />
           <WhoIsHere handle={handle} />
           <HistoryButton registry={registry} noteId={note.id} note={handle} />
           {!note.trashed && (

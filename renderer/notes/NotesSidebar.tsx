@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { RelayReach } from '../catalog/sync-worker'
+import type { Refusal } from '../sync/connection-status'
 import {
   NOTE_SYNC_LABELS,
   allTags,
@@ -21,6 +22,8 @@ import { useWindowedRows } from './windowing'
 interface Props {
   snapshot: CatalogSnapshot
   reach: RelayReach | null
+  /** Notes whose connection the relay refuses, and why. */
+  refused: ReadonlyMap<string, Refusal>
   /** The notes the current filter shows, in order. */
   list: readonly NoteItem[]
   filter: ListFilter
@@ -51,7 +54,7 @@ const folderName = (name: string): string | null => (name.trim() === '' ? 'Enter
 type FolderDialog = { kind: 'create' } | { kind: 'rename'; item: FolderItem } | { kind: 'delete'; item: FolderItem }
 
 export function NotesSidebar(props: Props) {
-  const { snapshot, reach, list, filter, onFilter, selectedId, onSelect, onCreate, notice, status } = props
+  const { snapshot, reach, refused, list, filter, onFilter, selectedId, onSelect, onCreate, notice, status } = props
   const [confirming, setConfirming] = useState<NoteItem | null>(null)
   const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null)
   // Thousands of notes: render only the rows in view (windowing.ts).
@@ -154,7 +157,7 @@ export function NotesSidebar(props: Props) {
             <ul className="notes-list" role="list" aria-label="Notes" ref={notesList} style={style}>
               {list.slice(start, end).map((item) => {
                 const title = displayTitle(item.note)
-                const state = noteSyncState(item.entity, reach)
+                const state = noteSyncState(item.entity, reach, refused.get(item.note.id) ?? null)
                 return (
                   <li key={item.note.id} aria-label={title} data-sync={state}>
                     <button

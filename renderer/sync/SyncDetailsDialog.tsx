@@ -2,16 +2,30 @@ import { useEffect, useState } from 'react'
 import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
 import type { OutboxEntry } from '../catalog/outbox'
 import type { RelayReach } from '../catalog/sync-worker'
-import { describeEntry, dirtyNotes, displayTitle, pendingEntries } from '../catalog/selectors'
+import { REFUSAL_REASONS, describeEntry, dirtyNotes, displayTitle, pendingEntries, type NoteItem } from '../catalog/selectors'
+import type { Refusal } from './connection-status'
 import { ConfirmDialog, Modal } from '../ui/Dialog'
 
 interface Props {
   snapshot: CatalogSnapshot
   reach: RelayReach | null
+  /** Notes whose connection the relay refuses, and why. */
+  refused: ReadonlyMap<string, Refusal>
   catalog: Catalog
   onRetry(): void
   act(work: () => Promise<unknown>): void
   onClose(): void
+}
+
+/** Refused notes that are not already listed as waiting (nothing of theirs is unsent, but nothing arrives either). */
+function blockedOnly(snapshot: CatalogSnapshot, refused: ReadonlyMap<string, Refusal>, listed: readonly NoteItem[]): NoteItem[] {
+  const seen = new Set(listed.map(({ note }) => note.id))
+  const items: NoteItem[] = []
+  for (const id of refused.keys()) {
+    const entity = snapshot.entities.get(`note:${id}`)
+    if (!seen.has(id) && entity?.view?.type === 'note') items.push({ entity, note: entity.view })
+  }
+  return items
 }
 
 function age(ms: number): string {
@@ -22,7 +36,7 @@ function age(ms: number): string {
 }
 
 /** Everything not yet on the relay, with why, and what can be done about it. */
-export function SyncDetailsDialog({ snapshot, reach, catalog, onRetry, act, onClose }: Props) {
+export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, act, onClose }: Props) {
   const [now, setNow] = useState(Date.now)
   const [discarding, setDiscarding] = useState<OutboxEntry | null>(null)
   useEffect(() => {
@@ -30,7 +44,9 @@ export function SyncDetailsDialog({ snapshot, reach, catalog, onRetry, act, onCl
     return () => clearInterval(timer)
   }, [])
   const entries = pendingEntries(snapshot)
-  const content = dirtyNotes(snapshot)
+  const dirty = dirtyNotes(snapshot)
+  // Every note that waits for the relay or that the relay refuses, once each.
+  const content = [...dirty, ...blockedOnly(snapshot, refused, dirty)]
   const titleOf = (entry: OutboxEntry): string => {
     const view = snapshot.entities.get(`${entry.entityType}:${entry.op.entity}`)?.view
     if (!view) return ''
@@ -42,7 +58,9 @@ export function SyncDetailsDialog({ snapshot, reach, catalog, onRetry, act, onCl
         {reach === null ? 'No relay is set up: everything stays on this device.' : reach.state === 'online' ? 'Connected to the relay.' : reach.state === 'connecting' ? 'Connecting to the relay…' : `The relay cannot be used right now: ${reach.error ?? 'unreachable'}.`}
       </p>
       {entries.length === 0 && content.length === 0 ? (
-        <p className="dialog-message">Everything on this device is on the relay.</p>
+        <p className="dialog-message">
+          {reach?.state === 'online' ? 'Everything on this device is on the relay.' : 'Everything is saved on this device, and nothing waits for the relay.'}
+        </p>
       ) : (
         <table className="sync-table" aria-label="Waiting changes">
           <thead>
@@ -74,15 +92,23 @@ export function SyncDetailsDialog({ snapshot, reach, catalog, onRetry, act, onCl
                 </td>
               </tr>
             ))}
-            {content.map(({ note }) => (
-              <tr key={note.id} aria-label={`Content of ${displayTitle(note)}`}>
-                <td>
-                  Text of <span className="muted">{displayTitle(note)}</span>
-                </td>
-                <td colSpan={4}>waiting for the relay to store it (text is never discarded)</td>
-                <td />
-              </tr>
-            ))}
+            {content.map(({ note, entity }) => {
+              const refusal = refused.get(note.id)
+              const what = entity.contentDirty || entity.historyDirty !== true ? 'Text' : 'Saved versions'
+              return (
+                <tr key={note.id} aria-label={`Content of ${displayTitle(note)}`} data-state={refusal ? 'refused' : 'waiting'}>
+                  <td>
+                    {what} of <span className="muted">{displayTitle(note)}</span>
+                  </td>
+                  <td colSpan={4}>
+                    {refusal
+                      ? `cannot sync: ${REFUSAL_REASONS[refusal]} (kept on this device; Retry now tries again)`
+                      : 'waiting for the relay to store it (text is never discarded)'}
+                  </td>
+                  <td />
+                </tr>
+              )
+            })}
           </tbody>
         </table>
       )}

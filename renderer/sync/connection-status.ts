@@ -5,27 +5,46 @@
 // `connecting`. So a failed attempt (`connection-close`/`connection-error`) means "offline" until
 // a connection is established again, and retries do not flip the indicator back to "connecting".
 //
-// The relay refuses with close codes 4400–4499, which y-websocket treats as permanent: it emits
-// `connection-close` with the close event (then `status: disconnected` if the socket had opened)
-// and stops reconnecting. 4401 means the relay wants a valid token from this device; any other
-// code in that range is a refusal for another reason. Both stick until a connection succeeds.
+// Refusals are the closes that retrying cannot fix (`shouldReconnect` below tells the provider to
+// stop): 4401 means the relay wants a valid token from this device; 4413 and 1009 mean the note
+// (or what this device holds of it) is larger than the relay accepts; any other code in
+// 4400–4499 is a refusal for another reason. They stick until a connection succeeds, which only a
+// deliberate `provider.connect()` ("Retry now", a new token) attempts.
 
 import type { WebsocketProvider } from 'y-websocket'
 import { ValueStore } from './store'
 
-export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | 'unauthorized' | 'refused'
+export type Refusal = 'unauthorized' | 'too-large' | 'refused'
+export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | Refusal
 
 export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
   offline: 'Offline',
   connecting: 'Connecting…',
   connected: 'Connected',
   unauthorized: 'Relay refused this device (no valid token)',
+  'too-large': 'Larger than the relay accepts',
   refused: 'Relay refused the connection',
 }
 
-/** Close codes in this range are permanent refusals (y-websocket's own convention). */
 export const UNAUTHORIZED_CLOSE = 4401
-const isPermanentClose = (code: number): boolean => code >= 4400 && code < 4500
+const DOCUMENT_TOO_LARGE_CLOSE = 4413
+const MESSAGE_TOO_BIG_CLOSE = 1009
+
+/** The refusal a close code means, or null for a transient close (offline, rate limited, going away). */
+export function refusalOf(code: number | null): Refusal | null {
+  if (code === UNAUTHORIZED_CLOSE) return 'unauthorized'
+  if (code === DOCUMENT_TOO_LARGE_CLOSE || code === MESSAGE_TOO_BIG_CLOSE) return 'too-large'
+  if (code !== null && code >= 4400 && code < 4500) return 'refused'
+  return null
+}
+
+export const isRefusal = (status: ConnectionStatus): status is Refusal => status === 'unauthorized' || status === 'too-large' || status === 'refused'
+
+/**
+ * For the provider's `shouldReconnect` option: stop after a refusal. A frame too big for the
+ * relay (1009) would be sent again on every reconnect, so it stops too, unlike y-websocket's default.
+ */
+export const shouldReconnect = (event: CloseEvent): boolean => refusalOf(event.code) === null
 
 function closeCode(event: unknown): number | null {
   const code = (event as { code?: unknown } | null)?.code
@@ -41,7 +60,7 @@ export class ConnectionStatusStore extends ValueStore<ConnectionStatus> {
   /** Follows `provider` until the returned function is called. */
   follow(provider: WebsocketProvider): () => void {
     let failedSinceConnected = false
-    let refusal: 'unauthorized' | 'refused' | null = null
+    let refusal: Refusal | null = null
     const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
       if (refusal && status !== 'connected') return // stays refused; the provider does not retry
       if (status === 'connected') {
@@ -65,11 +84,11 @@ export class ConnectionStatusStore extends ValueStore<ConnectionStatus> {
       this.set('offline')
     }
     const onClose = (event: unknown): void => {
-      const code = closeCode(event)
-      if (code !== null && isPermanentClose(code)) {
-        refusal = code === UNAUTHORIZED_CLOSE ? 'unauthorized' : 'refused'
+      const refused = refusalOf(closeCode(event))
+      if (refused) {
+        refusal = refused
         failedSinceConnected = true
-        this.set(refusal)
+        this.set(refused)
         return
       }
       onFailure()

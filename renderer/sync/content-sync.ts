@@ -47,6 +47,12 @@ export class ContentSync {
     if (this.timer) clearTimeout(this.timer)
   }
 
+  /** "Retry now": notes resting after a failed attempt (timed out, refused) are tried again at once. */
+  retryNow(): void {
+    this.resting.clear()
+    this.schedule()
+  }
+
   /** Notes being synced right now (for the Sync details panel). */
   get inProgress(): readonly string[] {
     return [...this.active]

@@ -9,9 +9,10 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import { Awareness } from 'y-protocols/awareness'
-import { coversStateVector, isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
+import { coversStateVector, isStoredOnRelay, requestStoredAck, trackStoredAcks } from '../../protocol/stored-acks'
 import { rejoinOnReconnect } from '../presence/rejoin'
-import { ConnectionStatusStore } from './connection-status'
+import { ConnectionStatusStore, isRefusal, shouldReconnect, type Refusal } from './connection-status'
+import { keepAlive } from './heartbeat'
 import { compactStoredUpdates } from './idb-compaction'
 import { LocalSaveTracker } from './local-save'
 import { ValueStore, type ReadableStore } from './store'
@@ -113,12 +114,16 @@ export class DocHandle {
         connect: false,
         awareness: this.awareness,
         params: target.token ? { token: target.token } : {},
+        shouldReconnect,
       })
       this.provider = provider
       this.cleanups.push(this.connection.follow(provider))
       this.cleanups.push(rejoinOnReconnect(provider, this.awareness))
+      const heartbeat = keepAlive(provider, () => requestStoredAck(provider))
+      this.cleanups.push(heartbeat.stop)
       this.cleanups.push(
         trackStoredAcks(provider, (stateVector) => {
+          heartbeat.heard()
           this.storedStateVector = stateVector
           this.checkStored()
         }),
@@ -181,6 +186,11 @@ export class DocHandle {
     this.marking = Promise.all([this.marking, recorded.catch(() => undefined)]).then(() => undefined)
   }
 
+  /** Connects again after a refusal ("Retry now"); the provider does not retry those by itself. */
+  reconnect(): void {
+    if (!this.destroyed && isRefusal(this.connection.get())) this.provider?.connect()
+  }
+
   /** Resolves once every "unacknowledged" / "acknowledged" report made so far is recorded. */
   whenMarked(): Promise<void> {
     return this.marking
@@ -208,6 +218,12 @@ export class DocRegistry {
   private expectRelay = true
   private readonly unsavedHandles = new Set<DocHandle>()
   private readonly unsaved = new ValueStore(0)
+  private readonly refused = new ValueStore<ReadonlyMap<string, Refusal>>(new Map())
+  /**
+   * Rooms whose last connection the relay refused (and why), open or not: a background sync that
+   * was refused is remembered after its handle closes, until a connection to the room succeeds.
+   */
+  readonly refusals: ReadableStore<ReadonlyMap<string, Refusal>> = this.refused
   /** How many open docs hold edits not yet committed to IndexedDB (for the quit warning). */
   readonly unsavedDocs: ReadableStore<number> = this.unsaved
 
@@ -239,9 +255,27 @@ export class DocRegistry {
       })
       const opened = handle
       opened.localSave.editsUnsaved.subscribe(() => this.countUnsaved(opened, opened.localSave.editsUnsaved.get()))
+      opened.connection.subscribe(() => this.noteRefusal(room, opened.connection.get()))
       this.scheduleCollect(handle)
     }
     return handle
+  }
+
+  private noteRefusal(room: string, status: ReturnType<DocHandle['connection']['get']>): void {
+    const current = this.refused.get()
+    if (isRefusal(status)) {
+      if (current.get(room) === status) return
+      this.refused.set(new Map(current).set(room, status))
+    } else if (status === 'connected' && current.has(room)) {
+      const next = new Map(current)
+      next.delete(room)
+      this.refused.set(next)
+    }
+  }
+
+  /** "Retry now": every open room the relay refused connects again. */
+  retryRefused(): void {
+    for (const handle of this.handles.values()) handle.reconnect()
   }
 
   private countUnsaved(handle: DocHandle, unsaved: boolean): void {
@@ -275,6 +309,11 @@ export class DocRegistry {
     // Until the room is opened again, reading it must not recreate the database being deleted.
     this.discarded.add(room)
     this.names = null
+    if (this.refused.get().has(room)) {
+      const next = new Map(this.refused.get())
+      next.delete(room)
+      this.refused.set(next)
+    }
     const handle = this.handles.get(room)
     if (handle) {
       handle.discardWhenReleased = true

@@ -68,7 +68,7 @@ export async function closeTrash(page: Page): Promise<void> {
 
 /** Sync status lines when the relay is reachable, and when it is not. */
 export const ONLINE = /^(All synced|\d+ pending)$/
-export const OFFLINE = /^Offline/
+export const OFFLINE = /^(Offline|Everything saved on this device · offline)/
 
 export async function waitForConnection(page: Page, label: string | RegExp): Promise<void> {
   await expect.poll(() => connection(page).textContent(), WAIT).toMatch(label)

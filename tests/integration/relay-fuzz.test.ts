@@ -6,7 +6,7 @@ import { prng, testSeed } from '../helpers/prng'
 
 const MAX_MESSAGE_BYTES = 64 * 1024
 /** Codes a hostile connection may be closed with; anything else (1011, 1006 from a crash) is a bug. */
-const EXPECTED_CLOSES = new Set([1002, 1003, 1009, 4400, 4403, 4413, 4529])
+const EXPECTED_CLOSES = new Set([1002, 1003, 1009, 4400, 4413, 4529])
 
 type Rng = ReturnType<typeof prng>
 

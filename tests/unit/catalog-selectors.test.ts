@@ -3,7 +3,7 @@ import { newFolder, newNote } from '../../protocol/meta/rules'
 import type { Actor, EntityRecord, FolderRecord, MetaOp, NoteRecord } from '../../protocol/meta/types'
 import type { CatalogSnapshot } from '../../renderer/catalog/catalog'
 import { entityKey, type LocalEntity, type OutboxEntry } from '../../renderer/catalog/outbox'
-import { folderTree, globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
+import { NOTE_SYNC_LABELS, folderTree, globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
 import type { RelayReach } from '../../renderer/catalog/sync-worker'
 
 const ACTOR: Actor = { device: 'dev', name: 'Dev' }
@@ -59,7 +59,8 @@ describe('noteSyncState: what a note says about where it is', () => {
   })
 
   it('keeps saying on the relay for confirmed work while offline: the relay already has it', () => {
-    expect(noteSyncState(confirmed, OFFLINE)).toBe('on-relay')
+    expect(noteSyncState(confirmed, OFFLINE)).toBe('on-relay-offline')
+    expect(NOTE_SYNC_LABELS['on-relay-offline']).toBe('On the relay · offline now')
   })
 
   it('says saved on this device when there is no relay', () => {
@@ -89,7 +90,7 @@ describe('globalStatus: the window\'s one line', () => {
 
   it('says since when it is offline, and how much waits', () => {
     expect(globalStatus(snapshot([synced, dirty], [outboxEntry(1)]), OFFLINE)).toMatchObject({ kind: 'offline', label: 'Offline since 09:05 · 2 pending' })
-    expect(globalStatus(snapshot([synced]), OFFLINE).label).toBe('Offline since 09:05')
+    expect(globalStatus(snapshot([synced]), OFFLINE).label).toBe('Everything saved on this device · offline since 09:05')
   })
 
   it('says how many need attention, before anything else', () => {
@@ -97,6 +98,12 @@ describe('globalStatus: the window\'s one line', () => {
     const two = entity(noteRecord('f1'), { sync: 'failed' })
     expect(globalStatus(snapshot([synced, one]), OFFLINE)).toMatchObject({ kind: 'attention', label: '1 needs attention' })
     expect(globalStatus(snapshot([synced, one, two]), ONLINE)).toMatchObject({ kind: 'attention', label: '2 need attention', attention: 2 })
+  })
+
+  it('says how many notes cannot sync, and never all synced while one cannot', () => {
+    expect(globalStatus(snapshot([synced]), ONLINE, 2)).toMatchObject({ kind: 'blocked', label: '2 notes cannot sync' })
+    expect(globalStatus(snapshot([synced]), ONLINE, 1).label).toBe('1 note cannot sync')
+    expect(noteSyncState(synced, ONLINE, 'too-large')).toBe('blocked')
   })
 
   it('says the relay refused this device', () => {

@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { ObservableV2 } from 'lib0/observable'
 import type { WebsocketProvider } from 'y-websocket'
-import { CONNECTION_LABELS, ConnectionStatusStore } from '../../renderer/sync/connection-status'
+import { CONNECTION_LABELS, ConnectionStatusStore, shouldReconnect } from '../../renderer/sync/connection-status'
 import { LocalSaveTracker } from '../../renderer/sync/local-save'
 
 type Events = {
@@ -112,6 +112,20 @@ describe('ConnectionStatusStore', () => {
     provider.attempt()
     provider.closedByRelay(4403)
     expect(store.get()).toBe('refused')
+  })
+
+  it('says a note is too large for the relay (4413, and 1009 for a frame over its limit), and stops retrying', () => {
+    for (const code of [4413, 1009]) {
+      const store = new ConnectionStatusStore(true)
+      const provider = new FakeProvider()
+      store.follow(provider as unknown as WebsocketProvider)
+      provider.attempt()
+      provider.closedByRelay(code)
+      expect(store.get(), String(code)).toBe('too-large')
+      expect(shouldReconnect({ code } as CloseEvent), String(code)).toBe(false)
+    }
+    expect(shouldReconnect({ code: 4529 } as CloseEvent)).toBe(true)
+    expect(shouldReconnect({ code: 1006 } as CloseEvent)).toBe(true)
   })
 
   it('treats a transient close code (e.g. 4529 rate limited, 1001 going away) as offline', () => {
