@@ -80,6 +80,27 @@ describe('presence and version history across two devices', () => {
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
   })
 
+  it('a device whose connection hangs half-open (sleep, Wi-Fi switch) reconnects by itself: text merges both ways and its presence comes back', { timeout: 240_000 }, async () => {
+    await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
+    const SOON = { timeout: 20_000, interval: 100 } // well before y-websocket's own 30 s watchdog
+    proxy.freeze() // A's open sockets hang; new connections get through
+    await caretToEnd(a.page)
+    await a.page.keyboard.type(' asleep')
+    await expect.poll(() => editorText(b.page), SOON).toBe('Hello presence asleep')
+    await caretToEnd(b.page)
+    await b.page.keyboard.type(' awake')
+    await expect.poll(() => editorText(a.page), SOON).toBe('Hello presence asleep awake')
+    await caretToEnd(a.page)
+    await expect.poll(() => present(b.page), SOON).toEqual(['Bob (you)', 'Alice'])
+    await expect.poll(() => caretNames(b.page), SOON).toEqual(['Alice'])
+    await waitForConnection(a.page, ONLINE)
+    proxy.thaw()
+    // Back to the text the next test starts from.
+    for (let i = 0; i < ' asleep awake'.length; i++) await a.page.keyboard.press('Backspace')
+    await expect.poll(() => editorText(b.page), WAIT).toBe('Hello presence')
+    expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
+  })
+
   it('restores a named version on one device as an edit the other device merges', { timeout: 240_000 }, async () => {
     await saveVersion(a.page, 'Draft one')
 
