@@ -12,9 +12,9 @@ export default defineConfig({
     outDir: '../dist/renderer',
     emptyOutDir: true,
     sourcemap: true,
-    // One bundle (React, ProseMirror, Yjs: ~760 kB) loaded from local disk or the local relay;
+    // One bundle (React, ProseMirror, Yjs: ~1 MB) loaded from local disk or the local relay;
     // splitting it would only add requests.
-    chunkSizeWarningLimit: 1024,
+    chunkSizeWarningLimit: 1200,
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   test: {

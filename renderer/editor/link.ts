@@ -54,6 +54,21 @@ export function linkUrlProblem(raw: string): string | null {
  * come from the app, never from the document.
  */
 export const SafeLink = Link.extend({
+  addAttributes() {
+    return {
+      ...this.parent?.(),
+      /**
+       * An image the editor cannot show yet, kept as this link: its source. The link's text is the
+       * image's alt text; `href` is where a linked image (a badge) pointed, or the image itself.
+       * Export writes it back as the Markdown image it was (transfer/markdown.ts).
+       */
+      image: {
+        default: null,
+        parseHTML: (element: HTMLElement) => element.getAttribute('data-image'),
+        renderHTML: (attributes: Record<string, unknown>) => (typeof attributes.image === 'string' ? { 'data-image': attributes.image } : {}),
+      },
+    }
+  },
   renderHTML({ HTMLAttributes }) {
     const { href, target: _target, rel: _rel, class: _class, ...rest } = HTMLAttributes as Record<string, unknown>
     const safe = safeLinkHref(href)

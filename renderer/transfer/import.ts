@@ -6,7 +6,7 @@
 
 import type { JSONContent } from '@tiptap/core'
 import { parseFrontMatter } from './front-matter'
-import { markdownToDoc } from './markdown'
+import { imagesKeptAsLinks, markdownToDoc, tablesKeptAsText } from './markdown'
 import { baseName, fileName, folderSegments } from './paths'
 
 /** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
@@ -48,6 +48,11 @@ export interface ImportSummary {
   /** Files not looked at because the user cancelled. */
   readonly notReached: number
   readonly cancelled: boolean
+  /**
+   * Content the editor cannot show yet but keeps visibly, by kind, e.g. images kept as links
+   * (export writes them back as they were). Said in the summary, never dropped silently.
+   */
+  readonly kept: { readonly imagesAsLinks: number; readonly tablesAsText: number }
 }
 
 export interface ImportProgress {
@@ -98,10 +103,17 @@ export function skipReasonOfText(text: string): string | null {
   return null
 }
 
-/** Plain text of the first heading in a document, if any. */
+const isImageText = (node: JSONContent): boolean => node.marks?.some((m) => m.type === 'link' && typeof m.attrs?.image === 'string') === true
+
+/** Plain text of the first heading in a document, if any; badges (images) in it are not part of a title. */
 function firstHeading(doc: JSONContent): string | null {
   const heading = doc.content?.find((node) => node.type === 'heading')
-  const text = (heading?.content ?? []).map((node) => node.text ?? '').join('').trim()
+  const text = (heading?.content ?? [])
+    .filter((node) => !isImageText(node))
+    .map((node) => node.text ?? '')
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
   return text === '' ? null : text
 }
 
@@ -126,6 +138,7 @@ export async function importMarkdown(
   const folderKey = (parentId: string | null, name: string): string => `${parentId ?? ''}\u0000${name}`
   for (const folder of target.folders()) if (!folderIds.has(folderKey(folder.parentId, folder.name))) folderIds.set(folderKey(folder.parentId, folder.name), folder.id)
   let foldersCreated = 0
+  const kept = { imagesAsLinks: 0, tablesAsText: 0 }
 
   const folderFor = async (relativePath: string): Promise<string | null> => {
     let parentId: string | null = null
@@ -152,7 +165,7 @@ export async function importMarkdown(
     done++ // not inside the optional call below: `?.` would skip it when there is no listener
     options.onProgress?.({ done, total: sorted.length })
   }
-  return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length }
+  return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length, kept }
 
   /** Imports one file; the reason it was skipped, or null. */
   async function importOne(file: ImportFile): Promise<string | null> {
@@ -178,6 +191,8 @@ export async function importMarkdown(
       const noteId = await target.createNote({ title: titleFor(file.relativePath, title, doc), folderId, tags })
       await target.writeContent(noteId, doc)
       imported.push({ relativePath: file.relativePath, noteId })
+      kept.imagesAsLinks += imagesKeptAsLinks(doc)
+      kept.tablesAsText += tablesKeptAsText(doc)
       return null
     } catch (err) {
       return `could not be saved: ${err instanceof Error ? err.message : String(err)}`

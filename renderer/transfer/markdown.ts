@@ -2,22 +2,82 @@
 // to parse, its serializer to write) mapped onto TipTap's node and mark names. Pure: no DOM, no
 // Y.Doc, so the round trip is tested in Node.
 //
-// What the schema cannot hold is kept as text rather than lost: images become links to the
-// image, raw HTML stays literal text, and a GFM table becomes a code block of its rows (language
-// TABLE_LANGUAGE) that export writes back as the table.
+// What the schema cannot hold is kept visibly rather than lost: an image becomes a link (its alt
+// text, marked with the image's source) that export writes back as the image, a linked image (a
+// badge) keeps both its link and its source the same way, raw HTML stays literal text, and a GFM
+// table becomes a code block of its rows (language TABLE_LANGUAGE) that export writes back as the
+// table.
 
 import type { JSONContent } from '@tiptap/core'
-import type { Node as PMNode } from '@tiptap/pm/model'
+import type { Mark as PMMark, Node as PMNode } from '@tiptap/pm/model'
 import MarkdownIt from 'markdown-it'
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
 import { noteSchema } from './schema'
 
 type Token = ReturnType<MarkdownIt['parse']>[number]
+type MarkOpen = (state: MarkdownSerializerState, mark: PMMark, parent: PMNode, index: number) => string
 
 /** The code block language that marks an imported table (the editor has no table node). */
 export const TABLE_LANGUAGE = 'markdown-table'
 
 const ALIGN: Record<string, string> = { left: ':---', center: ':---:', right: '---:' }
+
+const escapeInline = (text: string): string => text.replace(/[\\`*_[\]<>|~!]/g, '\\$&')
+const destination = (url: string): string => (/[\s()<>]/.test(url) ? `<${url.replace(/[<>]/g, encodeURIComponent)}>` : url)
+const titlePart = (title: string | null): string => (title ? ` "${title.replace(/["\\]/g, '\\$&')}"` : '')
+
+/**
+ * A cell's inline tokens as Markdown that stands on its own: reference links are written inline
+ * (their definitions live outside the table, and the table is kept as text), text is escaped.
+ */
+function inlineSource(children: readonly Token[]): string {
+  let out = ''
+  const links: Token[] = []
+  for (const token of children) {
+    switch (token.type) {
+      case 'text':
+        out += escapeInline(token.content)
+        break
+      case 'code_inline': {
+        const ticks = '`'.repeat(Math.max(0, ...(token.content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+        const pad = token.content.startsWith('`') || token.content.endsWith('`') ? ' ' : ''
+        out += `${ticks}${pad}${token.content}${pad}${ticks}`
+        break
+      }
+      case 'softbreak':
+      case 'hardbreak':
+        out += ' '
+        break
+      case 'em_open':
+      case 'em_close':
+        out += '*'
+        break
+      case 'strong_open':
+      case 'strong_close':
+        out += '**'
+        break
+      case 's_open':
+      case 's_close':
+        out += '~~'
+        break
+      case 'link_open':
+        links.push(token)
+        out += '['
+        break
+      case 'link_close': {
+        const open = links.pop()
+        out += `](${destination(open?.attrGet('href') ?? '')}${titlePart(open?.attrGet('title') ?? null)})`
+        break
+      }
+      case 'image':
+        out += `![${escapeInline(token.content)}](${destination(token.attrGet('src') ?? '')}${titlePart(token.attrGet('title'))})`
+        break
+      default:
+        out += escapeInline(token.content)
+    }
+  }
+  return out.replace(/\|/g, (bar, at: number, all: string) => (all[at - 1] === '\\' ? bar : '\\|'))
+}
 
 /** A table's rows as canonical GFM lines, rebuilt from its tokens (so a table in a list or quote works too). */
 function tableSource(tokens: readonly Token[]): string {
@@ -26,7 +86,7 @@ function tableSource(tokens: readonly Token[]): string {
   for (const token of tokens) {
     if (token.type === 'tr_open') rows.push([])
     if (token.type === 'th_open') aligns.push(ALIGN[/text-align:(\w+)/.exec(token.attrGet('style') ?? '')?.[1] ?? ''] ?? '---')
-    if (token.type === 'inline') rows[rows.length - 1]?.push(token.content.replace(/\|/g, '\\|'))
+    if (token.type === 'inline') rows[rows.length - 1]?.push(inlineSource(token.children ?? []))
   }
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
   const [head = [], ...body] = rows
@@ -57,13 +117,98 @@ function tablesAsCode(md: MarkdownIt): void {
   })
 }
 
+/** The text an image is shown as: its alt text, else its file name. */
+function imageText(token: Token): string {
+  const alt = token.content.trim()
+  if (alt !== '') return alt
+  const src = token.attrGet('src') ?? ''
+  return decodeURIComponentSafe(src.split(/[?#]/)[0]!.split('/').pop() ?? '') || 'image'
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * A markdown-it core rule: each image becomes a link marked `data-image` (the schema has no image
+ * node). A link whose only content is an image (a badge) keeps its own href and gets the image's
+ * source; an image among other text inside a link splits that link around it, since links cannot
+ * nest. Nothing of either URL is lost.
+ */
+function imagesAsLinks(md: MarkdownIt): void {
+  md.core.ruler.push('skein_images', (state) => {
+    for (const block of state.tokens) {
+      if (block.type !== 'inline' || !block.children?.some((t) => t.type === 'image')) continue
+      const tokens = block.children
+      const out: Token[] = []
+      let open: Token | null = null
+      const link = (type: 'link_open' | 'link_close', attrs: [string, string][] | null = null): Token => {
+        const token = new state.Token(type, 'a', type === 'link_open' ? 1 : -1)
+        token.attrs = attrs
+        return token
+      }
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i]!
+        if (token.type === 'link_open') open = token
+        if (token.type === 'link_close') open = null
+        if (token.type !== 'image') {
+          out.push(token)
+          continue
+        }
+        const src = token.attrGet('src') ?? ''
+        const text = new state.Token('text', '', 0)
+        text.content = imageText(token)
+        if (open && tokens[i - 1] === open && tokens[i + 1]?.type === 'link_close') {
+          open.attrSet('data-image', src) // a badge: [![alt](src)](href)
+          out.push(text)
+          continue
+        }
+        if (open) out.push(link('link_close'))
+        const title = token.attrGet('title')
+        out.push(link('link_open', [['href', src], ['data-image', src], ...(title ? [['title', title] as [string, string]] : [])]), text, link('link_close'))
+        if (open) {
+          const reopened = link('link_open', open.attrs?.map(([k, v]) => [k, v] as [string, string]) ?? null)
+          out.push(reopened)
+          open = reopened
+        }
+      }
+      block.children = out
+    }
+  })
+}
+
+/** How many tables a document keeps as Markdown text in a code block (for the import summary). */
+export function tablesKeptAsText(doc: JSONContent): number {
+  let count = 0
+  const visit = (node: JSONContent): void => {
+    if (node.type === 'codeBlock' && node.attrs?.language === TABLE_LANGUAGE) count++
+    for (const child of node.content ?? []) visit(child)
+  }
+  visit(doc)
+  return count
+}
+
+/** How many images a document keeps as links (for the import summary). */
+export function imagesKeptAsLinks(doc: JSONContent): number {
+  let count = 0
+  const visit = (node: JSONContent): void => {
+    if (node.marks?.some((m) => m.type === 'link' && typeof m.attrs?.image === 'string')) count++
+    for (const child of node.content ?? []) visit(child)
+  }
+  visit(doc)
+  return count
+}
+
 let parser: MarkdownParser | null = null
 
 function markdownParser(): MarkdownParser {
   if (parser) return parser
   // CommonMark plus GFM strikethrough (the editor has a strike mark); no raw HTML: it is text.
-  // Images are turned off so `![alt](src)` reads as "!" followed by a link, keeping the URL.
-  const tokenizer = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table']).disable('image').use(tablesAsCode)
+  const tokenizer = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table']).use(tablesAsCode).use(imagesAsLinks)
   parser = new MarkdownParser(noteSchema(), tokenizer, {
     blockquote: { block: 'blockquote' },
     paragraph: { block: 'paragraph' },
@@ -78,7 +223,7 @@ function markdownParser(): MarkdownParser {
     em: { mark: 'italic' },
     strong: { mark: 'bold' },
     s: { mark: 'strike' },
-    link: { mark: 'link', getAttrs: (tok: Token) => ({ href: tok.attrGet('href'), title: tok.attrGet('title') || null }) },
+    link: { mark: 'link', getAttrs: (tok: Token) => ({ href: tok.attrGet('href'), title: tok.attrGet('title') || null, image: tok.attrGet('data-image') }) },
     code_inline: { mark: 'code', noCloseToken: true },
   })
   return parser
@@ -95,6 +240,35 @@ const base = defaultMarkdownSerializer.nodes
 function fenceFor(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
   return '`'.repeat(Math.max(3, longest + 1))
+}
+
+/**
+ * Escaped on top of what prosemirror-markdown escapes:
+ * - every `_` not already escaped: it leaves some inside runs like `__init__`, which then read
+ *   back as emphasis;
+ * - a `<` that starts an autolink (`&lt;me@example.org&gt;` in a file is text, and must not come
+ *   back as a link). Other `<` stay as they are, so raw HTML kept as text is written back as it was;
+ * - a `&` that starts a character reference (`&ouml;` typed as text stays those six characters).
+ */
+const EXTRA_ESCAPES = /(?<!\\)_|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>)/g
+
+/** Delimiters of the italics being written, innermost last (serializing is synchronous). */
+const italicDelimiters: string[] = []
+
+/**
+ * `*` as a rule; `_` when the italic starts with bold text, where `***` would be misread
+ * (`_**Note**: text_`), and `_` can open and close here (not inside a word).
+ */
+function italicDelimiter(mark: PMMark, parent: PMNode, index: number): string {
+  const first = parent.child(index)
+  if (!first.marks.some((m) => m.type.name === 'bold')) return '*'
+  const before = index > 0 ? parent.child(index - 1).textContent.slice(-1) : ''
+  let end = index
+  while (end < parent.childCount && mark.isInSet(parent.child(end).marks)) end++
+  const after = end < parent.childCount ? parent.child(end).textContent.slice(0, 1) : ''
+  const lastMarked = parent.child(end - 1)
+  const endsBold = lastMarked.marks.some((m) => m.type.name === 'bold')
+  return /\w/.test(before) || /\w/.test(after) || endsBold ? '*' : '_'
 }
 
 const serializer = new MarkdownSerializer(
@@ -131,17 +305,61 @@ const serializer = new MarkdownSerializer(
     },
   },
   {
-    italic: defaultMarkdownSerializer.marks.em!,
+    italic: {
+      ...defaultMarkdownSerializer.marks.em!,
+      open: (_state: MarkdownSerializerState, mark: PMMark, parent: PMNode, index: number) => {
+        const delimiter = italicDelimiter(mark, parent, index)
+        italicDelimiters.push(delimiter)
+        return delimiter
+      },
+      close: () => italicDelimiters.pop() ?? '*',
+    },
     bold: defaultMarkdownSerializer.marks.strong!,
     strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
     code: defaultMarkdownSerializer.marks.code!,
-    link: defaultMarkdownSerializer.marks.link!,
+    link: {
+      ...defaultMarkdownSerializer.marks.link!,
+      // An image kept as a link goes back out as the image (or the linked image) it came in as.
+      open(state, mark, parent, index) {
+        const image = mark.attrs.image as unknown
+        if (typeof image !== 'string') return (defaultMarkdownSerializer.marks.link!.open as MarkOpen)(state, mark, parent, index)
+        return mark.attrs.href === image ? '![' : '[!['
+      },
+      close(state, mark, parent, index) {
+        const image = mark.attrs.image as unknown
+        if (typeof image !== 'string') return (defaultMarkdownSerializer.marks.link!.close as MarkOpen)(state, mark, parent, index)
+        const title = typeof mark.attrs.title === 'string' && mark.attrs.title !== '' ? ` "${mark.attrs.title.replace(/"/g, '\\"')}"` : ''
+        const href = (mark.attrs.href as string).replace(/[()"]/g, '\\$&')
+        const src = image.replace(/[()"]/g, '\\$&')
+        return mark.attrs.href === image ? `](${src}${title})` : `](${src})](${href}${title})`
+      },
+    },
   },
-  { hardBreakNodeName: 'hardBreak' },
+  { hardBreakNodeName: 'hardBreak', escapeExtraCharacters: EXTRA_ESCAPES },
 )
 
-/** Writes a document of the editor's schema as Markdown (tight lists, `-` bullets, fenced code). */
+/**
+ * Writes a document of the editor's schema as Markdown (tight lists, `-` bullets, fenced code).
+ *
+ * Top-level blocks are written one at a time and joined the way the serializer separates them
+ * (a blank line; two between adjacent lists of one kind, which would otherwise merge). Written in
+ * one go, the serializer looks at the last character of its whole output for every line, which
+ * flattens the growing string each time: a 600 kB changelog took 46 s.
+ */
 export function docToMarkdown(doc: JSONContent): string {
   const node = noteSchema().nodeFromJSON(doc)
-  return serializer.serialize(node, { tightLists: true })
+  const parts: string[] = []
+  let previous: PMNode | null = null
+  node.forEach((child) => {
+    const text = serializer.serialize(node.type.create(node.attrs, child), { tightLists: true })
+    if (previous) parts.push(previous.type === child.type && (child.type.name === 'bulletList' || child.type.name === 'orderedList') ? '\n\n\n' : '\n\n')
+    parts.push(text)
+    previous = child
+  })
+  return parts.join('')
+}
+
+/** The same, in one pass of the serializer (what docToMarkdown must equal; kept for the tests). */
+export function docToMarkdownInOnePass(doc: JSONContent): string {
+  return serializer.serialize(noteSchema().nodeFromJSON(doc), { tightLists: true })
 }

@@ -81,6 +81,16 @@ describe('importing Markdown files', () => {
     expect(ws.notes.map((n) => [n.title, n.folderId])).toEqual([['From FM', null], ['Later heading', null], ['z', null]])
   })
 
+  it('keeps badges out of a title taken from the heading, and says how many images and tables it kept in another form', async () => {
+    const ws = new FakeWorkspace()
+    const summary = await importMarkdown(
+      [file('r.md', '# got [![Build](https://ci/b.svg)](https://ci/run) [![npm](https://n/v.svg)](https://npm/got)\n\n![shot](s.png)\n\n| a |\n| - |\n| 1 |\n')],
+      ws,
+    )
+    expect(ws.notes.map((n) => n.title)).toEqual(['got'])
+    expect(summary.kept).toEqual({ imagesAsLinks: 3, tablesAsText: 1 })
+  })
+
   it('skips what it cannot import, each with a reason, and imports the rest', async () => {
     const ws = new FakeWorkspace()
     const unreadable: ImportFile = { relativePath: 'd/latin1.md', size: 3, read: () => Promise.reject(new TypeError('bad utf-8')) }
