@@ -44,6 +44,11 @@ const stampOf = (note: IndexedNote): string => `${note.version}\u0000${note.titl
 
 const OPTIONS = {
   fields: ['title', 'text'],
+  // MiniSearch 7.2's automatic vacuuming walks the index in timed batches, and a note added or
+  // replaced between two batches changes the tree under the walk: it then throws from a timer,
+  // where nothing can catch it. Notes are removed exactly instead (`remove` with the document as
+  // it was indexed, which leaves nothing to vacuum); the rare discards vacuum in one pass.
+  autoVacuum: false,
   searchOptions: { prefix: true, fuzzy: 0.2, boost: { title: 3 }, combineWith: 'AND' as const },
 }
 
@@ -65,9 +70,29 @@ export class SearchIndex {
     for (const note of state?.notes ?? []) {
       stale.delete(note.id)
       if (snapshot?.stamps[note.id] === stampOf(note)) this.notes.set(note.id, note)
-      else this.upsert(note.id, note.title, note.text, note.version)
+      else {
+        // Indexed in the snapshot with a text not known here: discarded now, vacuumed once below.
+        if (this.engine.has(note.id)) this.discardUnknown(note.id)
+        this.upsert(note.id, note.title, note.text, note.version)
+      }
     }
-    for (const id of stale) this.engine.discard(id)
+    for (const id of stale) this.discardUnknown(id)
+    this.vacuumNow()
+  }
+
+  private discards = 0
+
+  /** A note the engine holds but whose indexed text is not known here (only in an old snapshot). */
+  private discardUnknown(id: string): void {
+    this.engine.discard(id)
+    this.discards++
+  }
+
+  /** Cleans up after discards in one synchronous pass: no pause in which the index could change. */
+  private vacuumNow(): void {
+    if (this.discards === 0) return
+    this.discards = 0
+    void this.engine.vacuum({ batchSize: Number.MAX_SAFE_INTEGER })
   }
 
   get size(): number {
@@ -85,14 +110,24 @@ export class SearchIndex {
   /** Indexes the note, replacing whatever was indexed for it before. */
   upsert(id: string, title: string, text: string, version: string): void {
     const note: IndexedNote = { id, title, text, version }
-    if (this.engine.has(id)) this.engine.replace(note)
-    else this.engine.add(note)
+    this.unindex(id)
+    this.engine.add(note)
     this.notes.set(id, note)
   }
 
   remove(id: string): void {
-    if (!this.notes.delete(id)) return
-    this.engine.discard(id)
+    this.unindex(id)
+    this.notes.delete(id)
+  }
+
+  private unindex(id: string): void {
+    if (!this.engine.has(id)) return
+    const indexed = this.notes.get(id)
+    if (indexed) this.engine.remove(indexed)
+    else {
+      this.discardUnknown(id)
+      this.vacuumNow()
+    }
   }
 
   search(query: string, options: SearchOptions = {}): SearchHit[] {

@@ -87,3 +87,35 @@ describe('keeping the index current', () => {
     expect(restored.get('garden')?.text).toContain('pruning')
   })
 })
+
+describe('replacing notes while the index cleans up after itself', () => {
+  // MiniSearch 7.2's automatic vacuuming walks the index in batches with pauses in between; a
+  // note replaced during a pause left it walking a changed tree, and it threw from a timer
+  // (`Cannot read properties of undefined (reading 'keys')`), which nothing could catch.
+  it('never throws, however notes are replaced and removed between pauses', { timeout: 60_000 }, async () => {
+    const errors: unknown[] = []
+    const onError = (err: unknown): void => void errors.push(err)
+    process.on('unhandledRejection', onError)
+    process.on('uncaughtException', onError)
+    try {
+      const index = new SearchIndex()
+      const words = (seed: number, n: number): string => Array.from({ length: n }, (_, i) => `w${(seed * 7919 + i * 104729) % 5000}`).join(' ')
+      for (let i = 0; i < 1500; i++) index.upsert(`n${i}`, `Title ${i}`, words(i, 40), 'v0')
+      for (let round = 1; round <= 30; round++) {
+        for (let i = 0; i < 200; i++) {
+          const id = `n${(round * 37 + i * 13) % 1500}`
+          if (i % 10 === 0) index.remove(id)
+          // New words each round: adding terms reshapes the index's tree under a walk in progress.
+          else index.upsert(id, `Title ${id} ${round}`, `${words(round * 1000 + i, 30)} ${Array.from({ length: 10 }, (_, k) => `t${round}x${i}y${k}`).join(' ')}`, `v${round}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 15))
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(errors).toEqual([])
+      expect(index.search('Title').length).toBeGreaterThan(0)
+    } finally {
+      process.off('unhandledRejection', onError)
+      process.off('uncaughtException', onError)
+    }
+  })
+})
