@@ -8,6 +8,7 @@
 import { unionSnapshots } from './snapshots.js'
 import {
   RECOVERED_FOLDER_ID,
+  entityTypeOf,
   RECOVERED_FOLDER_NAME,
   type Actor,
   type EntityRecord,
@@ -149,6 +150,9 @@ const isDecision = (value: EntityRecord | Decision): value is Decision => 'statu
 
 /** The relay's answer to one op, given the records as they stand in server order. */
 export function decide(op: MetaOp, ctx: RuleContext, seq: number, at: number): Decision {
+  // A base newer than anything the workspace has would count as having seen changes that do not
+  // exist yet, and so would override a conflict it should have raised.
+  if (op.baseVersion >= seq) return rejected(ctx.get(entityTypeOf(op.kind), op.entity) ?? null, `baseVersion ${op.baseVersion} is newer than the workspace's newest change (${seq - 1})`)
   switch (op.kind) {
     case 'note.create': {
       const existing = ctx.get('note', op.entity)

@@ -51,6 +51,7 @@ export class MetaStore {
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
+    migrate(this.db)
     this.stmts = prepare(this.db)
   }
 
@@ -75,11 +76,11 @@ export class MetaStore {
           const original = { status: first.status, seq: first.seq, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
           return { opId: op.opId, status: 'duplicate', seq: first.seq, record: ctx.get(first.type, first.entity) ?? null, original }
         }
-        const seq = this.currentSeq() + 1
+        const seq = this.currentSeq(workspace) + 1
         const decision = decide(op, ctx, seq, now)
         const wrote = decision.writes.length > 0
         if (wrote) {
-          this.stmts.setCounter.run(seq)
+          this.stmts.setCounter.run(workspace, seq)
           for (const record of decision.writes) this.writeRecord(workspace, record)
         }
         const result: StoredResult = { status: decision.status, seq: wrote ? seq : null, type: entityTypeOf(op.kind), entity: op.entity }
@@ -97,8 +98,8 @@ export class MetaStore {
    */
   recordContentChange(workspace: string, noteId: string, hasUnseen: (snapshot: string) => boolean, now: number): number {
     return this.db.transaction(() => {
-      const seq = this.currentSeq() + 1
-      this.stmts.setCounter.run(seq)
+      const seq = this.currentSeq(workspace) + 1
+      this.stmts.setCounter.run(workspace, seq)
       const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
       const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
       const restored = record ? onContentChanged(record, hasUnseen, seq, now) : null
@@ -138,8 +139,8 @@ export class MetaStore {
     this.db.close()
   }
 
-  private currentSeq(): number {
-    return (this.stmts.getCounter.get() as { seq: number }).seq
+  private currentSeq(workspace: string): number {
+    return (this.stmts.getCounter.get(workspace) as { seq: number } | undefined)?.seq ?? 0
   }
 
   private writeRecord(workspace: string, record: EntityRecord): void {
@@ -183,17 +184,37 @@ const SCHEMA = `
     result    TEXT NOT NULL,
     PRIMARY KEY (workspace, op_id)
   ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS meta_counter (only INTEGER PRIMARY KEY CHECK (only = 1), seq INTEGER NOT NULL);
-  INSERT OR IGNORE INTO meta_counter (only, seq) VALUES (1, 0);
+  CREATE TABLE IF NOT EXISTS meta_workspace_seq (workspace TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta_readiness (only INTEGER PRIMARY KEY CHECK (only = 1), at INTEGER NOT NULL);
 `
+
+/**
+ * Schema changes since the first release, by `PRAGMA user_version`.
+ * 1: each workspace has its own sequence (`meta_workspace_seq`) instead of one shared by all, so a
+ *    workspace's feed positions and versions say nothing about another's activity. A workspace
+ *    that already has entities continues from the old shared counter, which is above every seq it
+ *    ever used, so clients' cursors and base versions stay valid.
+ */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version >= 1) return
+  db.transaction(() => {
+    const hasOld = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta_counter'").get() !== undefined
+    if (hasOld) {
+      db.exec(`INSERT OR IGNORE INTO meta_workspace_seq (workspace, seq)
+               SELECT DISTINCT workspace, (SELECT seq FROM meta_counter WHERE only = 1) FROM meta_entities`)
+      db.exec('DROP TABLE meta_counter')
+    }
+    db.pragma('user_version = 1')
+  })()
+}
 
 const FEED_COLUMNS = 'type, id, record, content_seq, seq'
 
 function prepare(db: Database.Database) {
   return {
-    getCounter: db.prepare('SELECT seq FROM meta_counter WHERE only = 1'),
-    setCounter: db.prepare('UPDATE meta_counter SET seq = ? WHERE only = 1'),
+    getCounter: db.prepare('SELECT seq FROM meta_workspace_seq WHERE workspace = ?'),
+    setCounter: db.prepare('INSERT INTO meta_workspace_seq (workspace, seq) VALUES (?, ?) ON CONFLICT (workspace) DO UPDATE SET seq = excluded.seq'),
     getOp: db.prepare('SELECT result FROM meta_ops WHERE workspace = ? AND op_id = ?'),
     putOp: db.prepare('INSERT INTO meta_ops (workspace, op_id, result) VALUES (?, ?, ?)'),
     getEntity: db.prepare(`SELECT ${FEED_COLUMNS} FROM meta_entities WHERE workspace = ? AND type = ? AND id = ?`),

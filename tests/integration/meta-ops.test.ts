@@ -119,12 +119,53 @@ describe('metadata API auth', () => {
     expect((await sendOps(relay.url, [shared], TOKENS.aliceRw))[0]!.status).toBe('applied')
     // The same op id in another workspace is another op, and alice's note is not bob's.
     expect((await sendOps(relay.url, [op('note.pin', 'n1', { pinned: true }, { opId: 'other' })], TOKENS.bobRw))[0]).toMatchObject({ status: 'rejected', reason: 'no such note' })
-    expect((await sendOps(relay.url, [shared], TOKENS.bobRw))[0]!.status).toBe('applied')
-    await sendOps(relay.url, [op('note.rename', 'n1', { title: 'Bob only' }, { baseVersion: 99 })], TOKENS.bobRw)
+    const bobCreated = (await sendOps(relay.url, [shared], TOKENS.bobRw))[0]!
+    expect(bobCreated.status).toBe('applied')
+    await sendOps(relay.url, [op('note.rename', 'n1', { title: 'Bob only' }, { baseVersion: bobCreated.seq! })], TOKENS.bobRw)
     const alice = await allChanges(relay.url, 0, TOKENS.aliceRw)
     const bob = await allChanges(relay.url, 0, TOKENS.bobRw)
     expect(alice.map((e) => e.record)).toMatchObject([{ title: 'Note n1' }])
     expect(bob.map((e) => e.record)).toMatchObject([{ title: 'Bob only' }])
+  })
+
+  it('rejects an op whose baseVersion is newer than anything in the workspace, with a reason, and writes nothing', async () => {
+    const relay = await startTestRelay({ dataDir: tempDir() })
+    const created = (await sendOps(relay.url, [create('n1')]))[0]!
+    await sendOps(relay.url, [op('note.rename', 'n1', { title: 'Seen' }, { baseVersion: created.seq! })])
+    // A device that claims to have seen a future change must not win over a concurrent rename.
+    const [future] = await sendOps(relay.url, [op('note.rename', 'n1', { title: 'From the future' }, { baseVersion: 10_000 })])
+    expect(future).toMatchObject({ status: 'rejected', seq: null })
+    expect(future!.reason).toMatch(/baseVersion 10000 is newer than the workspace's newest change \(\d+\)/)
+    const feed = await allChanges(relay.url, 0)
+    expect(feed.map((e) => e.record)).toMatchObject([{ title: 'Seen' }])
+  })
+
+  it('numbers each workspace\'s changes on its own, so one workspace cannot watch another\'s activity', async () => {
+    const relay = await startTestRelay({ dataDir: tempDir(), auth: authTable() })
+    for (let i = 0; i < 5; i++) await sendOps(relay.url, [create(`b${i}`)], TOKENS.bobRw)
+    const [first] = await sendOps(relay.url, [create('a1')], TOKENS.aliceRw)
+    expect(first!.seq).toBe(1)
+    const alice = await getChanges(relay.url, { since: 0 }, TOKENS.aliceRw)
+    expect(alice.body.cursor).toBe(1)
+  })
+
+  it('upgrades a metadata file written with one shared sequence: cursors and versions stay valid', async () => {
+    const dir = tempDir()
+    const old = new Database(join(dir, META_FILE_NAME))
+    // The schema and rows as the relay wrote them before per-workspace sequences.
+    old.exec(`
+      CREATE TABLE meta_entities (workspace TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, record TEXT,
+        version INTEGER NOT NULL DEFAULT 0, content_seq INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, parent TEXT,
+        PRIMARY KEY (workspace, type, id)) WITHOUT ROWID;
+      CREATE TABLE meta_counter (only INTEGER PRIMARY KEY CHECK (only = 1), seq INTEGER NOT NULL);
+      INSERT INTO meta_counter (only, seq) VALUES (1, 41);
+      INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq) VALUES ('default', 'note', 'old', NULL, 0, 40, 40);`)
+    old.close()
+    const relay = await startTestRelay({ dataDir: dir })
+    const [next] = await sendOps(relay.url, [create('n-after')])
+    expect(next!.seq).toBe(42) // above everything the old file handed out
+    const feed = await allChanges(relay.url, 0)
+    expect(feed.map((e) => [e.id, e.seq])).toEqual([['old', 40], ['n-after', 42]])
   })
 
   it('reads the current token table per request (SIGHUP reload)', async () => {
