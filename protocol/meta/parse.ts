@@ -13,6 +13,11 @@ export const LIMITS = {
   /** A base64 Yjs snapshot; large documents have large delete sets. */
   snapshotLength: 4 * 1024 * 1024,
   opsPerRequest: 200,
+  /**
+   * Largest POST /v1/ops body: one op with the largest snapshot (4 MiB of base64: trashing a note
+   * with a long history) plus the rest of a batch. Clients size their batches to fit.
+   */
+  opsBodyBytes: 8 * 1024 * 1024,
 } as const
 
 const ID = /^[A-Za-z0-9_-]+$/

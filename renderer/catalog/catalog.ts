@@ -263,9 +263,10 @@ export class Catalog {
   // ---- the sync worker's side ----
 
   /** Marks the next batch inflight (durably, so a crash resends it) and returns it. */
-  takeBatch(max: number): Promise<OutboxEntry[]> {
+  /** The next ops to send, at most `max` of them and (but for a single op) at most `maxBytes` as JSON. */
+  takeBatch(max: number, maxBytes?: number): Promise<OutboxEntry[]> {
     return this.serialize(async () => {
-      const batch = nextBatch(this.outbox, this.now(), max).map((e) => ({ ...e, state: 'inflight' as const, attempts: e.attempts + 1 }))
+      const batch = nextBatch(this.outbox, this.now(), max, maxBytes).map((e) => ({ ...e, state: 'inflight' as const, attempts: e.attempts + 1 }))
       if (batch.length === 0) return []
       const outbox = this.outbox.map((e) => batch.find((b) => b.seq === e.seq) ?? e)
       await this.commit({ outboxPut: batch }, outbox, 'strict')

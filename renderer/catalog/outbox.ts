@@ -161,17 +161,27 @@ export function isTransientStatus(status: number | null): boolean {
  * the next op on an entity is rebased on the head's answer (see rebaseAfter) before it goes, and
  * an entity whose head waits for its retry time holds back everything after it.
  */
-export function nextBatch(entries: readonly OutboxEntry[], now: number, max: number): OutboxEntry[] {
+export function nextBatch(entries: readonly OutboxEntry[], now: number, max: number, maxBytes = Number.POSITIVE_INFINITY): OutboxEntry[] {
   const held = new Set<string>()
   const batch: OutboxEntry[] = []
+  let bytes = 0
   for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
     if (!isLive(entry)) continue
     const key = keyOfOp(entry.op)
     if (held.has(key)) continue
     held.add(key)
     if (entry.state === 'inflight' || entry.nextAttemptAt > now) continue
+    // The first op always goes, whatever its size: the relay's answer (413) is what says it is too large.
+    const size = opBytes(entry.op)
+    if (batch.length > 0 && bytes + size > maxBytes) break
+    bytes += size
     batch.push(entry)
     if (batch.length >= max) break
   }
   return batch
+}
+
+/** An op's size in a request body (its JSON as UTF-8, plus a separator). */
+export function opBytes(op: MetaOp): number {
+  return new TextEncoder().encode(JSON.stringify(op)).length + 1
 }

@@ -5,7 +5,10 @@
 
 import { ValueStore } from '../sync/store'
 import type { Catalog } from './catalog'
-import { isTransientStatus } from './outbox'
+import { LIMITS } from '../../protocol/meta/parse'
+import { isTransientStatus, opBytes, type OutboxEntry } from './outbox'
+
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 import { TransportError, type MetaTransport } from './transport'
 
 export interface RelayReach {
@@ -44,6 +47,8 @@ export class SyncWorker {
   private feedLoop: Promise<void> | null = null
   private unsubscribe: (() => void) | null = null
   private readonly batchSize: number
+  /** Bytes of ops per request: half the relay's body limit, less after a 413. */
+  private batchBytes = LIMITS.opsBodyBytes / 2
   private readonly feedWait: number
   private readonly now: () => number
   private readonly events: SyncWorkerOptions['events']
@@ -122,7 +127,7 @@ export class SyncWorker {
   /** Sends batches until nothing is due. Public for tests that step the worker by hand. */
   async drain(): Promise<void> {
     for (;;) {
-      const batch = await this.catalog.takeBatch(this.batchSize)
+      const batch = await this.catalog.takeBatch(this.batchSize, this.batchBytes)
       if (batch.length === 0) return
       try {
         const { results } = await this.transport.postOps(
@@ -134,11 +139,31 @@ export class SyncWorker {
       } catch (err) {
         const status = err instanceof TransportError ? err.status : null
         const message = err instanceof Error ? err.message : String(err)
+        if (status === 413) {
+          await this.tooLarge(batch)
+          continue
+        }
         await this.catalog.defer(batch, message, isTransientStatus(status))
         this.markUnreachable(status, message)
         return
       }
     }
+  }
+
+  /**
+   * The relay refused the body as too large. Several ops: they go again at once in smaller
+   * batches (this relay's limit is lower than LIMITS says). One op: it can never be sent, and
+   * says why in Sync details; nothing else waits behind it.
+   */
+  private async tooLarge(batch: readonly OutboxEntry[]): Promise<void> {
+    if (batch.length > 1) {
+      this.batchBytes = Math.max(1, Math.floor(Math.min(this.batchBytes, batch.reduce((sum, e) => sum + opBytes(e.op), 0)) / 2))
+      await this.catalog.defer(batch, 'batch too large for the relay; sending in smaller batches', true)
+      await this.catalog.retry(undefined, 'none') // due now, not at their backoff time
+      return
+    }
+    const size = opBytes(batch[0]!.op)
+    await this.catalog.defer(batch, `too large to send: ${megabytes(size)} (the relay accepts up to ${megabytes(LIMITS.opsBodyBytes)} per request)`, false)
   }
 
   /** One change-feed request; public for tests that step the worker by hand. */

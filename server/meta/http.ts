@@ -2,14 +2,12 @@
 // error answers that are logged once each. The endpoints themselves are in service.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { LIMITS } from '../../protocol/meta/parse.js'
 
 /** The desktop app's origin (electron/main/protocol.ts); the only cross-origin caller allowed. */
 export const APP_ORIGIN = 'app://skein'
-/**
- * Room for one op with the largest snapshot parse.ts allows (4 MiB of base64: trashing a note
- * with a long history) plus the rest of a batch; a smaller cap would make such a trash unsendable.
- */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024
+/** See LIMITS.opsBodyBytes: clients size their batches by the same number. */
+export const MAX_BODY_BYTES = LIMITS.opsBodyBytes
 
 const ALLOWED_HEADERS = 'authorization, content-type, x-skein-oldest-pending-ms'
 

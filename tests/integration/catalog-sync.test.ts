@@ -413,6 +413,40 @@ describe('the sync worker', () => {
   })
 })
 
+describe('outbox batches and the relay\'s body limit', () => {
+  // Base64 of that many zero bytes: the relay takes it as a snapshot it cannot read, which it
+  // treats as "saw nothing" (safe); what matters here is only its size.
+  const bigSnapshot = (bytes: number): string => 'A'.repeat(Math.ceil(bytes / 4) * 4)
+
+  it('sends ops whose sum is larger than the relay accepts in several requests, and all are applied', { timeout: 120_000 }, async () => {
+    const relay = await startTestRelay({ dataDir: tempDir() })
+    const a = await device(relay.url)
+    const snapshot = bigSnapshot(2.5 * 1024 * 1024)
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) ids.push(await a.catalog.createNote({ title: `Big ${i}` }))
+    await a.worker.drain()
+    for (const id of ids) await a.catalog.trashNote(id, snapshot) // ~12 MB of ops in all
+    await a.worker.drain()
+    expect(a.catalog.getSnapshot().outbox).toEqual([])
+    for (const id of ids) expect((await relayRecord(relay.url, id))?.trashed).toBe(true)
+  })
+
+  it('fails one op that alone is larger than the relay accepts, with the reason, and sends the rest', async () => {
+    const relay = await startTestRelay({ dataDir: tempDir() })
+    const a = await device(relay.url)
+    const big = await a.catalog.createNote({ title: 'Huge' })
+    const small = await a.catalog.createNote({ title: 'Small' })
+    await a.worker.drain()
+    await a.catalog.trashNote(big, bigSnapshot(9 * 1024 * 1024))
+    await a.catalog.pinNote(small, true)
+    await a.worker.drain()
+    const [entry] = a.catalog.getSnapshot().outbox
+    expect(entry).toMatchObject({ state: 'failed' })
+    expect(entry!.lastError).toMatch(/^too large to send: 9\.0 MB \(the relay accepts up to 8\.0 MB per request\)$/)
+    expect((await relayRecord(relay.url, small))?.pinned).toBe(true)
+  })
+})
+
 describe('sync details: retry now and discard', () => {
   it('"Retry now" makes failed entries pending again', async () => {
     const relay = await startTestRelay({ dataDir: tempDir() })
