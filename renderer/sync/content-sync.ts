@@ -15,6 +15,11 @@ export interface ContentSyncOptions {
   timeoutMs?: number
   /** Wait this long before trying a note that timed out again. */
   retryAfterMs?: number
+  /**
+   * Pull a note changed elsewhere at most this often: while someone types in it, the feed reports
+   * a change every fraction of a second, and each pull is a new connection to the relay.
+   */
+  pullIntervalMs?: number
 }
 
 export class ContentSync {
@@ -24,7 +29,11 @@ export class ContentSync {
   private readonly concurrency: number
   private readonly timeoutMs: number
   private readonly retryAfterMs: number
+  private readonly pullIntervalMs: number
+  /** When each note was last pulled (started), for pullIntervalMs. */
+  private readonly lastPull = new Map<string, number>()
   private timer: ReturnType<typeof setTimeout> | null = null
+  private pullTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(
     private readonly catalog: Catalog,
@@ -35,6 +44,7 @@ export class ContentSync {
     this.concurrency = options.concurrency ?? 3
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.retryAfterMs = options.retryAfterMs ?? 15_000
+    this.pullIntervalMs = options.pullIntervalMs ?? 5_000
   }
 
   start(): void {
@@ -45,6 +55,7 @@ export class ContentSync {
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off()
     if (this.timer) clearTimeout(this.timer)
+    if (this.pullTimer) clearTimeout(this.pullTimer)
   }
 
   /** "Retry now": notes resting after a failed attempt (timed out, refused) are tried again at once. */
@@ -61,14 +72,30 @@ export class ContentSync {
   private readonly schedule = (): void => {
     if (this.reach.get().state !== 'online') return
     const now = Date.now()
+    let nextPull = Number.POSITIVE_INFINITY
     for (const id of this.catalog.contentWork()) {
       if (this.active.size >= this.concurrency) return
       if (this.active.has(id) || (this.resting.get(id) ?? 0) > now) continue
+      // Only pulls wait: what this device holds and the relay lacks goes at once.
+      const entity = this.catalog.get('note', id)
+      const pullOnly = !entity?.contentDirty && entity?.historyDirty !== true
+      const pullAt = (this.lastPull.get(id) ?? 0) + this.pullIntervalMs
+      if (pullOnly && pullAt > now) {
+        nextPull = Math.min(nextPull, pullAt)
+        continue
+      }
+      this.lastPull.set(id, now)
       this.active.add(id)
       void this.syncNote(id).finally(() => {
         this.active.delete(id)
         this.schedule()
       })
+    }
+    if (nextPull !== Number.POSITIVE_INFINITY && !this.pullTimer) {
+      this.pullTimer = setTimeout(() => {
+        this.pullTimer = null
+        this.schedule()
+      }, nextPull - now)
     }
   }
 
