@@ -46,6 +46,13 @@ class PeerError extends Error {
   }
 }
 
+/**
+ * A peer closed by the relay has this long to answer the close frame before its socket is
+ * dropped. `ws` waits 30 s by default: a peer sending garbage and ignoring the close would hold
+ * its socket, buffers and connection state that long, so a flood of them piles up.
+ */
+export const CLOSE_GRACE_MS = 2_000
+
 /** A presence holder asked to prove it is alive has this long to answer the ping. */
 export const LIVENESS_PROBE_MS = 1_000
 /** A refused presence update is tried once more after the holder had time to answer (or go). */
@@ -75,6 +82,8 @@ export class Connection implements Peer {
   private alive = true
   private queued: Uint8Array[] | null = []
   private readonly bucket: TokenBucket
+  /** Drops the socket if the peer does not answer the relay's close frame in time. */
+  private closeTimer: ReturnType<typeof setTimeout> | null = null
   /** Set while a liveness probe waits for its pong. */
   private probe: ReturnType<typeof setTimeout> | null = null
   /** The newest refused presence frame, tried again once after PRESENCE_RETRY_MS. */
@@ -149,8 +158,9 @@ export class Connection implements Peer {
   close(code: CloseCodeName, reason: string): void {
     if (this.closing) return
     this.closing = { code: CloseCode[code], reason }
-    if (code === 'timeout') this.ws.terminate()
-    else this.ws.close(CloseCode[code], reason.slice(0, 120))
+    if (code === 'timeout') return this.ws.terminate()
+    this.ws.close(CloseCode[code], reason.slice(0, 120))
+    this.closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS)
   }
 
   private join(room: Room): void {
@@ -216,6 +226,7 @@ export class Connection implements Peer {
     const final = this.closing ?? { code, reason: reasonBuffer.toString() }
     this.closing = final
     if (this.probe) clearTimeout(this.probe)
+    if (this.closeTimer) clearTimeout(this.closeTimer)
     if (this.refusedPresence?.timer) clearTimeout(this.refusedPresence.timer)
     this.probe = null
     this.refusedPresence = null

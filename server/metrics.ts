@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { RelayHooks } from './hooks.js'
 import { RecentMax } from './meta/recent-max.js'
 
@@ -20,6 +20,9 @@ const PENDING_REPORT_WINDOW_MS = 5 * 60_000
  */
 export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks: RelayHooks; stop(): void } {
   const registry = new Registry()
+  // What operators expect of any Node service: resident memory, heap, event-loop lag, open
+  // handles, GC (process_* and nodejs_* series).
+  collectDefaultMetrics({ register: registry })
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const g = (name: string, help: string, read: () => number) =>

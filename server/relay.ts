@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidRoomName } from '../protocol/rooms.js'
 import { OPEN_GRANT, storageKey, tokenFromRequest, type AuthTable, type Grant } from './auth.js'
 import { CloseCode } from './close-codes.js'
-import { Connection, type ConnectionLimits, type ConnectionServices } from './connection.js'
+import { CLOSE_GRACE_MS, Connection, type ConnectionLimits, type ConnectionServices } from './connection.js'
 import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
@@ -166,6 +166,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         hooks.onReject({ reason: 'unauthorized', ip })
         log.info({ ip, room, reason: token ? 'unknown token' : 'missing token' }, 'connection rejected')
         ws.close(CloseCode.unauthorized, token ? 'unknown token' : 'missing token')
+        const drop = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS) // see CLOSE_GRACE_MS
+        ws.once('close', () => clearTimeout(drop))
         return
       }
       perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
