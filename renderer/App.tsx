@@ -4,7 +4,7 @@ import { noteRoom } from '../protocol/rooms'
 import { encodeContentSnapshot } from '../protocol/meta/snapshots'
 import type { Workspace } from './workspace'
 import type { RelayReach } from './catalog/sync-worker'
-import { displayTitle, globalStatus, notesFor, refusedNotes, type ListFilter } from './catalog/selectors'
+import { byNote, displayTitle, globalStatus, notesFor, type ListFilter } from './catalog/selectors'
 import { NotesSidebar } from './notes/NotesSidebar'
 import { NotePane } from './notes/NotePane'
 import { ReviewDialog } from './notes/ReviewDialog'
@@ -40,9 +40,10 @@ export function App({ workspace }: { workspace: Workspace }) {
   const [focusMatch, setFocusMatch] = useState<{ id: string; match: FocusMatch } | null>(null)
 
   const roomRefusals = useSyncExternalStore(registry.refusals.subscribe, registry.refusals.get)
-  // Only notes the user can see count; a refused room of a note deleted since is not theirs to fix.
-  const refused = useMemo(() => refusedNotes(roomRefusals, snapshot), [roomRefusals, snapshot])
-  const status = useMemo(() => globalStatus(snapshot, reach, refused.size), [snapshot, reach, refused])
+  const refused = useMemo(() => byNote(roomRefusals, snapshot), [roomRefusals, snapshot])
+  const failedRooms = useSyncExternalStore(registry.failedSaves.subscribe, registry.failedSaves.get)
+  const unsavedNotes = useMemo(() => byNote(failedRooms, snapshot).size, [failedRooms, snapshot])
+  const status = useMemo(() => globalStatus(snapshot, reach, refused.size, unsavedNotes), [snapshot, reach, refused, unsavedNotes])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
   const unsynced = reach === null ? 0 : status.pending
   // The unsaved count goes up and down with every keystroke (for the few ms IndexedDB takes), so

@@ -147,7 +147,7 @@ export const NOTE_SYNC_LABELS: Record<NoteSyncState, string> = {
 }
 
 export interface GlobalStatus {
-  readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused' | 'blocked'
+  readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused' | 'blocked' | 'unsaved'
   readonly label: string
   /** Unconfirmed items: outbox entries plus notes with unacknowledged content. */
   readonly pending: number
@@ -163,10 +163,13 @@ export function pendingEntries(snapshot: CatalogSnapshot): OutboxEntry[] {
   return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted')
 }
 
-/** Note id → why the relay refuses it, from the registry's refused rooms (its text or its versions). */
-export function refusedNotes(refusals: ReadonlyMap<string, Refusal>, snapshot: CatalogSnapshot): ReadonlyMap<string, Refusal> {
-  const notes = new Map<string, Refusal>()
-  for (const [room, refusal] of refusals) {
+/**
+ * Per note, from a per-room map of the registry's (refused rooms, failed saves): a note's text
+ * room or its versions room. Only notes the user can see: one deleted since is not theirs to fix.
+ */
+export function byNote<T>(rooms: ReadonlyMap<string, T>, snapshot: CatalogSnapshot): ReadonlyMap<string, T> {
+  const notes = new Map<string, T>()
+  for (const [room, refusal] of rooms) {
     const id = noteIdOfRoom(room) ?? noteIdOfHistoryRoom(room)
     const view = id === null ? undefined : snapshot.entities.get(entityKey('note', id))?.view
     if (id !== null && view && !view.deleted && !notes.has(id)) notes.set(id, refusal)
@@ -180,12 +183,14 @@ export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
 }
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
-export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0): GlobalStatus {
+export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0): GlobalStatus {
   const live = snapshot.outbox.filter(isLive).length
   const pending = live + dirtyNotes(snapshot).length
   const attention = needsReview(snapshot).length
   const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
   // A refusal of the device explains everything else that failed, so it is said first.
+  // Edits only in memory come before everything: they are the ones a closed window would lose.
+  if (unsavedNotes > 0) return { kind: 'unsaved', label: `${s(unsavedNotes, 'note', 'notes')} not saved on this device`, pending, attention }
   if (reach?.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
   if (reach !== null && blockedNotes > 0) return { kind: 'blocked', label: `${s(blockedNotes, 'note', 'notes')} cannot sync`, pending, attention }
   if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, attention }

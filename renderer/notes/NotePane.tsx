@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef, useState } from 'react'
+import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { NoteRecord } from '../../protocol/meta/types'
 import { noteRoom } from '../../protocol/rooms'
 import type { CatalogSnapshot } from '../catalog/catalog'
@@ -38,7 +38,14 @@ interface Props {
 /** "Saving…" until IndexedDB has every local change; then the note's sync state. */
 function SyncLabel({ handle, entity, reach, refusal }: { handle: DocHandle; entity: LocalEntity; reach: RelayReach | null; refusal: Refusal | null }) {
   const local = useLocalSave(handle)
+  const saveError = useSyncExternalStore(handle.localSave.error.subscribe, handle.localSave.error.get)
   const state = noteSyncState(entity, reach, refusal)
+  if (local === 'failed')
+    return (
+      <span className="save-state sync-unsaved" role="status" aria-label="Save status">
+        {`Not saved on this device: ${saveError ?? 'the write failed'} · kept open, retrying`}
+      </span>
+    )
   const label = local === 'saving' ? 'Saving…' : NOTE_SYNC_LABELS[state]
   const reason = state === 'failed' && entity.lastError ? `: ${entity.lastError}` : state === 'blocked' && refusal ? `: ${REFUSAL_REASONS[refusal]}` : ''
   return (

@@ -52,7 +52,7 @@ export function persistenceName(room: string): string {
 
 export class DocHandle {
   readonly doc = new Y.Doc()
-  readonly persistence: IndexeddbPersistence
+  private currentPersistence: IndexeddbPersistence
   readonly connection: ConnectionStatusStore
   readonly localSave: LocalSaveTracker
   readonly relayStore = new ValueStore<RelayStoreState>('unknown')
@@ -61,6 +61,11 @@ export class DocHandle {
    * the relay is known, so the editor can bind to it synchronously; the provider relays it.
    */
   readonly awareness = new Awareness(this.doc)
+  /** The doc's IndexedDB persistence (replaced if the browser closes its connection). */
+  get persistence(): IndexeddbPersistence {
+    return this.currentPersistence
+  }
+
   /** Resolves once the local IndexedDB state has been loaded into `doc`. Never waits on the network. */
   readonly whenLoaded: Promise<void>
   /** Resolves once the stored updates have been merged if they had grown (idb-compaction.ts); true if merged. */
@@ -85,8 +90,14 @@ export class DocHandle {
     expectRelay: boolean,
     private readonly onContentState: ContentStateListener = () => {},
   ) {
-    this.persistence = new IndexeddbPersistence(persistenceName(room), this.doc)
-    this.localSave = new LocalSaveTracker(this.doc, this.persistence)
+    this.currentPersistence = new IndexeddbPersistence(persistenceName(room), this.doc)
+    this.localSave = new LocalSaveTracker(this.doc, this.currentPersistence, () => {
+      // The browser closed the old connection (I/O error): a new one, bound to the same doc.
+      const old = this.currentPersistence
+      this.currentPersistence = new IndexeddbPersistence(persistenceName(room), this.doc)
+      void old.destroy().catch(() => undefined)
+      return this.currentPersistence
+    })
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
     // A failed merge only leaves the store as y-indexeddb wrote it.
@@ -219,6 +230,13 @@ export class DocRegistry {
   private readonly unsavedHandles = new Set<DocHandle>()
   private readonly unsaved = new ValueStore(0)
   private readonly refused = new ValueStore<ReadonlyMap<string, Refusal>>(new Map())
+  private readonly failedHandles = new Set<DocHandle>()
+  private readonly failed = new ValueStore<ReadonlyMap<string, string>>(new Map())
+  /**
+   * Open rooms whose last write to IndexedDB failed, with why. Their docs stay open (in memory)
+   * and keep retrying until a write succeeds; they count as unsaved.
+   */
+  readonly failedSaves: ReadableStore<ReadonlyMap<string, string>> = this.failed
   /**
    * Rooms whose last connection the relay refused (and why), open or not: a background sync that
    * was refused is remembered after its handle closes, until a connection to the room succeeds.
@@ -256,6 +274,7 @@ export class DocRegistry {
       const opened = handle
       opened.localSave.editsUnsaved.subscribe(() => this.countUnsaved(opened, opened.localSave.editsUnsaved.get()))
       opened.connection.subscribe(() => this.noteRefusal(room, opened.connection.get()))
+      opened.localSave.subscribe(() => this.noteSaveFailure(opened))
       this.scheduleCollect(handle)
     }
     return handle
@@ -273,9 +292,20 @@ export class DocRegistry {
     }
   }
 
-  /** "Retry now": every open room the relay refused connects again. */
+  private noteSaveFailure(handle: DocHandle): void {
+    const failing = handle.localSave.get() === 'failed' && !handle.destroyed
+    if (failing === this.failedHandles.has(handle)) return
+    if (failing) this.failedHandles.add(handle)
+    else this.failedHandles.delete(handle)
+    this.failed.set(new Map([...this.failedHandles].map((h) => [h.room, h.localSave.error.get() ?? ''])))
+  }
+
+  /** "Retry now": every open room the relay refused connects again, and failed local writes are tried again. */
   retryRefused(): void {
-    for (const handle of this.handles.values()) handle.reconnect()
+    for (const handle of this.handles.values()) {
+      handle.reconnect()
+      handle.localSave.retryNow()
+    }
   }
 
   private countUnsaved(handle: DocHandle, unsaved: boolean): void {
@@ -373,6 +403,9 @@ export class DocRegistry {
     handle.collectTimer = setTimeout(() => {
       handle.collectTimer = null
       if (handle.refs > 0 || handle.destroyed) return
+      // Its last write failed: the doc in memory is the only copy of those edits. Keep it open
+      // (and retrying) until they are on disk.
+      if (handle.localSave.get() === 'failed' && !handle.discardWhenReleased) return this.scheduleCollect(handle)
       if (this.handles.get(handle.room) === handle) this.handles.delete(handle.room)
       void handle.destroy(handle.discardWhenReleased)
     }, LINGER_MS)
