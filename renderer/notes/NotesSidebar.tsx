@@ -159,7 +159,7 @@ export function NotesSidebar(props: Props) {
                 const title = displayTitle(item.note)
                 const state = noteSyncState(item.entity, reach, refused.get(item.note.id) ?? null)
                 return (
-                  <li key={item.note.id} aria-label={title} data-sync={state}>
+                  <li key={item.note.id} aria-label={title} data-sync={state} data-note-id={item.note.id}>
                     <button
                       type="button"
                       className="note-link"

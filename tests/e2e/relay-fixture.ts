@@ -21,6 +21,8 @@ export interface E2eRelay {
   readonly port: number
   /** `http://127.0.0.1:PORT/`: the web client; its WebSocket goes to the same origin. */
   readonly url: string
+  /** The relay's data folder: its SQLite files are the ground truth of what it stored. */
+  readonly dataDir: string
   close(): Promise<void>
 }
 
@@ -30,6 +32,7 @@ export async function startE2eRelay(options: { auth?: AuthTable } = {}): Promise
   return {
     port: relay.port,
     url: `${relay.url}/`,
+    dataDir,
     async close() {
       await relay.close()
       rmSync(dataDir, { recursive: true, force: true })
@@ -112,7 +115,7 @@ function late<T extends object>(what: string, get: () => T | null | undefined): 
  * Two devices for every test in the calling file: started before the first test, closed after the
  * last. `proxy` is the cuttable device's TCP proxy (only with `cuttable`).
  */
-export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: Device; b: Device; proxy: TcpProxy } {
+export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: Device; b: Device; proxy: TcpProxy; relay: E2eRelay } {
   let devices: TwoDevices | null = null
   beforeAll(async () => {
     devices = await startTwoDevices(options)
@@ -124,6 +127,7 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: 
     a: late('device a', () => devices?.a),
     b: late('device b', () => devices?.b),
     proxy: late('the TCP proxy (start with `cuttable`)', () => devices?.proxy),
+    relay: late('the relay', () => devices?.relay),
   }
 }
 

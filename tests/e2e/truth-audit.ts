@@ -1,0 +1,150 @@
+// The truth audit: every claim a device's UI makes about a writer's work, checked against ground
+// truth, never against the app's own state.
+// - A note row that says "On the relay": the relay's SQLite file holds updates whose state vector
+//   covers what the device's IndexedDB holds for that note.
+// - The status line "All synced": the same for every note the device has, and the device's
+//   outbox (its IndexedDB) holds nothing unconfirmed.
+// - The open note saying "Saved on this device" (or "On the relay"): its IndexedDB copy has the
+//   text the editor shows.
+// A false claim comes back as one line naming the note; an empty list means every claim was true.
+
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import * as Y from 'yjs'
+import type { Device } from '../helpers/browser'
+import { connection, editorText, saveStatus, selectedNoteId } from './app'
+import type { E2eRelay } from './relay-fixture'
+
+const DOCS_FILE = 'skein.sqlite'
+const ON_RELAY = new Set(['on-relay', 'on-relay-offline'])
+
+/** Every stored update of one of the device's IndexedDB databases (y-indexeddb's `updates` store). */
+async function deviceUpdates(page: Page, room: string): Promise<Uint8Array[]> {
+  const lists = await page.evaluate(async (name) => {
+    const known = (await indexedDB.databases()).some((db) => db.name === name)
+    if (!known) return []
+    return new Promise<number[][]>((resolve, reject) => {
+      const open = indexedDB.open(name)
+      open.onerror = () => reject(open.error)
+      open.onsuccess = () => {
+        const db = open.result
+        if (!db.objectStoreNames.contains('updates')) {
+          db.close()
+          return resolve([])
+        }
+        const req = db.transaction('updates', 'readonly').objectStore('updates').getAll()
+        req.onsuccess = () => {
+          db.close()
+          resolve((req.result as Uint8Array[]).map((u) => Array.from(u)))
+        }
+        req.onerror = () => reject(req.error)
+      }
+    })
+  }, `skein:${room}`)
+  return lists.map((l) => new Uint8Array(l))
+}
+
+/** The device's catalog as stored: live notes and unconfirmed outbox entries. */
+export async function deviceCatalog(page: Page): Promise<{ notes: string[]; unconfirmed: number }> {
+  return page.evaluate(
+    () =>
+      new Promise<{ notes: string[]; unconfirmed: number }>((resolve, reject) => {
+        const open = indexedDB.open('skein-catalog')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const db = open.result
+          const tx = db.transaction(['entities', 'outbox'], 'readonly')
+          const entities = tx.objectStore('entities').getAll()
+          const outbox = tx.objectStore('outbox').getAll()
+          tx.oncomplete = () => {
+            db.close()
+            const notes = (entities.result as { type: string; id: string; view: { deleted?: boolean } | null }[]).filter((e) => e.type === 'note' && e.view && !e.view.deleted).map((e) => e.id)
+            const unconfirmed = (outbox.result as { state: string }[]).filter((e) => e.state !== 'synced').length
+            resolve({ notes, unconfirmed })
+          }
+        }
+      }),
+  )
+}
+
+/** What the relay durably stored for a room, merged (null when it stored nothing). */
+export function relayStored(relay: E2eRelay, room: string, workspace = 'default'): Uint8Array | null {
+  const db = new Database(join(relay.dataDir, DOCS_FILE), { readonly: true, fileMustExist: true })
+  try {
+    const rows = db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id').all(`${workspace}/${room}`) as { data: Buffer }[]
+    return rows.length === 0 ? null : Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
+  } finally {
+    db.close()
+  }
+}
+
+/** A note's text from an encoded Yjs state: its blocks, one line each, as the editor shows them. */
+export function noteText(update: Uint8Array | null): string {
+  if (!update) return ''
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, update)
+  const textOf = (node: Y.XmlElement | Y.XmlText | Y.XmlHook): string => {
+    if (node instanceof Y.XmlText) return (node.toDelta() as { insert: unknown }[]).map((d) => (typeof d.insert === 'string' ? d.insert : '')).join('')
+    if (node instanceof Y.XmlElement) return node.toArray().map((c) => textOf(c as Y.XmlElement)).join('')
+    return ''
+  }
+  const text = doc.getXmlFragment('default').toArray().map((block) => textOf(block as Y.XmlElement)).join('\n')
+  doc.destroy()
+  return text
+}
+
+function covers(stored: Uint8Array | null, local: Uint8Array): boolean {
+  const have = stored ? Y.decodeStateVector(Y.encodeStateVectorFromUpdate(stored)) : new Map<number, number>()
+  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
+  return true
+}
+
+async function localStateVector(page: Page, noteId: string): Promise<Uint8Array> {
+  const updates = await deviceUpdates(page, `note/${noteId}`)
+  return updates.length === 0 ? Y.encodeStateVector(new Y.Doc()) : Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates))
+}
+
+/**
+ * Checks every claim the device's UI makes right now; returns the false ones (empty: all true).
+ * Between a keystroke's IndexedDB write and the note's label changing lie a few milliseconds in
+ * which "On the relay" is stale; so a false claim is only reported if it is still false, for the
+ * same note, a second later.
+ */
+export async function auditTruth(device: Device, relay: E2eRelay, name = 'device'): Promise<string[]> {
+  const first = await auditOnce(device, relay, name)
+  if (first.length === 0) return first
+  await new Promise((resolve) => setTimeout(resolve, 1_000))
+  const again = await auditOnce(device, relay, name)
+  return again.filter((claim) => first.includes(claim))
+}
+
+async function auditOnce(device: Device, relay: E2eRelay, name: string): Promise<string[]> {
+  const { page } = device
+  const falseClaims: string[] = []
+  // Claims first (what the writer sees at this moment), then the ground truth they promise.
+  const status = (await connection(page).textContent()) ?? ''
+  const rows = await page.locator('li[data-note-id]').evaluateAll((items) => items.map((li) => ({ id: li.getAttribute('data-note-id') ?? '', sync: li.getAttribute('data-sync') ?? '', title: li.getAttribute('aria-label') ?? '' })))
+  const open = await selectedNoteId(page)
+  const saveClaim = open ? ((await saveStatus(page).textContent().catch(() => null)) ?? '') : ''
+  const shown = open && /^(Saved on this device|On the relay)/.test(saveClaim) ? await editorText(page) : null
+
+  for (const row of rows) {
+    if (!ON_RELAY.has(row.sync)) continue
+    if (!covers(relayStored(relay, `note/${row.id}`), await localStateVector(page, row.id)))
+      falseClaims.push(`${name}: “${row.title}” (${row.id}) says On the relay, but the relay has not stored all this device holds of it`)
+  }
+  if (status === 'All synced') {
+    const catalog = await deviceCatalog(page)
+    if (catalog.unconfirmed > 0) falseClaims.push(`${name}: says All synced with ${catalog.unconfirmed} unconfirmed outbox entries on disk`)
+    for (const id of catalog.notes) {
+      if (!covers(relayStored(relay, `note/${id}`), await localStateVector(page, id)))
+        falseClaims.push(`${name}: says All synced, but the relay has not stored all this device holds of note ${id}`)
+    }
+  }
+  if (open && shown !== null) {
+    const onDisk = noteText((await deviceUpdates(page, `note/${open}`)).reduce<Uint8Array | null>((merged, u) => (merged ? Y.mergeUpdates([merged, u]) : u), null))
+    if (onDisk !== shown) falseClaims.push(`${name}: open note ${open} says it is saved, but IndexedDB holds other text than the editor shows`)
+  }
+  return falseClaims
+}
