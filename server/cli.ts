@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { dirname, resolve } from 'node:path'
 import { ConfigError, helpText, parseConfig } from './config.js'
 import { createLogger } from './log.js'
+import { DAY_MS } from './meta/purger.js'
 import { startRelay } from './relay.js'
 import { AuthFileError, AuthTable } from './auth.js'
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       staticDir: config.staticDir,
       limits: config.limits,
+      purgeAfterMs: config.purgeAfterDays * DAY_MS,
       auth,
       logger: log,
     })

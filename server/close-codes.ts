@@ -24,6 +24,13 @@ export const CloseCode = {
   timeout: 4508,
   /** The update would grow the document past the relay's size limit. */
   documentTooLarge: 4413,
+  /**
+   * The note was deleted forever and purged, and the update holds nothing the purged note did not
+   * (a stale copy from a device that has not heard of the delete). Permanent: resending cannot help.
+   */
+  deletedForever: 4410,
+  /** The room was purged while the connection was open. Transient: reconnecting meets the purged room. */
+  roomPurged: 4510,
   /** The peer sent messages faster than its rate limit, or flooded before its room was ready. Transient. */
   rateLimited: 4529,
 } as const

@@ -12,6 +12,8 @@ export interface RelayConfig {
   logLevel: LevelWithSilent
   authFile: string | null
   insecureNoAuth: boolean
+  /** Days after a delete forever until the relay purges the note; 0: at once. */
+  purgeAfterDays: number
   limits: Pick<RelayLimits, 'maxMessageBytes' | 'maxDocBytes' | 'maxConnections' | 'maxConnectionsPerIp' | 'messagesPerSecond' | 'messageBurst'>
 }
 
@@ -35,6 +37,13 @@ export const FLAGS = {
   'log-level': { env: 'SKEIN_LOG_LEVEL', type: 'string', value: 'LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
   auth: { env: 'SKEIN_AUTH', type: 'string', value: 'FILE', description: 'JSON token file {"tokens":[{"token","workspace","access":"read-write"|"read-only"}]}; reloaded on SIGHUP.' },
   'insecure-no-auth': { env: 'SKEIN_INSECURE_NO_AUTH', type: 'boolean', description: 'Allow a non-loopback address without --auth. Anyone who can reach it can read and write every note.' },
+  'purge-after-days': {
+    env: 'SKEIN_PURGE_AFTER_DAYS',
+    type: 'string',
+    value: 'N',
+    default: '30',
+    description: "Days after a note is deleted forever until its text, history and title are purged from the relay's files (0: at once).",
+  },
   'max-message-bytes': { env: 'SKEIN_MAX_MESSAGE_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxMessageBytes), description: 'Largest WebSocket message; larger ones close the connection with 1009.' },
   'max-doc-bytes': { env: 'SKEIN_MAX_DOC_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxDocBytes), description: 'Largest stored size of one document; an update past it closes with 4413.' },
   'max-connections': { env: 'SKEIN_MAX_CONNECTIONS', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnections), description: 'Open connections overall; more are refused with HTTP 503.' },
@@ -110,6 +119,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     messagesPerSecond: integer('rate-limit', get('rate-limit')!, 1, 10_000_000),
     messageBurst: integer('rate-burst', get('rate-burst')!, 1, 10_000_000),
   }
+  const purgeAfterDays = integer('purge-after-days', get('purge-after-days')!, 0, 36_500)
   const logLevel = get('log-level')! as LevelWithSilent
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   const dataDir = get('data')!
@@ -121,7 +131,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
       `refusing to listen on non-loopback address ${host} without --auth; pass --insecure-no-auth to let anyone who can reach it read and write every note`,
     )
   }
-  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, authFile, insecureNoAuth, limits }
+  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, authFile, insecureNoAuth, purgeAfterDays, limits }
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

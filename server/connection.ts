@@ -10,7 +10,7 @@ import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { TokenBucket } from './rate-limit.js'
-import type { Peer, PresenceRefusal, Room } from './room.js'
+import type { DecodedUpdate, Peer, PresenceRefusal, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
 export interface ConnectionLimits {
@@ -327,13 +327,15 @@ export class Connection implements Peer {
     }
     const { maxDocBytes } = this.services.limits
     if (room.approxBytes + update.byteLength > maxDocBytes) throw new PeerError('documentTooLarge', `document would exceed ${maxDocBytes} bytes`)
+    let decoded: DecodedUpdate
     try {
       // Parse the whole update before it touches the shared doc: Yjs would integrate a prefix of
       // a corrupt update before failing.
-      Y.decodeUpdate(update)
+      decoded = Y.decodeUpdate(update)
     } catch (err) {
       throw new PeerError('malformedMessage', `invalid Yjs update: ${(err as Error).message}`)
     }
+    if (!room.admitUpdate(decoded)) throw new PeerError('deletedForever', 'the note was deleted forever; this copy holds nothing new')
     try {
       room.applyClientUpdate(update, this)
     } catch (err) {

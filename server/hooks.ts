@@ -27,6 +27,8 @@ export interface RelayHookPayloads {
   onRoomUnloaded: { room: string }
   /** A client's update changed a room's document (storage key `<workspace>/<room>`); not fired on load. */
   onContentChanged: { room: string }
+  /** A note deleted forever was purged: its rooms deleted from storage, its record a tombstone. */
+  onNotePurged: { workspace: string }
   /** One metadata op answered over HTTP. */
   onMetaOp: { workspace: string; status: OpStatus }
   /** One /v1 request answered; `route` names the endpoint, `status` is the HTTP status. */
@@ -59,6 +61,7 @@ const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
   onRoomLoaded: true,
   onRoomUnloaded: true,
   onContentChanged: true,
+  onNotePurged: true,
   onMetaOp: true,
   onMetaRequest: true,
   onClientPendingAge: true,

@@ -65,6 +65,7 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     labelNames: ['reason'],
     registers: [registry],
   })
+  const purged = new Counter({ name: 'skein_notes_purged_total', help: 'Notes deleted forever whose content and history were purged after the retention window.', registers: [registry] })
   const metaOps = new Counter({ name: 'skein_meta_ops_total', help: 'Metadata ops answered, by status.', labelNames: ['status'], registers: [registry] })
   for (const status of ['applied', 'duplicate', 'conflict', 'rejected']) metaOps.inc({ status }, 0)
   const metaRequests = new Histogram({
@@ -101,6 +102,7 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     onClose: ({ code }) => closes.inc({ code: String(code) }),
     onReadOnlyWriteDropped: () => readOnlyDrops.inc(),
     onPresenceRefused: ({ reason }) => presenceRefused.inc({ reason }),
+    onNotePurged: () => purged.inc(),
     onMetaOp: ({ status }) => metaOps.inc({ status }),
     onMetaRequest: ({ route, seconds }) => metaRequests.observe({ route }, seconds),
     onClientPendingAge: ({ seconds }) => oldestPending.report(seconds, Date.now()),

@@ -9,7 +9,9 @@ import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics.js'
+import { historyOfStorageKey, noteOfStorageKey } from './meta/content-watcher.js'
 import { createContentReader } from './meta/note-content.js'
+import { DAY_MS } from './meta/purger.js'
 import { MetaService } from './meta/service.js'
 import { MetaStore } from './meta/store.js'
 import { RoomRegistry } from './room-registry.js'
@@ -39,6 +41,10 @@ export interface RelayOptions {
   /** Release the Y.Doc of a connected room after this long without document traffic. */
   hibernateAfterMs?: number
   compactAfter?: number
+  /** Purge a note deleted forever (its content, history and record) once its delete is this old; 0: at once. */
+  purgeAfterMs?: number
+  /** How often to look for notes to purge (default hourly; every minute when `purgeAfterMs` is 0). */
+  purgeSweepMs?: number
   hooks?: RelayHooks
 }
 
@@ -71,6 +77,7 @@ export const RELAY_DEFAULTS = {
   unloadAfterMs: 30_000,
   hibernateAfterMs: 10_000,
   compactAfter: 500,
+  purgeAfterMs: 30 * DAY_MS,
 } as const
 
 interface LiveConnection {
@@ -104,16 +111,25 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       hooks.onStorageError({ room: '', error: message })
     })
   const hibernateAfterMs = options.hibernateAfterMs ?? RELAY_DEFAULTS.hibernateAfterMs
+  // Beside the content database; in memory when the relay runs on a given (test) storage.
+  const store = MetaStore.open(options.storage ? null : options.dataDir!)
   const registry = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     hibernateAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
     hooks,
+    purgedStateOf: (name) => {
+      const note = noteOfStorageKey(name) ?? historyOfStorageKey(name)
+      return note ? store.purgedStateVector(note.workspace, note.noteId, noteOfStorageKey(name) ? 'note' : 'history') : null
+    },
   })
   let roomsClosed = false
   const meta = new MetaService({
-    // Beside the content database; in memory when the relay runs on a given (test) storage.
-    store: MetaStore.open(options.storage ? null : options.dataDir!),
+    store,
+    storage,
+    registry,
+    purgeAfterMs: options.purgeAfterMs ?? RELAY_DEFAULTS.purgeAfterMs,
+    ...(options.purgeSweepMs !== undefined ? { purgeSweepMs: options.purgeSweepMs } : {}),
     readContent: createContentReader(registry, storage, () => roomsClosed),
     // The table is read per request: SIGHUP swaps it.
     grantFor: (token) => (auth ? auth.grantFor(token) : OPEN_GRANT),
@@ -184,6 +200,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const hibernation = setInterval(() => registry.hibernateIdle(), Math.max(50, Math.min(hibernateAfterMs / 2, 5_000)))
   hibernation.unref()
 
+  // Content changes a crash kept out of the feed are recorded before anyone connects.
+  await meta.start()
   await listen(server, host, options.port ?? RELAY_DEFAULTS.port)
   const address = server.address()
   if (!address || typeof address === 'string') throw new Error('relay: server has no TCP address')

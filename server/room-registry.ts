@@ -15,6 +15,8 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'requestCompactio
 export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>()
   private readonly unloading = new Map<string, Promise<void>>()
+  /** Rooms kept out of memory by `withRoomsClosed` until its work is done. */
+  private readonly blocked = new Map<string, Promise<void>>()
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
   /** Rooms whose load finished, for synchronous inspection (metrics). */
   private readonly loaded = new Map<string, Room>()
@@ -86,7 +88,7 @@ export class RoomRegistry {
     let room = this.rooms.get(name)
     if (!room) {
       const load = (async () => {
-        await this.unloading.get(name)
+        for (let wait = this.blocked.get(name) ?? this.unloading.get(name); wait; wait = this.blocked.get(name) ?? this.unloading.get(name)) await wait
         const room = await Room.load(name, this.storage, this.log, this.roomOptions)
         this.loaded.set(name, room)
         this.options.hooks.onRoomLoaded({ room: name })
@@ -103,10 +105,12 @@ export class RoomRegistry {
 
   /** Call when a peer left: unloads the room after the grace period if it is still empty. */
   release(room: Room): void {
+    // A room already unloaded (purged under its peers) is not the one loaded under its name now.
+    if (this.loaded.get(room.name) !== room) return
     if (room.peerCount > 0 || this.unloadTimers.has(room.name)) return
     const timer = setTimeout(() => {
       this.unloadTimers.delete(room.name)
-      if (room.peerCount === 0) void this.unload(room)
+      if (room.peerCount === 0 && this.loaded.get(room.name) === room) void this.unload(room)
     }, this.options.unloadAfterMs)
     this.unloadTimers.set(room.name, timer)
   }
@@ -128,10 +132,47 @@ export class RoomRegistry {
     }
   }
 
+  /**
+   * Runs `work` while the named rooms are out of memory and stay out: each loaded room is told to
+   * `evict` (close its peers), flushed and unloaded first; a room asked for meanwhile loads only
+   * once `work` is done, from what storage holds then.
+   */
+  async withRoomsClosed<T>(names: readonly string[], evict: (room: Room) => void, work: () => Promise<T>): Promise<T> {
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const previous: Promise<Room>[] = []
+    for (const name of new Set(names)) {
+      this.cancelUnload(name)
+      const room = this.rooms.get(name)
+      // From here on a new `acquire` starts a load that waits for the gate.
+      this.rooms.delete(name)
+      if (room) previous.push(room)
+      this.blocked.set(name, gate)
+    }
+    try {
+      await Promise.all(
+        previous.map(async (loading) => {
+          const room = await loading.catch(() => null)
+          if (!room) return
+          evict(room)
+          await this.unload(room)
+        }),
+      )
+      await Promise.all(names.map((name) => this.unloading.get(name)))
+      return await work()
+    } finally {
+      for (const name of names) if (this.blocked.get(name) === gate) this.blocked.delete(name)
+      open()
+    }
+  }
+
   private async unload(room: Room): Promise<void> {
     this.compactionQueue.delete(room)
-    this.rooms.delete(room.name)
-    this.loaded.delete(room.name)
+    if (this.loaded.get(room.name) === room) {
+      // Only the maps' entries for this room: `withRoomsClosed` may have a new load under its name.
+      if (!this.blocked.has(room.name)) this.rooms.delete(room.name)
+      this.loaded.delete(room.name)
+    }
     const done = room
       .destroy()
       .then(() => this.options.hooks.onRoomUnloaded({ room: room.name }))

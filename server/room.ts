@@ -2,6 +2,8 @@ import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
 import { encodeAwarenessUpdate, encodeStored, encodeSyncUpdate } from '../protocol/encode.js'
+import { insertsBeyond } from '../protocol/meta/snapshots.js'
+import type { CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { PresenceTable, type PresenceChanges } from './presence.js'
 import type { DocStorage } from './storage/types.js'
@@ -21,7 +23,12 @@ export interface Peer {
    * (a pong); a dead one (half-open socket after sleep) is dropped, which frees its presence.
    */
   probeLiveness(): void
+  /** Ends the peer's connection with a named close code. */
+  close(code: CloseCodeName, reason: string): void
 }
+
+/** A client update, decoded (the connection parses every update in full before applying it). */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 /** Why a presence update was not applied; the update is dropped, the connection stays. */
 export type PresenceRefusal = 'held-by-another' | 'too-many-ids'
@@ -35,6 +42,12 @@ export interface RoomOptions {
   /** Release the Y.Doc of a room whose document nobody touched for this long (presence stays). */
   hibernateAfterMs: number
   hooks: Required<RelayHooks>
+  /**
+   * For the rooms of a note that was deleted forever and purged: what the purged room held, as a
+   * state vector of the clocks reached (null for any other room). Asked when the room loads, and
+   * again for each update while it guards.
+   */
+  purgedStateOf?: (name: string) => Uint8Array | null
 }
 
 /** Marks the transaction that replays stored state, so it is not persisted again. */
@@ -82,6 +95,8 @@ export class Room {
   private _storedStateVector: Uint8Array
   /** Stored bytes plus queued bytes: an upper bound on the document's size, for the size limit. */
   private _approxBytes: number
+  /** Set while the room belongs to a purged note: updates must bring content it never had. */
+  private guarded: boolean
 
   private constructor(
     readonly name: string,
@@ -96,6 +111,7 @@ export class Room {
     this.dormantState = stored.state
     // What is stored is durable, whether or not all of it could be integrated yet.
     this._storedStateVector = stored.state ? Y.encodeStateVectorFromUpdate(stored.state) : EMPTY_STATE_VECTOR
+    this.guarded = options.purgedStateOf?.(name) != null
   }
 
   /** The shared document, rebuilt from its encoded state if the room was hibernating. */
@@ -221,6 +237,30 @@ export class Room {
     if (!meta) return false
     // Same rule as applyAwarenessUpdate: only a newer clock, or a removal at the same clock, changes anything.
     return clock < meta.clock || (clock === meta.clock && !(state === null && this.presence.states.has(clientId)))
+  }
+
+  /**
+   * Whether a peer's update may be applied. Always, unless the room belongs to a note that was
+   * deleted forever and purged: then only an update that inserts content the purged room never
+   * had (typed on a device offline past the purge) is taken, and the room stops guarding, since
+   * the note comes back with it. A copy of what was purged, from a device that has not heard of
+   * the delete, is refused: storing it would undo the purge.
+   */
+  admitUpdate(update: DecodedUpdate): boolean {
+    if (!this.guarded) return true
+    if (update.structs.length === 0 && update.ds.clients.size === 0) return true
+    const purged = this.options.purgedStateOf?.(this.name) ?? null
+    if (purged === null || insertsBeyond(update.structs, Y.decodeStateVector(purged))) {
+      this.guarded = false
+      if (purged !== null) this.log.info({ room: this.name }, 'content a purged note never had arrived: stored, and the note comes back')
+      return true
+    }
+    return false
+  }
+
+  /** Closes every peer's connection (the room is about to be purged). */
+  closePeers(code: CloseCodeName, reason: string): void {
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason)
   }
 
   /** Applies a peer's document update (already validated by the caller). */

@@ -247,6 +247,43 @@ export function onContentChanged(note: NoteRecord, hasUnseenContent: (snapshot: 
 }
 
 /**
+ * What is left of a note deleted forever once the relay has purged it (docs/sync-rules.md): the
+ * id stays deleted, so a late op is rejected and late content is judged, but the record keeps no
+ * title, folder, tags, snapshot or names — only its id and times.
+ */
+export function purgedTombstone(note: NoteRecord, seq: number, at: number): NoteRecord {
+  return {
+    type: 'note',
+    id: note.id,
+    version: seq,
+    createdAt: note.createdAt,
+    updatedAt: at,
+    deleted: true,
+    title: '',
+    folderId: null,
+    tags: [],
+    tagAdded: {},
+    pinned: false,
+    trashed: true,
+    trashSnapshot: null,
+    fields: { title: stamp(seq, RELAY_ACTOR, at), folderId: stamp(seq, RELAY_ACTOR, at) },
+    conflicts: {},
+    notice: null,
+  }
+}
+
+export const PURGED_REVIVED_NOTICE = 'Restored: edited on a device after it was deleted forever and purged; its old title, folder and tags are gone'
+
+/**
+ * A purged note whose content room received text the purged document never had (typed on a
+ * device that was offline past the purge): it comes back, untitled and at the top level, saying
+ * why, so the writer's text is visible everywhere rather than kept on one device only.
+ */
+export function revivePurged(tombstone: NoteRecord, seq: number, at: number): NoteRecord {
+  return { ...tombstone, deleted: false, trashed: false, trashSnapshot: null, version: seq, updatedAt: at, notice: PURGED_REVIVED_NOTICE }
+}
+
+/**
  * The app's preview of its own op: the change it asks for, without the relay's checks. Pending
  * ops are replayed over the last known server record to show what the user just did.
  */

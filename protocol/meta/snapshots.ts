@@ -37,3 +37,37 @@ export function hasUnseenEdits(contentUpdate: Uint8Array, snapshot: string): boo
   if (!seen) return true
   return !Y.snapshotContainsUpdate(seen, contentUpdate)
 }
+
+type Struct = ReturnType<typeof Y.decodeUpdate>['structs'][number]
+
+/**
+ * For each client, the clock just past the last item of its that `structs` hold: what a purged
+ * document had, remembered without its content. Skips (gaps in an update) count for nothing.
+ */
+export function reachedClocks(structs: readonly Struct[]): Map<number, number> {
+  const reached = new Map<number, number>()
+  for (const s of structs) {
+    if (s instanceof Y.Skip) continue
+    const end = s.id.clock + s.length
+    if (end > (reached.get(s.id.client) ?? 0)) reached.set(s.id.client, end)
+  }
+  return reached
+}
+
+/** `reachedClocks` of an encoded update, as an encoded state vector. */
+export function reachedStateVector(update: Uint8Array): Uint8Array {
+  return Y.encodeStateVector(reachedClocks(Y.decodeUpdate(update).structs))
+}
+
+/**
+ * True when `structs` insert anything past `reached` (a decoded `reachedStateVector`): content the
+ * document summed up by `reached` never had. Deletions do not count: they add no text.
+ */
+export function insertsBeyond(structs: readonly Struct[], reached: ReadonlyMap<number, number>): boolean {
+  return structs.some((s) => !(s instanceof Y.Skip) && s.id.clock + s.length > (reached.get(s.id.client) ?? 0))
+}
+
+/** `insertsBeyond` for an encoded update and an encoded state vector. */
+export function updateInsertsBeyond(update: Uint8Array, stateVector: Uint8Array): boolean {
+  return insertsBeyond(Y.decodeUpdate(update).structs, Y.decodeStateVector(stateVector))
+}

@@ -10,15 +10,23 @@ import type { ChangesResponse, MetaOp, OpsResponse } from '../../protocol/meta/t
 import { noteRoom } from '../../protocol/rooms.js'
 import { storageKey, tokenFromRequest, type Grant } from '../auth.js'
 import type { MetaRoute, RelayHooks } from '../hooks.js'
+import type { RoomRegistry } from '../room-registry.js'
+import type { DocStorage } from '../storage/types.js'
 import { ContentChangeWatcher } from './content-watcher.js'
 import { FeedWaiters } from './feed-waiters.js'
 import { HttpError, intParam, preflight, readJsonBody, sendJson } from './http.js'
-import type { ContentReader } from './note-content.js'
+import { createContentReader, type ContentReader } from './note-content.js'
+import { NotePurger } from './purger.js'
 import type { MetaStore } from './store.js'
 
 export const FEED_PAGE_DEFAULT = 500
 export const FEED_PAGE_MAX = 1000
 export const MAX_WAIT_SECONDS = 30
+/** How often the content cursor moves up to what the feed is known to hold (see `start`). */
+export const CONTENT_CURSOR_INTERVAL_MS = 2_000
+/** How often notes past the retention window are purged (every minute when the window is 0). */
+export const PURGE_SWEEP_MS = 3600_000
+export const PURGE_SWEEP_AT_ONCE_MS = 60_000
 /** What a client is told to wait before retrying after a storage failure. */
 const RETRY_AFTER_SECONDS = '5'
 /** Reports of a pending age above this are treated as a broken clock, not a stuck outbox. */
@@ -32,6 +40,13 @@ const ROUTES: Record<string, { route: MetaRoute; method: 'GET' | 'POST' }> = {
 export interface MetaServiceDeps {
   store: MetaStore
   readContent: ContentReader
+  /** The document storage: the content cursor points into it; purges delete from it. */
+  storage: DocStorage
+  registry: RoomRegistry
+  /** A note deleted forever is purged once its delete is this old; 0 purges at once. */
+  purgeAfterMs: number
+  /** Sweep interval for purges (default: hourly, or every minute when `purgeAfterMs` is 0). */
+  purgeSweepMs?: number
   /** The grant for a request's token under the current token table (null: refused). */
   grantFor(token: string | null): Grant | null
   hooks: Required<RelayHooks>
@@ -41,7 +56,12 @@ export interface MetaServiceDeps {
 export class MetaService {
   private readonly waiters = new FeedWaiters()
   private readonly watcher: ContentChangeWatcher
+  private readonly purger: NotePurger
   private closing = false
+  private cursorTimer: NodeJS.Timeout | null = null
+  /** The content cursor as stored, and a newer position waiting for its changes to be recorded. */
+  private cursor = 0
+  private cursorCandidate: { entry: number; told: number } | null = null
 
   constructor(private readonly deps: MetaServiceDeps) {
     this.watcher = new ContentChangeWatcher({
@@ -50,6 +70,72 @@ export class MetaService {
       log: deps.log,
       onRecorded: (workspace) => this.waiters.notify(workspace),
       onError: (error) => deps.hooks.onStorageError({ room: 'meta', error }),
+    })
+    this.purger = new NotePurger({
+      store: deps.store,
+      storage: deps.storage,
+      registry: deps.registry,
+      hooks: deps.hooks,
+      log: deps.log,
+      purgeAfterMs: deps.purgeAfterMs,
+      onChanged: (workspace) => this.waiters.notify(workspace),
+    })
+  }
+
+  /**
+   * Before the relay accepts connections: finishes purges a crash interrupted, then records the
+   * content changes a crash kept out of the feed. The feed is derived from what is stored: the
+   * store keeps a cursor, the newest document-storage entry whose change is known to be recorded,
+   * and every note room with an entry after it gets a content change now (a redundant one is
+   * harmless; a missing one would keep other devices from pulling the note). Then the cursor
+   * moves on while the relay runs (`advanceCursor`), and purges are swept.
+   */
+  async start(): Promise<void> {
+    const { store, storage, log } = this.deps
+    await this.purger.finishUnfinished()
+    const latest = await storage.latestEntry()
+    const cursor = store.contentCursor()
+    if (cursor !== null) {
+      const rooms = await storage.roomsWithEntriesAfter(cursor)
+      const notes = await this.watcher.recordNow(rooms, createContentReader(this.deps.registry, storage, () => true))
+      if (notes > 0) log.warn({ notes, after: cursor }, 'recorded content changes that a crash had kept out of the change feed')
+    }
+    // Without a cursor (the first start of a relay that keeps one) there is nothing to compare
+    // against; from now on nothing is missed.
+    store.setContentCursor(latest, { exact: true })
+    this.cursor = latest
+    this.cursorTimer = setInterval(() => {
+      this.advanceCursor().catch((err: unknown) => log.error({ err }, 'moving the content cursor failed; retried shortly'))
+    }, CONTENT_CURSOR_INTERVAL_MS)
+    this.cursorTimer.unref()
+    this.purger.start(this.deps.purgeSweepMs ?? (this.deps.purgeAfterMs === 0 ? PURGE_SWEEP_AT_ONCE_MS : PURGE_SWEEP_MS))
+    this.sweepSoon()
+  }
+
+  /**
+   * Reads the storage's newest entry first, then how many changes the watcher was told of: the
+   * change of every entry up to it was told before (the hook fires before the append). Once the
+   * watcher has recorded that many, the entry becomes the cursor. Under steady typing the cursor
+   * trails by about one interval; it never passes an unrecorded change.
+   */
+  private async advanceCursor(): Promise<void> {
+    const candidate = this.cursorCandidate
+    if (candidate && this.watcher.recordedThrough >= candidate.told) {
+      this.cursorCandidate = null
+      if (candidate.entry > this.cursor) {
+        this.deps.store.setContentCursor(candidate.entry)
+        this.cursor = candidate.entry
+      }
+    }
+    if (this.cursorCandidate || this.closing) return
+    const entry = await this.deps.storage.latestEntry()
+    this.cursorCandidate = { entry, told: this.watcher.toldCount }
+  }
+
+  private sweepSoon(): void {
+    this.purger.sweep().catch((err: unknown) => {
+      this.deps.hooks.onStorageError({ room: 'meta', error: err })
+      this.deps.log.error({ err }, 'purge sweep failed; retried at the next sweep')
     })
   }
 
@@ -66,17 +152,29 @@ export class MetaService {
     this.deps.store.checkWritable()
   }
 
-  /** Before the rooms close: refuse new requests, answer long-polls, record pending content changes. */
+  /**
+   * Before the rooms close: refuse new requests, answer long-polls, let a purge under way finish,
+   * record pending content changes.
+   */
   async beginClose(): Promise<void> {
     this.closing = true
+    if (this.cursorTimer) clearInterval(this.cursorTimer)
     this.waiters.releaseAll()
+    await this.purger.stop()
     await this.watcher.flush()
   }
 
-  /** After the rooms closed: record what arrived meanwhile, then close the store. */
+  /**
+   * After the rooms closed: record what arrived meanwhile, move the content cursor to the end of
+   * the storage (everything in it is recorded now), then close the store.
+   */
   async close(): Promise<void> {
     this.closing = true
+    if (this.cursorTimer) clearInterval(this.cursorTimer)
+    await this.purger.stop()
     await this.watcher.flush()
+    const entry = await this.deps.storage.latestEntry().catch(() => null)
+    if (entry !== null && this.watcher.recordedThrough >= this.watcher.toldCount && entry > this.cursor) this.deps.store.setContentCursor(entry)
     this.watcher.stop()
     this.deps.store.close()
   }
@@ -137,6 +235,8 @@ export class MetaService {
     )
     for (const result of results) this.deps.hooks.onMetaOp({ workspace, status: result.status })
     if (results.some((r) => r.status !== 'duplicate' && r.seq !== null)) this.waiters.notify(workspace)
+    // "0 days" means at once: a note just deleted forever is purged right after this answer.
+    if (this.deps.purgeAfterMs === 0 && ops.some((op, i) => op.kind === 'note.delete' && results[i]!.status === 'applied')) this.sweepSoon()
     sendJson(req, res, 200, { results } satisfies OpsResponse)
   }
 

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { decide, onContentChanged, type RuleContext } from '../../protocol/meta/rules.js'
+import * as Y from 'yjs'
+import { decide, onContentChanged, purgedTombstone, revivePurged, type RuleContext } from '../../protocol/meta/rules.js'
+import { hasUnseenEdits, reachedStateVector, updateInsertsBeyond } from '../../protocol/meta/snapshots.js'
 import {
   entityTypeOf,
   type ChangesResponse,
@@ -22,6 +24,31 @@ interface StoredResult {
   reason?: string
   type: EntityType
   entity: string
+}
+
+/** A note's content, read only when a rule asks for it. */
+export interface NoteContent {
+  /** The note room's full state as one update. */
+  note(): Uint8Array
+  /** The history room's full state; asked only of a purged note. */
+  history(): Uint8Array
+}
+
+/** A note deleted forever whose content the relay deletes (or has deleted). */
+export interface PurgeTarget {
+  workspace: string
+  noteId: string
+}
+
+/** What `beginPurge` did. */
+export type PurgeStart = 'purge' | 'restored' | 'skip'
+
+const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc())
+const CONTENT_CURSOR = 'content_cursor'
+
+interface PurgeRow {
+  note_sv: Buffer
+  history_sv: Buffer
 }
 
 interface EntityRow {
@@ -50,6 +77,8 @@ export class MetaStore {
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
+    // A record that is rewritten (renamed, tombstoned) leaves no old copy in free space.
+    this.db.pragma('secure_delete = ON')
     this.db.exec(SCHEMA)
     migrate(this.db)
     this.stmts = prepare(this.db)
@@ -94,19 +123,123 @@ export class MetaStore {
   /**
    * Records that a note's content changed: a new seq for the feed, and the relay's own rule that
    * an unseen edit brings a trashed (or deleted) note back. Content may arrive before the note's
-   * create op; then the row holds no record yet. Returns the seq taken.
+   * create op; then the row holds no record yet. A purged note changes only when its rooms hold
+   * content the purged ones never had (a late edit): then it comes back. Returns the seq taken,
+   * or null when nothing changed.
    */
-  recordContentChange(workspace: string, noteId: string, hasUnseen: (snapshot: string) => boolean, now: number): number {
+  recordContentChange(workspace: string, noteId: string, content: NoteContent, now: number): number | null {
     return this.db.transaction(() => {
-      const seq = this.currentSeq(workspace) + 1
-      this.stmts.setCounter.run(workspace, seq)
       const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
       const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
-      const restored = record ? onContentChanged(record, hasUnseen, seq, now) : null
+      const purge = this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined
+      if (purge) {
+        const late = updateInsertsBeyond(content.note(), purge.note_sv) || updateInsertsBeyond(content.history(), purge.history_sv)
+        if (!late || !record) return null
+        const seq = this.currentSeq(workspace) + 1
+        this.stmts.setCounter.run(workspace, seq)
+        this.writeRecord(workspace, revivePurged(record, seq, now))
+        this.stmts.deletePurge.run(workspace, noteId)
+        this.stmts.bumpContent.run({ workspace, id: noteId, seq })
+        return seq
+      }
+      const seq = this.currentSeq(workspace) + 1
+      this.stmts.setCounter.run(workspace, seq)
+      const restored = record ? onContentChanged(record, (snapshot) => hasUnseenEdits(content.note(), snapshot), seq, now) : null
       if (restored) this.writeRecord(workspace, restored)
       this.stmts.bumpContent.run({ workspace, id: noteId, seq })
       return seq
     })()
+  }
+
+  /** Notes deleted forever at or before `cutoff` (relay clock, ms) and not purged yet, oldest first. */
+  notesToPurge(cutoff: number, limit: number): PurgeTarget[] {
+    return (this.stmts.dueForPurge.all(cutoff, limit) as { workspace: string; id: string }[]).map((r) => ({ workspace: r.workspace, noteId: r.id }))
+  }
+
+  /**
+   * First step of purging a note deleted forever at or before `cutoff`, given its rooms' stored
+   * content: in one transaction, the record becomes a tombstone (`purgedTombstone`, a new seq so
+   * every device gets it) and the purge is noted with what the rooms held, summed up as state
+   * vectors (no content), so late content can be told from copies of what was purged. The caller
+   * then deletes the rooms and calls `roomsPurged`; a crash in between is finished at the next
+   * start (`unfinishedPurges`). 'restored': the rooms hold edits the deleting device never saw,
+   * which bring the note back instead, as they would have when recorded. 'skip': not due.
+   */
+  beginPurge(workspace: string, noteId: string, cutoff: number, stored: { note: Uint8Array | null; history: Uint8Array | null }, now: number): PurgeStart {
+    return this.db.transaction((): PurgeStart => {
+      const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
+      const record = row?.record ? (JSON.parse(row.record) as EntityRecord) : null
+      if (!record || record.type !== 'note' || !record.deleted || this.stmts.getPurge.get(workspace, noteId)) {
+        this.stmts.clearDeletedAt.run(workspace, noteId)
+        return 'skip'
+      }
+      if (record.updatedAt > cutoff) {
+        this.stmts.setDeletedAt.run(record.updatedAt, workspace, noteId)
+        return 'skip'
+      }
+      const seq = this.currentSeq(workspace) + 1
+      this.stmts.setCounter.run(workspace, seq)
+      const note = stored.note ?? EMPTY_STATE
+      if (record.trashSnapshot !== null && hasUnseenEdits(note, record.trashSnapshot)) {
+        this.writeRecord(workspace, onContentChanged(record, () => true, seq, now)!)
+        this.stmts.bumpContent.run({ workspace, id: noteId, seq })
+        return 'restored'
+      }
+      this.writeRecord(workspace, purgedTombstone(record, seq, now), { tombstone: true })
+      this.stmts.putPurge.run(workspace, noteId, now, reachedStateVector(note), reachedStateVector(stored.history ?? EMPTY_STATE))
+      return 'purge'
+    })()
+  }
+
+  /** The rooms of purges begun by `beginPurge` are deleted from the document storage. */
+  roomsPurged(targets: readonly PurgeTarget[]): void {
+    this.db.transaction(() => {
+      for (const { workspace, noteId } of targets) this.stmts.purgeDone.run(workspace, noteId)
+    })()
+  }
+
+  /** Purges whose rooms may still be stored (the relay stopped between the two steps). */
+  unfinishedPurges(): PurgeTarget[] {
+    return (this.stmts.unfinishedPurges.all() as { workspace: string; note_id: string }[]).map((r) => ({ workspace: r.workspace, noteId: r.note_id }))
+  }
+
+  /**
+   * For a purged note: what its note or history room held when purged, as a state vector of the
+   * clocks reached (the relay refuses a copy of that content and accepts more). Null otherwise.
+   */
+  purgedStateVector(workspace: string, noteId: string, room: 'note' | 'history'): Uint8Array | null {
+    const purge = this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined
+    if (!purge) return null
+    return new Uint8Array(room === 'note' ? purge.note_sv : purge.history_sv)
+  }
+
+  isPurged(workspace: string, noteId: string): boolean {
+    return this.stmts.getPurge.get(workspace, noteId) !== undefined
+  }
+
+  /**
+   * The highest document-storage entry whose content change is known to be in the feed, or null
+   * before the first start that kept one. Content changes after it are recorded at start-up.
+   */
+  contentCursor(): number | null {
+    return (this.stmts.getState.get(CONTENT_CURSOR) as { value: number } | undefined)?.value ?? null
+  }
+
+  /**
+   * Moves the content cursor forward (never back), or with `exact` to `entry` even if lower: at
+   * start-up, once everything stored is recorded, the storage's newest entry is the cursor, also
+   * when the document database was replaced and counts from 1 again.
+   */
+  setContentCursor(entry: number, { exact = false } = {}): void {
+    ;(exact ? this.stmts.putState : this.stmts.setState).run(CONTENT_CURSOR, entry)
+  }
+
+  /**
+   * Empties the WAL after a purge, so no old copy of a rewritten record (title, snapshot) stays
+   * in it; `secure_delete` has zeroed them in the database file.
+   */
+  truncateWal(): void {
+    if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
   /**
@@ -143,10 +276,12 @@ export class MetaStore {
     return (this.stmts.getCounter.get(workspace) as { seq: number } | undefined)?.seq ?? 0
   }
 
-  private writeRecord(workspace: string, record: EntityRecord): void {
+  private writeRecord(workspace: string, record: EntityRecord, { tombstone = false } = {}): void {
     // Only live entities are anyone's children: a folder delete must not move what is gone.
     const parent = record.deleted ? null : record.type === 'note' ? record.folderId : record.parentId
-    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(record), version: record.version, parent })
+    // When a note was deleted forever, until it is purged (the sweeper's index).
+    const deletedAt = record.type === 'note' && record.deleted && !tombstone ? record.updatedAt : null
+    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(record), version: record.version, parent, deletedAt })
   }
 
   private context(workspace: string, hasUnseenContent: RuleContext['hasUnseenContent']): RuleContext {
@@ -186,6 +321,16 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta_workspace_seq (workspace TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta_readiness (only INTEGER PRIMARY KEY CHECK (only = 1), at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS meta_purges (
+    workspace  TEXT    NOT NULL,
+    note_id    TEXT    NOT NULL,
+    purged_at  INTEGER NOT NULL,
+    note_sv    BLOB    NOT NULL,
+    history_sv BLOB    NOT NULL,
+    rooms_done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace, note_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS meta_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `
 
 /**
@@ -194,19 +339,32 @@ const SCHEMA = `
  *    workspace's feed positions and versions say nothing about another's activity. A workspace
  *    that already has entities continues from the old shared counter, which is above every seq it
  *    ever used, so clients' cursors and base versions stay valid.
+ * 2: `deleted_at` (when a note was deleted forever, until it is purged) with a partial index for
+ *    the purge sweeper, filled in for notes already deleted; `meta_purges` and `meta_state` are
+ *    created by SCHEMA.
  */
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number
-  if (version >= 1) return
-  db.transaction(() => {
-    const hasOld = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta_counter'").get() !== undefined
-    if (hasOld) {
-      db.exec(`INSERT OR IGNORE INTO meta_workspace_seq (workspace, seq)
-               SELECT DISTINCT workspace, (SELECT seq FROM meta_counter WHERE only = 1) FROM meta_entities`)
-      db.exec('DROP TABLE meta_counter')
-    }
-    db.pragma('user_version = 1')
-  })()
+  if (version < 1) {
+    db.transaction(() => {
+      const hasOld = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta_counter'").get() !== undefined
+      if (hasOld) {
+        db.exec(`INSERT OR IGNORE INTO meta_workspace_seq (workspace, seq)
+                 SELECT DISTINCT workspace, (SELECT seq FROM meta_counter WHERE only = 1) FROM meta_entities`)
+        db.exec('DROP TABLE meta_counter')
+      }
+      db.pragma('user_version = 1')
+    })()
+  }
+  if (version < 2) {
+    db.transaction(() => {
+      db.exec('ALTER TABLE meta_entities ADD COLUMN deleted_at INTEGER')
+      db.exec(`UPDATE meta_entities SET deleted_at = json_extract(record, '$.updatedAt')
+               WHERE type = 'note' AND json_extract(record, '$.deleted') = 1`)
+      db.exec('CREATE INDEX meta_entities_to_purge ON meta_entities (deleted_at) WHERE deleted_at IS NOT NULL')
+      db.pragma('user_version = 2')
+    })()
+  }
 }
 
 const FEED_COLUMNS = 'type, id, record, content_seq, seq'
@@ -221,10 +379,10 @@ function prepare(db: Database.Database) {
     children: db.prepare('SELECT record FROM meta_entities WHERE workspace = ? AND parent = ? ORDER BY type, id'),
     // A record write keeps the content seq; the feed position is whichever is newer.
     putEntity: db.prepare(`
-      INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent)
-      VALUES (@workspace, @type, @id, @record, @version, 0, @version, @parent)
+      INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent, deleted_at)
+      VALUES (@workspace, @type, @id, @record, @version, 0, @version, @parent, @deletedAt)
       ON CONFLICT (workspace, type, id) DO UPDATE SET
-        record = excluded.record, version = excluded.version, parent = excluded.parent,
+        record = excluded.record, version = excluded.version, parent = excluded.parent, deleted_at = excluded.deleted_at,
         seq = max(excluded.version, meta_entities.content_seq)`),
     bumpContent: db.prepare(`
       INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent)
@@ -234,6 +392,17 @@ function prepare(db: Database.Database) {
     changesUpTo: db.prepare(`SELECT ${FEED_COLUMNS} FROM meta_entities WHERE workspace = ? AND seq > ? AND seq <= ? ORDER BY seq, type, id`),
     hasAfter: db.prepare('SELECT 1 FROM meta_entities WHERE workspace = ? AND seq > ? LIMIT 1'),
     latest: db.prepare('SELECT max(seq) AS seq FROM meta_entities WHERE workspace = ?'),
+    dueForPurge: db.prepare('SELECT workspace, id FROM meta_entities WHERE deleted_at IS NOT NULL AND deleted_at <= ? ORDER BY deleted_at LIMIT ?'),
+    clearDeletedAt: db.prepare("UPDATE meta_entities SET deleted_at = NULL WHERE workspace = ? AND type = 'note' AND id = ? AND deleted_at IS NOT NULL"),
+    setDeletedAt: db.prepare("UPDATE meta_entities SET deleted_at = ? WHERE workspace = ? AND type = 'note' AND id = ?"),
+    getPurge: db.prepare('SELECT note_sv, history_sv FROM meta_purges WHERE workspace = ? AND note_id = ?'),
+    putPurge: db.prepare('INSERT INTO meta_purges (workspace, note_id, purged_at, note_sv, history_sv) VALUES (?, ?, ?, ?, ?)'),
+    purgeDone: db.prepare('UPDATE meta_purges SET rooms_done = 1 WHERE workspace = ? AND note_id = ?'),
+    deletePurge: db.prepare('DELETE FROM meta_purges WHERE workspace = ? AND note_id = ?'),
+    unfinishedPurges: db.prepare('SELECT workspace, note_id FROM meta_purges WHERE rooms_done = 0'),
+    getState: db.prepare('SELECT value FROM meta_state WHERE key = ?'),
+    putState: db.prepare('INSERT INTO meta_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    setState: db.prepare('INSERT INTO meta_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)'),
     touchReadiness: db.prepare('INSERT INTO meta_readiness (only, at) VALUES (1, unixepoch()) ON CONFLICT (only) DO UPDATE SET at = excluded.at'),
   }
 }

@@ -33,6 +33,23 @@ export class MemoryStorage implements DocStorage {
     this.logs.set(room, [{ seq: upTo, data: state.slice() }, ...kept])
   }
 
+  async purge(rooms: readonly string[]): Promise<void> {
+    this.assertOpen()
+    for (const room of rooms) this.logs.delete(room)
+  }
+
+  async latestEntry(): Promise<number> {
+    this.assertOpen()
+    let latest = 0
+    for (const log of this.logs.values()) for (const e of log) latest = Math.max(latest, e.seq)
+    return latest
+  }
+
+  async roomsWithEntriesAfter(seq: number): Promise<string[]> {
+    this.assertOpen()
+    return [...this.logs].filter(([, log]) => log.some((e) => e.seq > seq)).map(([room]) => room)
+  }
+
   async entryCount(room: string): Promise<number> {
     return this.logs.get(room)?.length ?? 0
   }

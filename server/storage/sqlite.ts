@@ -20,6 +20,9 @@ interface QueuedAppend {
  * Checkpoints the WAL from a worker thread with its own connection. A checkpoint is the only
  * step that fsyncs in WAL mode with `synchronous = NORMAL`; on the main thread it would stall
  * every room for as long as the disk takes. PASSIVE checkpoints never block the writer.
+ *
+ * On request (after a purge) it runs a TRUNCATE checkpoint: every page is copied into the
+ * database file and the WAL is cut to zero bytes, so no old copy of a purged page is left in it.
  */
 const CHECKPOINTER = `
 const { workerData, parentPort } = require('node:worker_threads')
@@ -27,10 +30,22 @@ const Database = require(workerData.driver)
 const db = new Database(workerData.file)
 db.pragma('busy_timeout = 5000')
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)') } catch (err) { parentPort.postMessage(String(err && err.message || err)) }
+  try { db.pragma('wal_checkpoint(PASSIVE)') } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }) }
 }, workerData.intervalMs)
-parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0) })
+parentPort.on('message', (message) => {
+  if (message === 'stop') { clearInterval(timer); db.close(); process.exit(0) }
+  try {
+    // Copy what it can first without blocking the writer; TRUNCATE, which does, then has little left.
+    db.pragma('wal_checkpoint(PASSIVE)')
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)')
+    parentPort.postMessage({ truncated: message.truncate, busy: result.busy })
+  } catch (err) {
+    parentPort.postMessage({ truncated: message.truncate, error: String(err && err.message || err) })
+  }
+})
 `
+
+type CheckpointerMessage = { error: string; truncated?: undefined } | { truncated: number; busy?: number; error?: string }
 
 /**
  * Document storage in one embedded SQLite file. WAL mode lets readers (load, backups) run
@@ -44,6 +59,9 @@ export class SqliteStorage implements DocStorage {
   private queue: QueuedAppend[] = []
   private flushScheduled = false
   private checkpointer: Worker | null = null
+  /** TRUNCATE checkpoints asked of the worker, by request number. */
+  private readonly truncations = new Map<number, { resolve: () => void; reject: (err: Error) => void }>()
+  private nextTruncation = 0
 
   constructor(
     readonly dataDir: string,
@@ -55,6 +73,9 @@ export class SqliteStorage implements DocStorage {
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('busy_timeout = 5000')
+    // Deleted content is overwritten with zeros (compaction's old entries, purged rooms), so a
+    // purged note does not live on in free pages. Appends delete nothing and cost the same.
+    this.db.pragma('secure_delete = ON')
     this.startCheckpointer(file)
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS updates (
@@ -99,19 +120,73 @@ export class SqliteStorage implements DocStorage {
     batch.forEach((entry, i) => entry.resolve(seqs[i]!))
   }
 
+  /**
+   * One transaction deletes the rooms' entries (zeroed, `secure_delete`); a TRUNCATE checkpoint
+   * then copies the zeroed pages into the database file and empties the WAL, which may still hold
+   * older copies of those pages. Resolves once neither file holds the rooms' content.
+   */
+  async purge(rooms: readonly string[]): Promise<void> {
+    if (this.queue.length > 0) this.flushQueue()
+    this.db.transaction(() => {
+      for (const room of rooms) this.stmts.deleteRoom.run(room)
+    })()
+    await this.truncateWal()
+  }
+
+  async latestEntry(): Promise<number> {
+    return (this.stmts.latest.get() as { id: number | null }).id ?? 0
+  }
+
+  async roomsWithEntriesAfter(seq: number): Promise<string[]> {
+    return (this.stmts.roomsAfter.all(seq) as { room: string }[]).map((r) => r.room)
+  }
+
+  /** A TRUNCATE checkpoint, in the worker (the fsync stays off the main thread) while it runs. */
+  private async truncateWal(): Promise<void> {
+    const worker = this.checkpointer
+    if (!worker) {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
+      if (result!.busy !== 0) throw new Error('WAL checkpoint after a purge could not complete (database busy)')
+      return
+    }
+    const id = this.nextTruncation++
+    // Unreferenced while idle so it never keeps the process alive; a purge waiting on it must.
+    worker.ref()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.truncations.set(id, { resolve, reject })
+        worker.postMessage({ truncate: id })
+      })
+    } finally {
+      if (this.truncations.size === 0 && this.checkpointer === worker) worker.unref()
+    }
+  }
+
+  private onCheckpointerMessage(message: CheckpointerMessage): void {
+    if (message.truncated === undefined) return this.onBackgroundError(`WAL checkpoint failed: ${message.error}`)
+    const waiting = this.truncations.get(message.truncated)
+    this.truncations.delete(message.truncated)
+    if (!waiting) return
+    if (message.error !== undefined) waiting.reject(new Error(`WAL checkpoint after a purge failed: ${message.error}`))
+    else if (message.busy !== 0) waiting.reject(new Error('WAL checkpoint after a purge could not complete (database busy)'))
+    else waiting.resolve()
+  }
+
   private startCheckpointer(file: string): void {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
     const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } })
     // The main connection checkpoints only if the worker is gone, so the WAL never grows unbounded.
     this.db.pragma('wal_autocheckpoint = 0')
     worker.unref()
-    worker.on('message', (message: string) => this.onBackgroundError(`WAL checkpoint failed: ${message}`))
+    worker.on('message', (message: CheckpointerMessage) => this.onCheckpointerMessage(message))
     worker.on('error', (err) => this.onBackgroundError(`WAL checkpointer failed: ${err.message}`))
     worker.on('exit', () => {
       if (this.checkpointer === worker && this.db.open) {
         this.checkpointer = null
         this.db.pragma('wal_autocheckpoint = 1000')
       }
+      for (const waiting of this.truncations.values()) waiting.reject(new Error('WAL checkpointer exited during a purge'))
+      this.truncations.clear()
     })
     this.checkpointer = worker
   }
@@ -162,6 +237,9 @@ function prepare(db: Database.Database) {
     insert: db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)'),
     insertWithId: db.prepare('INSERT INTO updates (id, room, data) VALUES (?, ?, ?)'),
     deleteUpTo: db.prepare('DELETE FROM updates WHERE room = ? AND id <= ?'),
+    deleteRoom: db.prepare('DELETE FROM updates WHERE room = ?'),
+    latest: db.prepare('SELECT max(id) AS id FROM updates'),
+    roomsAfter: db.prepare('SELECT DISTINCT room FROM updates WHERE id > ?'),
     count: db.prepare('SELECT COUNT(*) AS n FROM updates WHERE room = ?'),
     size: db.prepare('SELECT SUM(LENGTH(data)) AS n FROM updates WHERE room = ?'),
   }

@@ -14,6 +14,19 @@ export interface DocStorage {
    * `state`, which must contain everything those entries did (compaction). Later entries stay.
    */
   replace(room: string, state: Uint8Array, upTo: number): Promise<void>
+  /**
+   * Deletes every entry of these rooms in one transaction, so that their content is gone from
+   * the storage's files (not merely unreachable) when the promise resolves. A later append to
+   * such a room starts a new log, with sequence numbers above any the storage ever gave out.
+   */
+  purge(rooms: readonly string[]): Promise<void>
+  /**
+   * The sequence number of the newest entry in any room (0 if there is none). Sequence numbers
+   * only grow, across rooms: every append made after this call gets a larger one.
+   */
+  latestEntry(): Promise<number>
+  /** The rooms holding an entry whose sequence number is above `seq`, each once. */
+  roomsWithEntriesAfter(seq: number): Promise<string[]>
   /** Number of log entries for the room. */
   entryCount(room: string): Promise<number>
   /** Total stored bytes for the room. */

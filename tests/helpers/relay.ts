@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { afterEach } from 'vitest'
+import { onTestFinished } from 'vitest'
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
@@ -11,19 +11,30 @@ import { startRelay, type Relay, type RelayOptions } from '../../server/relay'
 // Each stock WebsocketProvider in Node adds a process 'exit' listener; tests open many.
 process.setMaxListeners(100)
 
+/**
+ * Runs `cleanup` when the current test ends, passed or failed; cleanups run in reverse order of
+ * registration (a relay closes before its data folder goes). `afterEach` called inside a running
+ * test registers a hook that never runs.
+ */
+function afterThisTest(cleanup: () => unknown): void {
+  onTestFinished(async () => {
+    await cleanup()
+  })
+}
+
 /** A fresh temporary folder, removed after the current test. */
 export function tempDir(prefix = 'skein-'): string {
   const base = join(tmpdir(), 'skein-tests')
   mkdirSync(base, { recursive: true })
   const dir = mkdtempSync(join(base, prefix))
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  afterThisTest(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 
 /** Starts the real relay on a free port; closed after the current test unless closed earlier. */
 export async function startTestRelay(options: RelayOptions = {}): Promise<Relay & { wsUrl: string }> {
   const relay = await startRelay({ host: '127.0.0.1', port: 0, ...options })
-  afterEach(() => relay.close())
+  afterThisTest(() => relay.close())
   return Object.assign(relay, { wsUrl: relay.url.replace('http:', 'ws:') })
 }
 
@@ -34,7 +45,7 @@ export function connectClient(wsUrl: string, room: string, doc = new Y.Doc(), op
     disableBc: true,
     params: opts.params ?? {},
   })
-  afterEach(() => {
+  afterThisTest(() => {
     provider.destroy()
     doc.destroy()
   })
@@ -65,7 +76,7 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 /** Opens a raw WebSocket to the relay (for hostile-peer tests). */
 export function rawSocket(wsUrl: string, room: string): Promise<WebSocket> {
   const ws = new WebSocket(`${wsUrl}/${room}`)
-  afterEach(() => ws.terminate())
+  afterThisTest(() => ws.terminate())
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws))
     ws.once('error', reject)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { OpParseError, parseOpsRequest } from '../../protocol/meta/parse'
-import { decide, onContentChanged, type Decision, type RuleContext } from '../../protocol/meta/rules'
-import { encodeContentSnapshot, hasUnseenEdits } from '../../protocol/meta/snapshots'
+import { decide, onContentChanged, PURGED_REVIVED_NOTICE, purgedTombstone, revivePurged, type Decision, type RuleContext } from '../../protocol/meta/rules'
+import { encodeContentSnapshot, hasUnseenEdits, reachedStateVector, updateInsertsBeyond } from '../../protocol/meta/snapshots'
 import { RECOVERED_FOLDER_ID, type EntityRecord, type FolderRecord, type MetaOp, type NoteRecord, type OpPayloads } from '../../protocol/meta/types'
 
 /** The rules over an in-memory catalog, with the relay's bookkeeping: a seq only for ops that write. */
@@ -47,6 +47,12 @@ function relay() {
       return next
     },
   }
+}
+
+function newNoteRecord(): NoteRecord {
+  const r = relay()
+  r.send('note.create', 'n1', { title: 'x', folderId: null, tags: [] })
+  return r.note('n1')
 }
 
 /** A device's copy of a note's content, synced from and to the relay's. */
@@ -268,6 +274,39 @@ describe('metadata rules (docs/sync-rules.md)', () => {
     r.content('n1').getText('t').insert(0, 'late edit from an offline device')
     expect(r.contentChanged('n1')).toMatchObject({ deleted: false, trashed: false })
     expect(r.note('n1').notice).toMatch(/after it was deleted forever/)
+  })
+
+  it('a purged note keeps only a tombstone: its id stays deleted, nothing of its title, folder, tags or snapshot is left', () => {
+    const r = relay()
+    r.send('folder.create', 'f1', { name: 'Private', parentId: null })
+    r.send('note.create', 'n1', { title: 'Secret plan', folderId: 'f1', tags: ['private'] })
+    r.content('n1').getText('t').insert(0, 'the plan')
+    const snap = encodeContentSnapshot(device(r.content('n1')))
+    r.send('note.trash', 'n1', { snapshot: snap }, 0, 'dev-b')
+    r.send('note.delete', 'n1', { snapshot: snap }, 0, 'dev-b')
+    const deleted = r.note('n1')
+    const tombstone = purgedTombstone(deleted, r.seq() + 1, 9_999)
+    expect(tombstone).toMatchObject({ id: 'n1', deleted: true, version: r.seq() + 1, createdAt: deleted.createdAt, title: '', folderId: null, tags: [], tagAdded: {}, trashSnapshot: null, notice: null, conflicts: {} })
+    expect(JSON.stringify(tombstone)).not.toMatch(/Secret|Private|private|dev-b|dev-a/)
+    expect(decide({ opId: 'late', kind: 'note.rename', entity: 'n1', baseVersion: 0, actor: { device: 'd', name: 'd' }, payload: { title: 'x' } }, { get: () => tombstone, childrenOf: () => [], hasUnseenContent: () => true }, r.seq() + 2, 0)).toMatchObject({ status: 'rejected', reason: 'the note was deleted forever' })
+  })
+
+  it('content a purged note never had brings it back untitled, saying why; a copy of what was purged does not', () => {
+    const purged = new Y.Doc()
+    purged.getText('t').insert(0, 'purged text')
+    const reached = reachedStateVector(Y.encodeStateAsUpdate(purged))
+    const copy = device(purged)
+    expect(updateInsertsBeyond(Y.encodeStateAsUpdate(copy), reached)).toBe(false)
+    copy.getText('t').delete(0, 6) // deleting adds no text
+    expect(updateInsertsBeyond(Y.encodeStateAsUpdate(copy), reached)).toBe(false)
+    copy.getText('t').insert(0, 'typed offline ')
+    expect(updateInsertsBeyond(Y.encodeStateAsUpdate(copy), reached)).toBe(true)
+    const fresh = device(new Y.Doc())
+    fresh.getText('t').insert(0, 'another device, same id')
+    expect(updateInsertsBeyond(Y.encodeStateAsUpdate(fresh), reached)).toBe(true)
+
+    const tombstone = purgedTombstone(newNoteRecord(), 7, 100)
+    expect(revivePurged(tombstone, 8, 200)).toMatchObject({ deleted: false, trashed: false, title: '', version: 8, updatedAt: 200, notice: PURGED_REVIVED_NOTICE })
   })
 
   it('ops on unknown or deleted entities are rejected with a reason', () => {

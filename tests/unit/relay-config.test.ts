@@ -27,6 +27,16 @@ describe('relay flags', () => {
     }
   })
 
+  it('purges notes deleted forever after --purge-after-days (env SKEIN_PURGE_AFTER_DAYS), 30 by default, 0 at once', () => {
+    expect(parse([])?.purgeAfterDays).toBe(30)
+    expect(parse([], { SKEIN_PURGE_AFTER_DAYS: '7' })?.purgeAfterDays).toBe(7)
+    expect(parse(['--purge-after-days', '0'], { SKEIN_PURGE_AFTER_DAYS: '7' })?.purgeAfterDays).toBe(0)
+    expect(() => parse(['--purge-after-days=-1'])).toThrow(/--purge-after-days must be a whole number/)
+    expect(() => parse(['--purge-after-days', '1.5'])).toThrow(ConfigError)
+    expect(() => parse([], { SKEIN_PURGE_AFTER_DAYS: 'soon' })).toThrow(/--purge-after-days must be a whole number, got "soon"/)
+    expect(helpText()).toMatch(/--purge-after-days N .*0: at once.*default 30; env SKEIN_PURGE_AFTER_DAYS/)
+  })
+
   it('returns null for --help', () => {
     expect(parse(['--help'])).toBeNull()
   })

@@ -4,7 +4,8 @@ import { MemoryStorage } from '../../server/storage/memory'
 import { SqliteStorage } from '../../server/storage/sqlite'
 import type { DocStorage } from '../../server/storage/types'
 import { tempDir } from '../helpers/relay'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 
 function textUpdate(doc: Y.Doc, text: string): Uint8Array {
@@ -71,6 +72,50 @@ describe.each(implementations)('%s (DocStorage contract)', (_name, create) => {
     await storage.close()
   })
 
+  it('purges rooms: every entry of theirs is gone, other rooms stay, later appends start a new log above every old number', async () => {
+    const storage = create()
+    const doc = new Y.Doc()
+    let last = 0
+    for (let i = 0; i < 5; i++) last = await storage.append('gone', textUpdate(doc, `${i} `))
+    await storage.replace('gone', Y.encodeStateAsUpdate(doc), last)
+    await storage.append('gone/history', textUpdate(new Y.Doc(), 'versions'))
+    await storage.append('kept', textUpdate(new Y.Doc(), 'kept'))
+    const newest = await storage.latestEntry()
+    await storage.purge(['gone', 'gone/history', 'never-written'])
+    expect(await storage.load('gone')).toBeNull()
+    expect(await storage.load('gone/history')).toBeNull()
+    expect(await storage.entryCount('gone')).toBe(0)
+    expect(await storage.byteSize('gone')).toBe(0)
+    expect(textOf(await storage.load('kept'))).toBe('kept')
+    const again = await storage.append('gone', textUpdate(new Y.Doc(), 'fresh'))
+    expect(again).toBeGreaterThan(newest)
+    expect(textOf(await storage.load('gone'))).toBe('fresh')
+    await storage.close()
+  })
+
+  it('reports its newest entry and the rooms written after a given entry', async () => {
+    const storage = create()
+    expect(await storage.latestEntry()).toBe(0)
+    expect(await storage.roomsWithEntriesAfter(0)).toEqual([])
+    const doc = new Y.Doc()
+    const a1 = await storage.append('a', textUpdate(doc, 'a1'))
+    const b1 = await storage.append('b', textUpdate(new Y.Doc(), 'b1'))
+    expect(await storage.latestEntry()).toBe(b1)
+    const a2 = await storage.append('a', textUpdate(doc, 'a2'))
+    const c1 = await storage.append('c', textUpdate(new Y.Doc(), 'c1'))
+    expect(await storage.latestEntry()).toBe(c1)
+    expect((await storage.roomsWithEntriesAfter(0)).sort()).toEqual(['a', 'b', 'c'])
+    expect((await storage.roomsWithEntriesAfter(b1)).sort()).toEqual(['a', 'c'])
+    expect(await storage.roomsWithEntriesAfter(c1)).toEqual([])
+    // A compaction rewrites entries under a number already given out: nothing new after it.
+    await storage.replace('a', Y.encodeStateAsUpdate(doc), a2)
+    expect((await storage.roomsWithEntriesAfter(b1)).sort()).toEqual(['a', 'c'])
+    expect(await storage.roomsWithEntriesAfter(c1)).toEqual([])
+    expect(await storage.latestEntry()).toBe(c1)
+    expect(a1).toBeLessThan(b1)
+    await storage.close()
+  })
+
   it('reports its byte size and that it is writable', async () => {
     const storage = create()
     await storage.append('a', textUpdate(new Y.Doc(), 'abc'))
@@ -96,6 +141,32 @@ describe('SqliteStorage', () => {
     // @ts-expect-error reaching into the private handle to check the pragma actually took
     expect(storage.db.pragma('journal_mode', { simple: true })).toBe('wal')
     await storage.close()
+  })
+})
+
+/** Every file SQLite keeps for a database, as raw bytes. */
+function rawFiles(dir: string, name: string): Buffer {
+  return Buffer.concat([name, `${name}-wal`].map((f) => join(dir, f)).filter(existsSync).map((f) => readFileSync(f)))
+}
+
+describe('SqliteStorage purge', () => {
+  it('leaves no byte of a purged room in the database or WAL file, including entries a compaction had deleted before', async () => {
+    const dir = tempDir()
+    const storage = new SqliteStorage(dir)
+    const marker = `purge-marker-${randomUUID()}`
+    const doc = new Y.Doc()
+    let last = await storage.append('secret', textUpdate(doc, marker))
+    // Big entries spill into overflow pages; a compaction deletes them and leaves them free.
+    for (let i = 0; i < 20; i++) last = await storage.append('secret', textUpdate(doc, `${marker}:${i}:${'x'.repeat(3000)}`))
+    await storage.replace('secret', Y.encodeStateAsUpdate(doc), last)
+    for (let i = 0; i < 20; i++) await storage.append('other', textUpdate(new Y.Doc(), `other ${i} ${'y'.repeat(3000)}`))
+    expect(rawFiles(dir, 'skein.sqlite').includes(marker)).toBe(true)
+
+    await storage.purge(['secret'])
+    expect(rawFiles(dir, 'skein.sqlite').includes(marker)).toBe(false)
+    expect(await storage.entryCount('other')).toBe(20)
+    await storage.close()
+    expect(rawFiles(dir, 'skein.sqlite').includes(marker)).toBe(false)
   })
 })
 

@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import * as Y from 'yjs'
+import { trackStoredAcks } from '../../protocol/stored-acks'
+import { CONTENT_COALESCE_MS } from '../../server/meta/content-watcher'
+import { allChanges } from '../helpers/meta'
+import { connectClient, freePort, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { startRelayProcess as startProcess } from '../helpers/relay-process'
+
+/** The relay CLI as a child process, killed when the test ends however it ends. */
+function startRelayProcess(port: number, dataDir: string): ReturnType<typeof startProcess> {
+  const relay = startProcess(port, dataDir)
+  onTestFinished(async () => {
+    if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL')
+    await relay.exited
+  })
+  return relay
+}
+
+/**
+ * Types into `room` and SIGKILLs the relay the moment it acknowledges having stored the edit:
+ * the edit is durable, and the 250 ms coalescing window of its feed entry has not passed yet.
+ * Resolves to how long after the edit the kill was sent.
+ */
+async function editThenKill(relay: ReturnType<typeof startRelayProcess>, wsUrl: string, room: string, text: string): Promise<number> {
+  const client = connectClient(wsUrl, room, new Y.Doc())
+  await whenSynced(client.provider)
+  let editedAt = 0
+  const killed = new Promise<number>((resolve) => {
+    trackStoredAcks(client.provider, (stateVector) => {
+      if (editedAt === 0 || (Y.decodeStateVector(stateVector).get(client.doc.clientID) ?? 0) === 0) return
+      relay.child.kill('SIGKILL')
+      resolve(performance.now() - editedAt)
+    })
+  })
+  editedAt = performance.now()
+  client.text.insert(0, text)
+  const after = await killed
+  await relay.exited
+  client.provider.destroy()
+  return after
+}
+
+function readOnly(file: string): Database.Database {
+  return new Database(file, { readonly: true, fileMustExist: true })
+}
+
+describe('change feed after a crash', () => {
+  it('lists a note whose edit was stored just before the relay was SIGKILLed (inside the coalescing window)', async () => {
+    const dataDir = tempDir()
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const relay = startRelayProcess(port, dataDir)
+    await relay.listening()
+    const killedAfterMs = await editThenKill(relay, `ws://127.0.0.1:${port}`, 'note/killed-early', 'stored, then the relay died')
+    // The precondition of the test: the relay died before its feed write was due.
+    expect(killedAfterMs).toBeLessThan(CONTENT_COALESCE_MS)
+
+    const again = startRelayProcess(port, dataDir)
+    await again.listening()
+    try {
+      const feed = await allChanges(url)
+      expect(feed.map((e) => e.id)).toEqual(['killed-early'])
+      expect(feed[0]!.contentSeq).toBeGreaterThan(0)
+      expect(feed[0]!.seq).toBe(feed[0]!.contentSeq)
+      // The content is there too: a device that pulls the note because of this entry gets it.
+      const reader = connectClient(`ws://127.0.0.1:${port}`, 'note/killed-early', new Y.Doc())
+      await whenSynced(reader.provider)
+      expect(reader.text.toString()).toBe('stored, then the relay died')
+    } finally {
+      again.child.kill('SIGTERM')
+      await again.exited
+    }
+  }, 30_000)
+
+  it('records again only what changed since the content cursor: notes recorded before the crash keep their entry', async () => {
+    const dataDir = tempDir()
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const wsUrl = `ws://127.0.0.1:${port}`
+    const relay = startRelayProcess(port, dataDir)
+    await relay.listening()
+    const early = connectClient(wsUrl, 'note/early', new Y.Doc())
+    await whenSynced(early.provider)
+    early.text.insert(0, 'recorded long before the crash')
+    await waitFor('feed lists the early note', async () => (await allChanges(url)).some((e) => e.id === 'early'))
+    const before = (await allChanges(url)).find((e) => e.id === 'early')!
+    early.provider.destroy()
+    // The running relay moves its cursor past the recorded edit (checked in its files).
+    const docs = readOnly(join(dataDir, 'skein.sqlite'))
+    const meta = readOnly(join(dataDir, 'meta.sqlite'))
+    try {
+      const latest = (docs.prepare('SELECT max(id) AS id FROM updates').get() as { id: number }).id
+      await waitFor(
+        'content cursor passed the early edit',
+        () => ((meta.prepare("SELECT value FROM meta_state WHERE key = 'content_cursor'").get() as { value: number } | undefined)?.value ?? 0) >= latest,
+        15_000,
+      )
+    } finally {
+      docs.close()
+      meta.close()
+    }
+
+    expect(await editThenKill(relay, wsUrl, 'note/late', 'stored, then the relay died')).toBeLessThan(CONTENT_COALESCE_MS)
+    const again = startRelayProcess(port, dataDir)
+    await again.listening()
+    try {
+      const feed = await allChanges(url)
+      expect(feed.find((e) => e.id === 'early')).toEqual(before)
+      expect(feed.find((e) => e.id === 'late')?.contentSeq).toBeGreaterThan(before.seq)
+    } finally {
+      again.child.kill('SIGTERM')
+      await again.exited
+    }
+  }, 40_000)
+
+  it('adds no feed entry on a clean restart: the cursor is stored at shutdown', async () => {
+    const dataDir = tempDir()
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const relay = startRelayProcess(port, dataDir)
+    await relay.listening()
+    const writer = connectClient(`ws://127.0.0.1:${port}`, 'note/clean', new Y.Doc())
+    await whenSynced(writer.provider)
+    writer.text.insert(0, 'typed just before a clean shutdown')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    writer.provider.destroy()
+    relay.child.kill('SIGTERM')
+    await relay.exited
+    const first = startRelayProcess(port, dataDir)
+    await first.listening()
+    const feed = await allChanges(url)
+    expect(feed.map((e) => [e.id, e.contentSeq > 0])).toEqual([['clean', true]])
+    first.child.kill('SIGTERM')
+    await first.exited
+    const second = startRelayProcess(port, dataDir)
+    await second.listening()
+    try {
+      expect(await allChanges(url)).toEqual(feed)
+    } finally {
+      second.child.kill('SIGTERM')
+      await second.exited
+    }
+  }, 30_000)
+})
