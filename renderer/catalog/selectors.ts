@@ -111,6 +111,7 @@ export type NoteSyncState = 'local' | 'on-relay' | 'on-relay-offline' | 'pending
 export const REFUSAL_REASONS: Record<Refusal, string> = {
   unauthorized: 'the relay does not accept this device’s token',
   'too-large': 'larger than the relay accepts',
+  deleted: 'it was deleted forever on another device',
   refused: 'the relay refused the connection',
 }
 

@@ -14,7 +14,7 @@
 import type { WebsocketProvider } from 'y-websocket'
 import { ValueStore } from './store'
 
-export type Refusal = 'unauthorized' | 'too-large' | 'refused'
+export type Refusal = 'unauthorized' | 'too-large' | 'deleted' | 'refused'
 export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | Refusal
 
 export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
@@ -23,22 +23,26 @@ export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
   connected: 'Connected',
   unauthorized: 'Relay refused this device (no valid token)',
   'too-large': 'Larger than the relay accepts',
+  deleted: 'Deleted forever on the relay',
   refused: 'Relay refused the connection',
 }
 
 export const UNAUTHORIZED_CLOSE = 4401
 const DOCUMENT_TOO_LARGE_CLOSE = 4413
+/** The note was deleted forever and purged; what this device sent is what was purged. */
+const DELETED_FOREVER_CLOSE = 4410
 const MESSAGE_TOO_BIG_CLOSE = 1009
 
 /** The refusal a close code means, or null for a transient close (offline, rate limited, going away). */
 export function refusalOf(code: number | null): Refusal | null {
   if (code === UNAUTHORIZED_CLOSE) return 'unauthorized'
   if (code === DOCUMENT_TOO_LARGE_CLOSE || code === MESSAGE_TOO_BIG_CLOSE) return 'too-large'
+  if (code === DELETED_FOREVER_CLOSE) return 'deleted'
   if (code !== null && code >= 4400 && code < 4500) return 'refused'
   return null
 }
 
-export const isRefusal = (status: ConnectionStatus): status is Refusal => status === 'unauthorized' || status === 'too-large' || status === 'refused'
+export const isRefusal = (status: ConnectionStatus): status is Refusal => status === 'unauthorized' || status === 'too-large' || status === 'deleted' || status === 'refused'
 
 /**
  * For the provider's `shouldReconnect` option: stop after a refusal. A frame too big for the
