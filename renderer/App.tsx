@@ -45,7 +45,7 @@ export function App({ workspace }: { workspace: Workspace }) {
   const unsavedNotes = useMemo(() => byNote(failedRooms, snapshot).size, [failedRooms, snapshot])
   const status = useMemo(() => globalStatus(snapshot, reach, refused.size, unsavedNotes), [snapshot, reach, refused, unsavedNotes])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
-  const unsynced = reach === null ? 0 : status.pending
+  const unsynced = reach === null ? 0 : status.unsent
   // The unsaved count goes up and down with every keystroke (for the few ms IndexedDB takes), so
   // it is read by the warnings as it changes, never rendered: typing must not re-render the app.
   useUnloadWarning(unsynced, workspace.registry.unsavedDocs)

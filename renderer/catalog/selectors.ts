@@ -150,8 +150,10 @@ export const NOTE_SYNC_LABELS: Record<NoteSyncState, string> = {
 export interface GlobalStatus {
   readonly kind: 'synced' | 'pending' | 'offline' | 'attention' | 'local' | 'refused' | 'blocked' | 'unsaved'
   readonly label: string
-  /** Unconfirmed items: outbox entries plus notes with unacknowledged content. */
+  /** Items not in sync: outbox entries, notes with unacknowledged content, notes not yet pulled. */
   readonly pending: number
+  /** Of those, what only this device has (what closing it now could lose): outbox and unacknowledged content. */
+  readonly unsent: number
   readonly attention: number
 }
 
@@ -183,26 +185,34 @@ export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
   return noteItems(snapshot).filter(({ entity }) => entity.contentDirty || entity.historyDirty === true)
 }
 
+/** Notes the relay has newer content of than this device has pulled (background sync brings it). */
+export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
+  return noteItems(snapshot).filter(({ entity }) => !entity.contentDirty && entity.historyDirty !== true && entity.contentSeq > entity.contentPulled)
+}
+
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
 export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0): GlobalStatus {
   const live = snapshot.outbox.filter(isLive).length
-  const pending = live + dirtyNotes(snapshot).length
+  // Both ways: what the relay has not confirmed, and what it has that this device has not pulled yet
+  // ("All synced" also promises that this device holds the latest of every note).
+  const unsent = live + dirtyNotes(snapshot).length
+  const pending = unsent + behindNotes(snapshot).length
   const attention = needsReview(snapshot).length
   const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
   // A refusal of the device explains everything else that failed, so it is said first.
   // Edits only in memory come before everything: they are the ones a closed window would lose.
-  if (unsavedNotes > 0) return { kind: 'unsaved', label: `${s(unsavedNotes, 'note', 'notes')} not saved on this device`, pending, attention }
-  if (reach?.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, attention }
-  if (reach !== null && blockedNotes > 0) return { kind: 'blocked', label: `${s(blockedNotes, 'note', 'notes')} cannot sync`, pending, attention }
-  if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, attention }
-  if (reach === null) return { kind: 'local', label: 'Saved on this device (no relay)', pending, attention }
+  if (unsavedNotes > 0) return { kind: 'unsaved', label: `${s(unsavedNotes, 'note', 'notes')} not saved on this device`, pending, unsent, attention }
+  if (reach?.state === 'refused') return { kind: 'refused', label: 'Relay refused this device', pending, unsent, attention }
+  if (reach !== null && blockedNotes > 0) return { kind: 'blocked', label: `${s(blockedNotes, 'note', 'notes')} cannot sync`, pending, unsent, attention }
+  if (attention > 0) return { kind: 'attention', label: `${s(attention, 'needs', 'need')} attention`, pending, unsent, attention }
+  if (reach === null) return { kind: 'local', label: 'Saved on this device (no relay)', pending, unsent, attention }
   if (reach.state === 'offline') {
     const since = reach.since === null ? '' : ` since ${hhmm(reach.since)}`
     // Nothing waits: all of it is safe here, and the relay had all of it when last reached.
-    return { kind: 'offline', label: pending > 0 ? `Offline${since} · ${pending} pending` : `Everything saved on this device · offline${since}`, pending, attention }
+    return { kind: 'offline', label: pending > 0 ? `Offline${since} · ${pending} pending` : `Everything saved on this device · offline${since}`, pending, unsent, attention }
   }
-  if (pending > 0 || reach.state === 'connecting') return { kind: 'pending', label: pending > 0 ? `${pending} pending` : 'Connecting…', pending, attention }
-  return { kind: 'synced', label: 'All synced', pending, attention }
+  if (pending > 0 || reach.state === 'connecting') return { kind: 'pending', label: pending > 0 ? `${pending} pending` : 'Connecting…', pending, unsent, attention }
+  return { kind: 'synced', label: 'All synced', pending, unsent, attention }
 }
 
 export function openConflicts(entity: LocalEntity): [field: 'title' | 'folderId' | 'name', conflict: FieldConflict][] {

@@ -352,6 +352,7 @@ export function docToMarkdown(doc: JSONContent): string {
   let previous: PMNode | null = null
   node.forEach((child) => {
     const text = serializer.serialize(node.type.create(node.attrs, child), { tightLists: true })
+    if (text === '') return // an empty paragraph writes nothing, as in one pass
     if (previous) parts.push(previous.type === child.type && (child.type.name === 'bulletList' || child.type.name === 'orderedList') ? '\n\n\n' : '\n\n')
     parts.push(text)
     previous = child

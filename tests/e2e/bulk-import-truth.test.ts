@@ -1,4 +1,4 @@
-// A bulk import of real-world Markdown files (120 in `npm test`, SKEIN_BULK_FILES for more) (READMEs and changelogs of installed
+// A bulk import of real-world Markdown files (60 in `npm test`, SKEIN_BULK_FILES for more) (READMEs and changelogs of installed
 // packages: nobody on this project wrote them) on a device whose relay connections are slow to
 // open (every handshake through its proxy waits 400 ms, and every chunk 20–50 ms). Every claim the
 // device makes is audited against ground truth while it imports and syncs, and at the end every
@@ -14,7 +14,10 @@ import { ONLINE, WAIT, sidebar, waitForConnection } from './app'
 import { twoDevicesPerFile } from './relay-fixture'
 import { auditTruth, deviceCatalog, noteText, relayStored } from './truth-audit'
 
-const FILES = Number(process.env.SKEIN_BULK_FILES ?? 120)
+const FILES = Number(process.env.SKEIN_BULK_FILES ?? 60)
+const step = (what: string): void => {
+  if (process.env.SKEIN_E2E_VERBOSE) console.log(`${new Date().toISOString()} ${what}`)
+}
 const { a, b, proxy, relay } = twoDevicesPerFile({ cuttable: 'a' })
 let dir: string
 
@@ -78,7 +81,9 @@ describe('bulk import of real-world Markdown over slow connections', () => {
     }
     expect(await summary.innerText()).toMatch(new RegExp(`^Imported ${files} notes`))
     await dialog.getByRole('button', { name: 'Done' }).click()
+    step('import done; auditing A')
     falseClaims.push(...(await auditTruth(a, relay, 'A')))
+    step('audited A')
     expect(falseClaims).toEqual([])
 
     // Ground truth: the relay stored every note's text, and it is the text A holds.
@@ -87,9 +92,12 @@ describe('bulk import of real-world Markdown over slow connections', () => {
     const empty = notes.filter((id) => noteText(relayStored(relay, `note/${id}`)).trim() === '')
     expect(empty).toEqual([])
 
+    step('relay has every note')
     // The other device lists every note and pulls its content in the background.
     await expect.poll(async () => (await deviceCatalog(b.page)).notes.length, WAIT).toBe(files)
-    await waitForConnection(b.page, 'All synced')
+    step('B lists every note')
+    await expect.poll(() => b.page.getByRole('status', { name: 'Sync status' }).textContent(), { timeout: 180_000, interval: 500 }).toBe('All synced')
+    step('B all synced')
     expect(await auditTruth(b, relay, 'B')).toEqual([])
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
   })

@@ -100,6 +100,11 @@ describe('globalStatus: the window\'s one line', () => {
     expect(globalStatus(snapshot([synced, one, two]), ONLINE)).toMatchObject({ kind: 'attention', label: '2 need attention', attention: 2 })
   })
 
+  it('does not say all synced while the relay has a newer version of a note than this device pulled, and does not count it as unsent', () => {
+    const behind = entity(noteRecord('n3'), { contentSeq: 5, contentPulled: 2 })
+    expect(globalStatus(snapshot([synced, behind]), ONLINE)).toMatchObject({ kind: 'pending', label: '1 pending', pending: 1, unsent: 0 })
+  })
+
   it('says how many notes cannot sync, and never all synced while one cannot', () => {
     expect(globalStatus(snapshot([synced]), ONLINE, 2)).toMatchObject({ kind: 'blocked', label: '2 notes cannot sync' })
     expect(globalStatus(snapshot([synced]), ONLINE, 1).label).toBe('1 note cannot sync')
