@@ -55,7 +55,15 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
   return (
     <Modal title="Sync details" onCancel={onClose}>
       <p className="dialog-message" aria-label="Relay state">
-        {reach === null ? 'No relay is set up: everything stays on this device.' : reach.state === 'online' ? 'Connected to the relay.' : reach.state === 'connecting' ? 'Connecting to the relay…' : `The relay cannot be used right now: ${reach.error ?? 'unreachable'}.`}
+        {reach === null
+          ? 'No relay is set up: everything stays on this device.'
+          : reach.state === 'online'
+            ? refused.size > 0
+              ? `The relay is reachable, but it refuses ${refused.size === 1 ? '1 note' : `${refused.size} notes`} (below).`
+              : 'Connected to the relay.'
+            : reach.state === 'connecting'
+              ? 'Connecting to the relay…'
+              : `The relay cannot be used right now: ${reach.error ?? 'unreachable'}.`}
       </p>
       {entries.length === 0 && content.length === 0 ? (
         <p className="dialog-message">
