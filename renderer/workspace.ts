@@ -88,7 +88,7 @@ export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise
   }
   const kick = (): void => {
     worker?.resume()
-    registry.retryRefused()
+    registry.retryNow()
     contentSync?.retryNow()
   }
   return { catalog, registry, reach, kick }

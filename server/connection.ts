@@ -273,12 +273,9 @@ export class Connection implements Peer {
       case 'sync-update':
         this.applyUpdate(message.update, room)
         return null
-      case 'awareness': {
-        const refusal = room.claimAwareness(this, message.clients)
-        if (refusal) this.presenceRefused(refusal, message)
-        else room.applyPresenceUpdate(message.update, this)
+      case 'awareness':
+        this.applyPresence(message, room, false)
         return null
-      }
       case 'query-awareness':
         return room.encodePresence()
       case 'auth':
@@ -295,8 +292,15 @@ export class Connection implements Peer {
    * the newest one is tried again once the holder had time to prove it is alive (a device back
    * from sleep gets its caret back when its old, dead socket is dropped).
    */
+  private applyPresence(message: AwarenessMessage, room: Room, isRetry: boolean): void {
+    const refusal = room.claimAwareness(this, message.clients)
+    if (!refusal) return room.applyPresenceUpdate(message.update, this)
+    this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason: refusal })
+    // A retry still refused is held by a live connection: dropped for good; the client renews within 15 s.
+    if (!isRetry) this.presenceRefused(refusal, message)
+  }
+
   private presenceRefused(reason: PresenceRefusal, message: AwarenessMessage): void {
-    this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason })
     const first = this.refusedPresence === null
     if (this.refusedPresence) this.refusedPresence.message = message
     else this.refusedPresence = { message, timer: null }
@@ -305,17 +309,8 @@ export class Connection implements Peer {
     this.refusedPresence.timer = setTimeout(() => {
       const retry = this.refusedPresence
       this.refusedPresence = null
-      if (retry && !this.closing && this.room) this.retryPresence(retry.message, this.room)
+      if (retry && !this.closing && this.room) this.applyPresence(retry.message, this.room, true)
     }, PRESENCE_RETRY_MS)
-  }
-
-  private retryPresence(message: AwarenessMessage, room: Room): void {
-    const refusal = room.claimAwareness(this, message.clients)
-    if (refusal) {
-      this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason: refusal })
-      return // still held by a live connection: dropped for good; the client renews within 15 s
-    }
-    room.applyPresenceUpdate(message.update, this)
   }
 
   private applyUpdate(update: Uint8Array, room: Room): void {

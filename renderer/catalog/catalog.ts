@@ -15,6 +15,7 @@ import {
   entityKey,
   entitySync,
   fieldKeyOf,
+  isBehindRelay,
   isLive,
   keyOfOp,
   isShown,
@@ -166,7 +167,7 @@ export class Catalog {
       if (e.type !== 'note' || !e.view) continue
       // A note deleted elsewhere still sends the text this device has and the relay lacks.
       if (e.contentDirty || e.historyDirty === true) urgent.push(e.id)
-      else if (!e.view.deleted && (e.contentSeq > e.contentPulled || e.contentChecked !== true)) rest.push(e.id)
+      else if (isBehindRelay(e) || (!e.view.deleted && e.contentChecked !== true)) rest.push(e.id)
     }
     return [...urgent, ...rest]
   }

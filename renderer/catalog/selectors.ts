@@ -5,7 +5,7 @@ import type { FieldConflict, FolderRecord, NoteRecord } from '../../protocol/met
 import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
-import { entityKey, isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import { entityKey, isBehindRelay, isLive, type LocalEntity, type OutboxEntry } from './outbox'
 import type { RelayReach } from './sync-worker'
 import type { Refusal } from '../sync/connection-status'
 
@@ -187,7 +187,7 @@ export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
 
 /** Notes the relay has newer content of than this device has pulled (background sync brings it). */
 export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
-  return noteItems(snapshot).filter(({ entity }) => !entity.contentDirty && entity.historyDirty !== true && entity.contentSeq > entity.contentPulled)
+  return noteItems(snapshot).filter(({ entity }) => !entity.contentDirty && entity.historyDirty !== true && isBehindRelay(entity))
 }
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */

@@ -183,7 +183,8 @@ export class DocHandle {
   }
 
   private saveAck(stateVector: Uint8Array): void {
-    if (this.destroyed || (this.savedAck !== null && coversStateVector(this.savedAck, stateVector))) return
+    // Called on every update while stored: the same ack again costs nothing.
+    if (this.destroyed || stateVector === this.savedAck || (this.savedAck !== null && coversStateVector(this.savedAck, stateVector))) return
     this.savedAck = stateVector
     void this.persistence.set(ACKED_KEY, stateVector.slice().buffer).catch(() => {
       this.savedAck = null // not saved: the next load marks the note again, which is safe
@@ -282,14 +283,15 @@ export class DocRegistry {
 
   private noteRefusal(room: string, status: ReturnType<DocHandle['connection']['get']>): void {
     const current = this.refused.get()
-    if (isRefusal(status)) {
-      if (current.get(room) === status) return
-      this.refused.set(new Map(current).set(room, status))
-    } else if (status === 'connected' && current.has(room)) {
-      const next = new Map(current)
-      next.delete(room)
-      this.refused.set(next)
-    }
+    if (isRefusal(status) && current.get(room) !== status) this.refused.set(new Map(current).set(room, status))
+    else if (status === 'connected') this.forgetRefusal(room)
+  }
+
+  private forgetRefusal(room: string): void {
+    if (!this.refused.get().has(room)) return
+    const next = new Map(this.refused.get())
+    next.delete(room)
+    this.refused.set(next)
   }
 
   private noteSaveFailure(handle: DocHandle): void {
@@ -301,7 +303,7 @@ export class DocRegistry {
   }
 
   /** "Retry now": every open room the relay refused connects again, and failed local writes are tried again. */
-  retryRefused(): void {
+  retryNow(): void {
     for (const handle of this.handles.values()) {
       handle.reconnect()
       handle.localSave.retryNow()
@@ -339,11 +341,7 @@ export class DocRegistry {
     // Until the room is opened again, reading it must not recreate the database being deleted.
     this.discarded.add(room)
     this.names = null
-    if (this.refused.get().has(room)) {
-      const next = new Map(this.refused.get())
-      next.delete(room)
-      this.refused.set(next)
-    }
+    this.forgetRefusal(room)
     const handle = this.handles.get(room)
     if (handle) {
       handle.discardWhenReleased = true

@@ -127,20 +127,19 @@ export class LocalSaveTracker extends ValueStore<LocalSaveState> {
     void next.whenSynced.then(() => {
       if (this.destroyed || next !== this.persistence || this.closed) return
       if (next.db) this.watch(next.db)
-      this.failure = null
-      this.retryDelay = RETRY_MIN_MS
-      this.error.set(null)
-      this.editsUnsaved.set(this.pendingEdits > 0)
-      this.set(this.pending === 0 ? 'saved' : 'saving')
+      this.recovered()
     })
-    // Its first write may fail too; then the next retry reopens again.
-    void next.whenSynced.catch(() => undefined)
-    setTimeout(() => {
-      if (!this.destroyed && this.failure !== null && next === this.persistence) {
-        if (next.db) this.watch(next.db)
-        this.scheduleRetry()
-      }
-    }, 0)
+    // Its first write may fail too (or it may not even open): the retry looks again.
+    this.scheduleRetry()
+  }
+
+  /** A write of the whole state succeeded: nothing is only in memory any more. */
+  private recovered(): void {
+    this.failure = null
+    this.retryDelay = RETRY_MIN_MS
+    this.error.set(null)
+    this.editsUnsaved.set(this.pendingEdits > 0)
+    this.set(this.pending === 0 ? 'saved' : 'saving')
   }
 
   /** A readwrite transaction on the doc's database failed: its data is not on disk. */
@@ -172,7 +171,7 @@ export class LocalSaveTracker extends ValueStore<LocalSaveState> {
    * writes when it merges): whatever the failed writes held is in it.
    */
   private writeWholeState(): void {
-    if (this.destroyed) return
+    if (this.destroyed || this.failure === null) return
     const db = this.persistence.db
     // Closed by the browser, or a reopened one that could not even open (disk still full).
     if (this.closed || !db) return this.replacePersistence()
@@ -189,11 +188,7 @@ export class LocalSaveTracker extends ValueStore<LocalSaveState> {
     this.retrying = tx
     tx.oncomplete = () => {
       this.retrying = null
-      this.failure = null
-      this.retryDelay = RETRY_MIN_MS
-      this.error.set(null)
-      this.editsUnsaved.set(this.pendingEdits > 0)
-      this.set(this.pending === 0 ? 'saved' : 'saving')
+      this.recovered()
     }
     tx.onabort = () => {
       this.retrying = null

@@ -63,7 +63,7 @@ describe('connection truth', () => {
     const before = connects
     await new Promise((resolve) => setTimeout(resolve, 3_000))
     expect(connects).toBe(before) // a refusal is not retried in a loop
-    registry.retryRefused()
+    registry.retryNow()
     await waitFor('a new connection', () => connects > before)
     await waitFor('refused again', () => handle.connection.get() === 'too-large')
 
