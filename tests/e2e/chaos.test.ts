@@ -1,6 +1,7 @@
 // Chaos: two real Chromium devices co-edit one note while device A's network misbehaves through a
 // TCP proxy in front of the relay — frozen half-open, cut, slow and jittery, refusing new
-// connections, or simply offline for a while — in a seeded random order. Both devices keep typing
+// connections, or simply offline for a while — or the relay process itself is SIGKILLed and
+// restarted, in a seeded random order. Both devices keep typing
 // throughout. After each fault:
 // - the text converges within 10 s of the network returning, with every word either device typed;
 // - the truth audit (truth-audit.ts) holds for both devices, sampled during the fault and after.
@@ -19,9 +20,9 @@ const LONG = process.env.SKEIN_CHAOS === 'long'
 const ROUNDS = Number(process.env.SKEIN_CHAOS_ROUNDS ?? (LONG ? 12 : 4))
 const seed = testSeed()
 const random = prng(seed)
-const { a, b, proxy, relay } = twoDevicesPerFile({ cuttable: 'a' })
+const { a, b, proxy, relay, relayProcess } = twoDevicesPerFile({ cuttable: 'a', relayProcess: true })
 
-type Fault = { name: string; start(): void; end(): void; lastsMs: number }
+type Fault = { name: string; start(): void | Promise<void>; end(): void | Promise<void>; lastsMs: number }
 
 function faults(): Fault[] {
   const base: Fault[] = [
@@ -39,6 +40,8 @@ function faults(): Fault[] {
       lastsMs: 6_000,
     },
     { name: 'slow handshakes (1 s)', start: () => proxy.setDelay({ connectMs: 1_000 }), end: () => proxy.setDelay({}), lastsMs: 8_000 },
+    // Both devices lose the relay mid-write; what it acknowledged before dying must be in its files.
+    { name: 'relay killed (SIGKILL), restarted 4 s later', start: () => relayProcess.kill(), end: () => relayProcess.restart(), lastsMs: 4_000 },
   ]
   if (LONG) {
     base.push({ name: 'offline for 60 s', start: () => proxy.cut(), end: () => proxy.restore(), lastsMs: 60_000 })
@@ -76,7 +79,7 @@ describe(`chaos (seed ${seed}; replay with SKEIN_SEED=${seed})`, () => {
     for (let round = 0; round < ROUNDS; round++) {
       const fault = random.pick(all)
       console.log(`round ${round}: ${fault.name}`)
-      fault.start()
+      await fault.start()
       const until = Date.now() + fault.lastsMs
       let n = 0
       while (Date.now() < until) {
@@ -88,7 +91,7 @@ describe(`chaos (seed ${seed}; replay with SKEIN_SEED=${seed})`, () => {
         falseClaims.push(...(await auditTruth(a, relay, `A during ${fault.name}`)), ...(await auditTruth(b, relay, `B during ${fault.name}`)))
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_500, Math.max(0, until - Date.now()))))
       }
-      fault.end()
+      await fault.end()
       const back = Date.now()
       const converged = async (): Promise<boolean> => {
         const [ta, tb] = await Promise.all([editorText(a.page), editorText(b.page)])

@@ -12,7 +12,8 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { noteRoom } from '../../protocol/rooms'
 import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
-import { waitFor } from '../helpers/relay'
+import { freePort, waitFor } from '../helpers/relay'
+import { startRelayProcess } from '../helpers/relay-process'
 import { launchBrowser, openDevice, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
 import { CLIENT_DIR, assertClientBuilt, startStaticServer } from './app'
@@ -40,6 +41,46 @@ export async function startE2eRelay(options: { auth?: AuthTable } = {}): Promise
   }
 }
 
+/** The relay as its own process (the built CLI), so a test can kill it as a crash or power cut would. */
+export interface E2eRelayProcess extends E2eRelay {
+  /** SIGKILL: no chance to flush or close sockets; resolves once the process is gone. */
+  kill(): Promise<void>
+  /** Starts the relay again on the same port and data folder; resolves once it listens. */
+  restart(): Promise<void>
+}
+
+export async function startE2eRelayProcess(): Promise<E2eRelayProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skein-e2e-'))
+  const port = await freePort()
+  const spawnOne = async () => {
+    const started = startRelayProcess(port, dataDir, ['--static', CLIENT_DIR])
+    await started.listening()
+    return started
+  }
+  let current: Awaited<ReturnType<typeof spawnOne>> | null = await spawnOne()
+  const stop = async (signal: NodeJS.Signals) => {
+    const running = current
+    current = null
+    if (!running) return
+    running.child.kill(signal)
+    await running.exited
+  }
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    dataDir,
+    kill: () => stop('SIGKILL'),
+    async restart() {
+      if (current) throw new Error('restart(): the relay process is still running; kill() it first')
+      current = await spawnOne()
+    },
+    async close() {
+      await stop('SIGTERM')
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
 /** The real relay with two devices (separate browser contexts) on the web client it serves. */
 export interface TwoDevices {
   relay: E2eRelay
@@ -55,9 +96,9 @@ export interface TwoDevices {
  * Starts the relay, Chromium and two devices. The `cuttable` device loads the client through a
  * TCP proxy, so its WebSocket (same origin) goes through it too and a test can take it offline.
  */
-export async function startTwoDevices(options: { cuttable?: 'a' | 'b' } = {}): Promise<TwoDevices> {
+export async function startTwoDevices(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
   assertClientBuilt()
-  const relay = await startE2eRelay()
+  const relay = options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay()
   const proxy = options.cuttable ? await startTcpProxy(relay.port) : null
   const browser = await launchBrowser()
   const urlFor = (device: 'a' | 'b') => (proxy && options.cuttable === device ? `http://127.0.0.1:${proxy.port}/` : relay.url)
@@ -115,7 +156,14 @@ function late<T extends object>(what: string, get: () => T | null | undefined): 
  * Two devices for every test in the calling file: started before the first test, closed after the
  * last. `proxy` is the cuttable device's TCP proxy (only with `cuttable`).
  */
-export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: Device; b: Device; proxy: TcpProxy; relay: E2eRelay } {
+export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): {
+  a: Device
+  b: Device
+  proxy: TcpProxy
+  relay: E2eRelay
+  /** The same relay, killable (only with `relayProcess`). */
+  relayProcess: E2eRelayProcess
+} {
   let devices: TwoDevices | null = null
   beforeAll(async () => {
     devices = await startTwoDevices(options)
@@ -128,6 +176,10 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' } = {}): { a: 
     b: late('device b', () => devices?.b),
     proxy: late('the TCP proxy (start with `cuttable`)', () => devices?.proxy),
     relay: late('the relay', () => devices?.relay),
+    relayProcess: late('the relay process (start with `relayProcess`)', () => {
+      const relay = devices?.relay
+      return relay && 'kill' in relay ? (relay as E2eRelayProcess) : null
+    }),
   }
 }
 
