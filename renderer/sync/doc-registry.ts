@@ -101,7 +101,7 @@ export class DocHandle {
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
     // A failed merge only leaves the store as y-indexeddb wrote it.
-    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence, this.doc)).catch(() => false)
+    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence)).catch(() => false)
     let relaySynced = (): void => {}
     this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
