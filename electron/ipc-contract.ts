@@ -87,8 +87,9 @@ export const relayTokenStateSchema = z
 export type RelayTokenState = z.infer<typeof relayTokenStateSchema>
 
 const countSchema = z.number().int().min(0).max(1_000_000_000)
-export const syncStateSchema = z.object({ unsaved: countSchema, pending: countSchema }).strict()
-export type SyncState = z.infer<typeof syncStateSchema>
+/** What a window holds that closing it would lose (unsaved) or leave unsynced (pending). */
+export const windowSyncSummarySchema = z.object({ unsaved: countSchema, pending: countSchema }).strict()
+export type WindowSyncSummary = z.infer<typeof windowSyncSummarySchema>
 
 export const rendererErrorSchema = z
   .object({
@@ -137,7 +138,7 @@ export const ipcContract = {
   [IPC_CHANNELS.updateSettings]: { args: z.tuple([settingsPatchSchema]), result: settingsSchema },
   [IPC_CHANNELS.getRelayToken]: { args: z.tuple([]), result: relayTokenStateSchema },
   [IPC_CHANNELS.setRelayToken]: { args: z.tuple([relayTokenSchema.nullable()]), result: relayTokenStateSchema },
-  [IPC_CHANNELS.reportSyncState]: { args: z.tuple([syncStateSchema]), result: z.undefined() },
+  [IPC_CHANNELS.reportSyncState]: { args: z.tuple([windowSyncSummarySchema]), result: z.undefined() },
   [IPC_CHANNELS.reportError]: { args: z.tuple([rendererErrorSchema]), result: z.undefined() },
   [IPC_CHANNELS.takeOpenNoteRequests]: { args: z.tuple([]), result: z.array(noteIdSchema) },
   [IPC_CHANNELS.pickImport]: { args: z.tuple([importKindSchema]), result: importResultSchema },

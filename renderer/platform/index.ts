@@ -3,7 +3,7 @@
 // asks this module, so the two builds differ in one place.
 //
 // Usage (App.tsx / main.tsx):
-//   const relay = await resolveRelayConfig()        // { wsUrl, httpUrl, token } | null
+//   const relay = await resolveRelayEndpoint()        // { wsUrl, httpUrl, token } | null
 //     new WebsocketProvider(relay.wsUrl, room, doc, { params: relay.token ? { token: relay.token } : {} })
 //     fetch(`${relay.httpUrl}/v1/...`, { headers: relay.token ? { authorization: `Bearer ${relay.token}` } : {} })
 //   const { name, color } = await getProfile()       // presence
@@ -14,12 +14,12 @@
 // The token is only ever held in memory here: never write it to localStorage or IndexedDB
 // (the browser build's own settings store is the one documented exception).
 
-export { resolveRelayConfig, httpUrlFor } from './relay-config'
-export type { RelayConfig } from './relay-config'
+export { resolveRelayEndpoint, httpUrlFor } from './relay-config'
+export type { RelayEndpoint } from './relay-config'
 export { resolveRelayUrl } from './relay-url'
 export { getProfile, DEFAULT_PROFILE } from './profile'
 export type { Profile } from './profile'
 export { onAppCommand } from './app-commands'
 export type { AppCommand } from './app-commands'
 export { reportSyncState, onOpenNote, pickImport, saveExport, NotAvailableInBrowser } from './desktop-bridges'
-export type { ExportFile, ExportResult, ImportKind, ImportResult, SyncState } from './desktop-bridges'
+export type { ExportFile, ExportResult, ImportKind, ImportResult, WindowSyncSummary } from './desktop-bridges'

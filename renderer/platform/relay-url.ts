@@ -18,7 +18,7 @@ export function browserRelayUrl(): string | null {
 /**
  * Where the relay lives, or `null` when there is none to talk to (the app then works purely
  * locally). Never throws: a failing preload call means "no relay", not "no app".
- * Superseded by resolveRelayConfig (relay-config.ts), which also gives the token.
+ * Superseded by resolveRelayEndpoint (relay-config.ts), which also gives the token.
  */
 export async function resolveRelayUrl(): Promise<string | null> {
   const skein = desktopApi()
