@@ -4,7 +4,6 @@
 // cannot `require` project files at runtime, so it names each channel through a type derived
 // from IPC_CHANNELS below, and the compiler rejects any name that is not listed here.
 import { z } from 'zod'
-import { APP_COMMANDS } from './app-commands.js'
 import { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_SOURCE_LENGTH, MAX_ERROR_STACK_LENGTH } from './limits.js'
 
 /** Renderer → main calls (ipcRenderer.invoke), keyed by the preload API method that uses them. */
@@ -31,7 +30,6 @@ export const PUSH_CHANNELS = {
 
 export type IpcChannels = typeof IPC_CHANNELS
 export type IpcChannel = IpcChannels[keyof IpcChannels]
-export type PushChannels = typeof PUSH_CHANNELS
 
 const MAX_RELAY_URL_LENGTH = 2048
 
@@ -100,8 +98,6 @@ export const rendererErrorSchema = z
   })
   .strict()
 export type RendererError = z.infer<typeof rendererErrorSchema>
-
-export const appCommandSchema = z.enum(APP_COMMANDS)
 
 export const importKindSchema = z.enum(['files', 'folder'])
 export type ImportKind = z.infer<typeof importKindSchema>

@@ -52,6 +52,8 @@ describe('resolveRelayEndpoint', () => {
     expect(await resolveRelayEndpoint()).toEqual({ wsUrl: 'wss://notes.example.com', httpUrl: 'https://notes.example.com', token: 'browser-token-123456' })
     page('http://127.0.0.1:1234/')
     expect(await resolveRelayEndpoint()).toEqual({ wsUrl: 'ws://127.0.0.1:1234', httpUrl: 'http://127.0.0.1:1234', token: null })
+    page('file:///opt/skein/index.html') // not served by a relay
+    expect(await resolveRelayEndpoint()).toBeNull()
   })
 
   it('maps ws to http and wss to https', () => {
