@@ -4,7 +4,6 @@
 // cannot `require` project files at runtime, so it names each channel through a type derived
 // from IPC_CHANNELS below, and the compiler rejects any name that is not listed here.
 import { z } from 'zod'
-import { APP_COMMANDS } from './app-commands.js'
 import { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_SOURCE_LENGTH, MAX_ERROR_STACK_LENGTH } from './limits.js'
 
 /** Renderer → main calls (ipcRenderer.invoke), keyed by the preload API method that uses them. */
@@ -31,7 +30,6 @@ export const PUSH_CHANNELS = {
 
 export type IpcChannels = typeof IPC_CHANNELS
 export type IpcChannel = IpcChannels[keyof IpcChannels]
-export type PushChannels = typeof PUSH_CHANNELS
 
 const MAX_RELAY_URL_LENGTH = 2048
 
@@ -87,8 +85,9 @@ export const relayTokenStateSchema = z
 export type RelayTokenState = z.infer<typeof relayTokenStateSchema>
 
 const countSchema = z.number().int().min(0).max(1_000_000_000)
-export const syncStateSchema = z.object({ unsaved: countSchema, pending: countSchema }).strict()
-export type SyncState = z.infer<typeof syncStateSchema>
+/** What a window holds that closing it would lose (unsaved) or leave unsynced (pending). */
+export const windowSyncSummarySchema = z.object({ unsaved: countSchema, pending: countSchema }).strict()
+export type WindowSyncSummary = z.infer<typeof windowSyncSummarySchema>
 
 export const rendererErrorSchema = z
   .object({
@@ -99,8 +98,6 @@ export const rendererErrorSchema = z
   })
   .strict()
 export type RendererError = z.infer<typeof rendererErrorSchema>
-
-export const appCommandSchema = z.enum(APP_COMMANDS)
 
 export const importKindSchema = z.enum(['files', 'folder'])
 export type ImportKind = z.infer<typeof importKindSchema>
@@ -137,7 +134,7 @@ export const ipcContract = {
   [IPC_CHANNELS.updateSettings]: { args: z.tuple([settingsPatchSchema]), result: settingsSchema },
   [IPC_CHANNELS.getRelayToken]: { args: z.tuple([]), result: relayTokenStateSchema },
   [IPC_CHANNELS.setRelayToken]: { args: z.tuple([relayTokenSchema.nullable()]), result: relayTokenStateSchema },
-  [IPC_CHANNELS.reportSyncState]: { args: z.tuple([syncStateSchema]), result: z.undefined() },
+  [IPC_CHANNELS.reportSyncState]: { args: z.tuple([windowSyncSummarySchema]), result: z.undefined() },
   [IPC_CHANNELS.reportError]: { args: z.tuple([rendererErrorSchema]), result: z.undefined() },
   [IPC_CHANNELS.takeOpenNoteRequests]: { args: z.tuple([]), result: z.array(noteIdSchema) },
   [IPC_CHANNELS.pickImport]: { args: z.tuple([importKindSchema]), result: importResultSchema },

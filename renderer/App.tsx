@@ -1,7 +1,4 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
-import * as Y from 'yjs'
-import { noteRoom } from '../protocol/rooms'
-import { encodeContentSnapshot } from '../protocol/meta/snapshots'
 import type { Workspace } from './workspace'
 import type { RelayReach } from './catalog/sync-worker'
 import { byNote, displayTitle, globalStatus, notesFor, type ListFilter } from './catalog/selectors'
@@ -9,6 +6,7 @@ import { NotesSidebar } from './notes/NotesSidebar'
 import { NotePane } from './notes/NotePane'
 import { ReviewDialog } from './notes/ReviewDialog'
 import { loadSelectedNote, saveSelectedNote } from './notes/selection'
+import { localContentSnapshot } from './notes/note-snapshot'
 import { SyncDetailsDialog } from './sync/SyncDetailsDialog'
 import { useUnloadWarning } from './sync/unload-warning'
 import { onAppCommand, onOpenNote, reportSyncState } from './platform'
@@ -86,17 +84,13 @@ export function App({ workspace }: { workspace: Workspace }) {
       setCreated(id)
     })
 
-  const snapshotOf = async (id: string): Promise<string> =>
-    // No copy here means this device saw none of the content: the relay keeps the note if it has any.
-    (await registry.withLocalContent(noteRoom(id), encodeContentSnapshot)) ?? encodeContentSnapshot(new Y.Doc())
-
   const trash = (id: string): void =>
     act(async () => {
       const view = catalog.get('note', id)?.view
       const title = view?.type === 'note' ? displayTitle(view) : ''
       const position = list.findIndex((item) => item.note.id === id)
       const neighbour = list[position + 1] ?? list[position - 1] ?? null
-      await catalog.trashNote(id, await snapshotOf(id))
+      await catalog.trashNote(id, await localContentSnapshot(registry, id))
       if (selected === id) select(neighbour?.note.id ?? null)
       setUndo({ id, title })
     })
@@ -109,7 +103,7 @@ export function App({ workspace }: { workspace: Workspace }) {
 
   const deleteForever = (id: string): void =>
     act(async () => {
-      await catalog.deleteNoteForever(id, await snapshotOf(id))
+      await catalog.deleteNoteForever(id, await localContentSnapshot(registry, id))
       if (selected === id) select(null)
       if (undo?.id === id) setUndo(null)
     })

@@ -2,14 +2,14 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 import { openWorkspace } from './workspace'
-import { getProfile, resolveRelayConfig } from './platform'
+import { getProfile, resolveRelayEndpoint } from './platform'
 import { AppShell } from './shell/AppShell'
 import './styles.css'
 
 const root = document.getElementById('root')
 if (!root) throw new Error('Skein: #root element missing from index.html')
 
-Promise.all([openWorkspace(resolveRelayConfig()), getProfile().catch(() => null)]).then(
+Promise.all([openWorkspace(resolveRelayEndpoint()), getProfile().catch(() => null)]).then(
   ([workspace, profile]) => {
     workspace.catalog.actorName = profile?.name ?? ''
     createRoot(root).render(

@@ -11,14 +11,9 @@ import { importLegacyIndex } from './catalog/legacy-index'
 import { SyncWorker, type RelayReach } from './catalog/sync-worker'
 import { HttpTransport } from './catalog/transport'
 import { ContentSync } from './sync/content-sync'
-import { DocRegistry, type ContentStateListener, type RelayTarget } from './sync/doc-registry'
+import { DocRegistry, type ContentStateListener } from './sync/doc-registry'
+import type { RelayEndpoint } from './platform'
 import { ValueStore, type ReadableStore } from './sync/store'
-
-export interface RelayConfig {
-  readonly wsUrl: string
-  readonly httpUrl: string
-  readonly token: string | null
-}
 
 export interface Workspace {
   readonly catalog: Catalog
@@ -44,10 +39,9 @@ export function contentStateRecorder(catalog: Catalog): ContentStateListener {
   }
 }
 
-export async function openWorkspace(relay: Promise<RelayConfig | null>): Promise<Workspace> {
+export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promise<Workspace> {
   const catalog = await Catalog.open({ shareWithWindows: true })
-  const target: Promise<RelayTarget | null> = relay.then((r) => (r ? { wsUrl: r.wsUrl, token: r.token } : null))
-  const registry = new DocRegistry(target, contentStateRecorder(catalog))
+  const registry = new DocRegistry(relay, contentStateRecorder(catalog))
   catalog.onNoteDeleted((id) => {
     registry.discard(noteRoom(id))
     registry.discard(historyRoom(id)) // its saved versions go with it

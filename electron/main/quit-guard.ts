@@ -5,14 +5,14 @@
 // quit; 'before-quit' only tells us which wording to use.
 import type { App, BrowserWindow, Dialog, MessageBoxOptions } from 'electron'
 import { IPC_CHANNELS } from '../ipc-contract.js'
-import type { SyncState } from '../ipc-contract.js'
+import type { WindowSyncSummary } from '../ipc-contract.js'
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`
 }
 
 /** The question to ask before closing, or null when nothing would be lost or left behind. */
-export function closeWarning(state: SyncState, quitting: boolean): MessageBoxOptions | null {
+export function closeWarning(state: WindowSyncSummary, quitting: boolean): MessageBoxOptions | null {
   if (state.unsaved === 0 && state.pending === 0) return null
   const action = quitting ? 'Quit' : 'Close'
   const detail =
@@ -34,21 +34,21 @@ export function closeWarning(state: SyncState, quitting: boolean): MessageBoxOpt
 }
 
 export class SyncStateTracker {
-  private state: SyncState = { unsaved: 0, pending: 0 }
-  report(state: SyncState): void {
+  private state: WindowSyncSummary = { unsaved: 0, pending: 0 }
+  report(state: WindowSyncSummary): void {
     this.state = { ...state }
   }
   /** A renderer that reloads or crashes starts over; its new page reports again. */
   reset(): void {
     this.state = { unsaved: 0, pending: 0 }
   }
-  current(): SyncState {
+  current(): WindowSyncSummary {
     return { ...this.state }
   }
 }
 
 export function syncStateIpcHandlers(tracker: SyncStateTracker): {
-  [IPC_CHANNELS.reportSyncState]: (state: SyncState) => undefined
+  [IPC_CHANNELS.reportSyncState]: (state: WindowSyncSummary) => undefined
 } {
   return {
     [IPC_CHANNELS.reportSyncState]: (state) => {

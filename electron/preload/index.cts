@@ -20,7 +20,7 @@ import type {
   RendererError,
   Settings,
   SettingsPatch,
-  SyncState,
+  WindowSyncSummary,
 } from '../ipc-contract.js'
 
 type Channels = typeof IPC_CHANNELS
@@ -79,7 +79,7 @@ export function createSkeinApi(ipc: PreloadIpc, proc: ProcessInfo) {
     /** The token for WebSocket params / Authorization headers; keep it in memory only. */
     getRelayToken: (): Promise<RelayTokenState> => ipc.invoke(GET_RELAY_TOKEN),
     setRelayToken: (token: string | null): Promise<RelayTokenState> => ipc.invoke(SET_RELAY_TOKEN, token),
-    reportSyncState: (state: SyncState): Promise<void> => ipc.invoke(REPORT_SYNC_STATE, state),
+    reportSyncState: (state: WindowSyncSummary): Promise<void> => ipc.invoke(REPORT_SYNC_STATE, state),
     reportError: (error: RendererError): Promise<void> => ipc.invoke(REPORT_ERROR, error),
     pickImport: (kind: ImportKind): Promise<ImportResult> => ipc.invoke(PICK_IMPORT, kind),
     saveExport: (files: ExportFile[]): Promise<ExportResult> => ipc.invoke(SAVE_EXPORT, files),

@@ -139,10 +139,6 @@ export interface OpResult {
   readonly original?: { readonly status: Exclude<OpStatus, 'duplicate'>; readonly seq: number | null; readonly reason?: string }
 }
 
-export interface OpsRequest {
-  readonly ops: readonly MetaOp[]
-}
-
 export interface OpsResponse {
   readonly results: readonly OpResult[]
 }

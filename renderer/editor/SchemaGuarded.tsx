@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useState, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
 import type * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 import type { DocHandle } from '../sync/doc-registry'
 import { noteSchemaGuard } from './schema-guard-extension'
 import { plainBlocks } from './schema-guard'
@@ -16,7 +17,7 @@ function useDocChanges(doc: Y.Doc): void {
 
 function ReadOnlyNote({ doc }: { doc: Y.Doc }) {
   useDocChanges(doc)
-  const blocks = plainBlocks(doc.getXmlFragment('default'))
+  const blocks = plainBlocks(doc.getXmlFragment(NOTE_FRAGMENT))
   return (
     <>
       <div className="banner attention" role="alert" aria-label="Read-only notice">

@@ -8,6 +8,7 @@ import Collaboration from '@tiptap/extension-collaboration'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 import { noteSchema } from './note-schema'
 import { schemaGuardFor } from './schema-guard'
 import type { SchemaGuard } from './schema-guard'
@@ -39,5 +40,5 @@ export function noteSchemaGuard(doc: Y.Doc): SchemaGuard {
 export function guardedCollaboration(doc: Y.Doc): Extensions {
   const guard = noteSchemaGuard(doc)
   if (guard.blocked.get() !== null) return []
-  return [Collaboration.configure({ document: doc }), SchemaGuardExtension.configure({ guard })]
+  return [Collaboration.configure({ document: doc, field: NOTE_FRAGMENT }), SchemaGuardExtension.configure({ guard })]
 }

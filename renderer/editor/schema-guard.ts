@@ -10,6 +10,7 @@
 // Yjs types are invariant in their event type; `any` is how Yjs itself spells "some type".
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 import type { Mark, Node as PMNode, Schema } from '@tiptap/pm/model'
 import { ValueStore } from '../sync/store'
 
@@ -124,7 +125,7 @@ export class SchemaGuard {
     /** Transactions with this origin come from our own editor, so map by construction. */
     private readonly trustedOrigin: unknown = null,
   ) {
-    this.fragment = doc.getXmlFragment('default')
+    this.fragment = doc.getXmlFragment(NOTE_FRAGMENT)
     const initial = findUnmappable(this.fragment, schema)
     this.blocked = new ValueStore<readonly Unmappable[] | null>(initial.length > 0 ? initial : null)
     if (initial.length === 0) doc.on('beforeObserverCalls', this.check)

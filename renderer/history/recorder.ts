@@ -9,6 +9,7 @@
 
 import * as Y from 'yjs'
 import type { DocHandle } from '../sync/doc-registry'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 import { addVersion, listVersions, sameAsVersion } from './versions'
 
 export const IDLE_SNAPSHOT_MS = 3 * 60_000
@@ -32,7 +33,7 @@ export class HistoryRecorder {
     const idleMs = options.idleMs ?? IDLE_SNAPSHOT_MS
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
       // Only this writer's edits start the idle clock: replays from disk and relay updates do not.
-      if (origin === note.persistence || origin === note.provider) return
+      if (!note.isLocalChange(origin)) return
       if (this.idle) clearTimeout(this.idle)
       this.idle = setTimeout(() => {
         this.idle = null
@@ -63,7 +64,7 @@ export class HistoryRecorder {
       const scratch = new Y.Doc()
       Y.applyUpdate(scratch, state)
       const newest = listVersions(this.history.doc)[0]
-      const empty = scratch.getXmlFragment('default').length === 0
+      const empty = scratch.getXmlFragment(NOTE_FRAGMENT).length === 0
       const unchanged = newest !== undefined && sameAsVersion(scratch, newest)
       scratch.destroy()
       if (empty || unchanged) return

@@ -9,11 +9,10 @@
 // one new transaction on the live doc, which syncs and merges like any other edit.
 
 import * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 
 /** The Y.Array of versions inside a history doc. */
 export const VERSIONS_KEY = 'versions'
-/** The note's ProseMirror content (TipTap Collaboration's default field). */
-export const NOTE_FIELD = 'default'
 /** Automatic versions kept per note; named ones are never pruned. */
 export const MAX_AUTO_VERSIONS = 50
 
@@ -95,11 +94,11 @@ export function restoreVersion(note: Y.Doc, version: Version, origin: unknown = 
   const old = loadVersion(version)
   try {
     const blocks = old
-      .getXmlFragment(NOTE_FIELD)
+      .getXmlFragment(NOTE_FRAGMENT)
       .toArray()
       .filter((node): node is Y.XmlElement | Y.XmlText => !(node instanceof Y.XmlHook)) // y-prosemirror never writes hooks
       .map((node) => node.clone())
-    const fragment = note.getXmlFragment(NOTE_FIELD)
+    const fragment = note.getXmlFragment(NOTE_FRAGMENT)
     note.transact(() => {
       fragment.delete(0, fragment.length)
       fragment.insert(0, blocks)

@@ -1,5 +1,6 @@
 import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { NoteRecord } from '../../protocol/meta/types'
+import { LIMITS } from '../../protocol/meta/parse'
 import { noteRoom } from '../../protocol/rooms'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
@@ -12,7 +13,7 @@ import type { Workspace } from '../workspace'
 import { NoteEditor } from '../editor/NoteEditor'
 import { SchemaGuarded } from '../editor/SchemaGuarded'
 import { WordCount } from '../editor/WordCount'
-import { AUTO_TITLE_IDLE_MS, autoTitleFrom } from './title'
+import { AUTO_TITLE_IDLE_MS, UNTITLED, autoTitleFrom } from './title'
 import { WhoIsHere } from '../presence/WhoIsHere'
 import { HistoryButton } from '../history/HistoryPanel'
 import type { FocusMatch } from '../search/match-position'
@@ -70,9 +71,9 @@ function TitleField({ note, autoFocus, onRename }: { note: NoteRecord; autoFocus
     <input
       className="title-input"
       aria-label="Title"
-      placeholder="Untitled"
+      placeholder={UNTITLED}
       value={draft}
-      maxLength={200}
+      maxLength={LIMITS.titleLength}
       autoFocus={autoFocus}
       onFocus={() => (editing.current = true)}
       onChange={(event) => setDraft(event.target.value)}
@@ -152,7 +153,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
   )
 
   return (
-    <main className="note-pane" aria-label={`Note: ${note.title || 'Untitled'}`}>
+    <main className="note-pane" aria-label={`Note: ${note.title || UNTITLED}`}>
       <header className="note-header">
         <TitleField note={note} autoFocus={false} onRename={(title) => act(() => catalog.renameNote(note.id, title))} />
         <div className="note-meta">

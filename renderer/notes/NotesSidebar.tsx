@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react'
 import type { ReactNode } from 'react'
+import { LIMITS } from '../../protocol/meta/parse'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { RelayReach } from '../catalog/sync-worker'
 import type { Refusal } from '../sync/connection-status'
@@ -49,7 +50,7 @@ interface Props {
 }
 
 const sameFilter = (a: ListFilter, b: ListFilter): boolean => JSON.stringify(a) === JSON.stringify(b)
-const folderName = (name: string): string | null => (name.trim() === '' ? 'Enter a name.' : name.trim().length > 200 ? 'At most 200 characters.' : null)
+const folderName = (name: string): string | null => (name.trim() === '' ? 'Enter a name.' : name.trim().length > LIMITS.titleLength ? `At most ${LIMITS.titleLength} characters.` : null)
 
 type FolderDialog = { kind: 'create' } | { kind: 'rename'; item: FolderItem } | { kind: 'delete'; item: FolderItem }
 

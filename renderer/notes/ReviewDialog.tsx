@@ -3,6 +3,7 @@ import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import { folderItems, openConflicts } from '../catalog/selectors'
 import { CloseActions, Modal } from '../ui/Dialog'
+import { UNTITLED } from './title'
 
 interface Props {
   entity: LocalEntity
@@ -24,7 +25,7 @@ export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props)
   const folders = folderItems(snapshot)
   const [custom, setCustom] = useState<Record<string, string>>({})
   const show = (field: 'title' | 'folderId' | 'name', value: string | null): string => {
-    if (field !== 'folderId') return value === '' || value === null ? 'Untitled' : value
+    if (field !== 'folderId') return value === '' || value === null ? UNTITLED : value
     if (value === null) return 'No folder'
     return folders.find((f) => f.folder.id === value)?.folder.name ?? 'a deleted folder'
   }

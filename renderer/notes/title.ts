@@ -3,14 +3,15 @@
 // trimmed and shortened, when the writer pauses or leaves the note (see NotePane).
 
 export const UNTITLED = 'Untitled'
-export const MAX_TITLE_LENGTH = 80
+/** Longest title taken from a note's first line (a typed title may be up to LIMITS.titleLength). */
+export const DERIVED_TITLE_LENGTH = 80
 
 export function deriveTitle(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? ''
   const clean = line.replace(/\s+/g, ' ').trim()
   if (clean === '') return UNTITLED
-  if (clean.length <= MAX_TITLE_LENGTH) return clean
-  return `${clean.slice(0, MAX_TITLE_LENGTH - 1).trimEnd()}…`
+  if (clean.length <= DERIVED_TITLE_LENGTH) return clean
+  return `${clean.slice(0, DERIVED_TITLE_LENGTH - 1).trimEnd()}…`
 }
 
 /** How long the writer pauses before a new note takes its first line as its title. */

@@ -1,8 +1,8 @@
 // Small bridges to the desktop shell that have no browser equivalent (yet).
-import type { ExportFile, ExportResult, ImportKind, ImportResult, SyncState } from '../../electron/ipc-contract'
+import type { ExportFile, ExportResult, ImportKind, ImportResult, WindowSyncSummary } from '../../electron/ipc-contract'
 import { desktopApi } from './desktop'
 
-export type { ExportFile, ExportResult, ImportKind, ImportResult, SyncState }
+export type { ExportFile, ExportResult, ImportKind, ImportResult, WindowSyncSummary }
 
 let lastReported = ''
 
@@ -11,7 +11,7 @@ let lastReported = ''
  * on the relay), so it can warn before the window closes. Call it whenever either changes;
  * repeats are dropped. A no-op in the browser (handle `beforeunload` there).
  */
-export function reportSyncState(state: SyncState): void {
+export function reportSyncState(state: WindowSyncSummary): void {
   const skein = desktopApi()
   if (!skein) return
   const clean = { unsaved: Math.max(0, Math.floor(state.unsaved)), pending: Math.max(0, Math.floor(state.pending)) }

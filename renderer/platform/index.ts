@@ -2,24 +2,14 @@
 // in the browser build served by the relay, the browser itself. Everything else in the renderer
 // asks this module, so the two builds differ in one place.
 //
-// Usage (App.tsx / main.tsx):
-//   const relay = await resolveRelayConfig()        // { wsUrl, httpUrl, token } | null
-//     new WebsocketProvider(relay.wsUrl, room, doc, { params: relay.token ? { token: relay.token } : {} })
-//     fetch(`${relay.httpUrl}/v1/...`, { headers: relay.token ? { authorization: `Bearer ${relay.token}` } : {} })
-//   const { name, color } = await getProfile()       // presence
-//   reportSyncState({ unsaved, pending })            // whenever either changes (desktop: quit warning)
-//   useEffect(() => onAppCommand((command) => …), [])  // 'new-note' | 'search' | 'sync-details' | 'settings'
-//   useEffect(() => onOpenNote((id) => …), [])         // skein://note/<id>, id already validated
-//   await pickImport('files' | 'folder') / await saveExport(files)   // desktop only for now
 // The token is only ever held in memory here: never write it to localStorage or IndexedDB
 // (the browser build's own settings store is the one documented exception).
 
-export { resolveRelayConfig, httpUrlFor } from './relay-config'
-export type { RelayConfig } from './relay-config'
-export { resolveRelayUrl } from './relay-url'
+export { resolveRelayEndpoint, httpUrlFor } from './relay-config'
+export type { RelayEndpoint } from './relay-config'
 export { getProfile, DEFAULT_PROFILE } from './profile'
 export type { Profile } from './profile'
 export { onAppCommand } from './app-commands'
 export type { AppCommand } from './app-commands'
 export { reportSyncState, onOpenNote, pickImport, saveExport, NotAvailableInBrowser } from './desktop-bridges'
-export type { ExportFile, ExportResult, ImportKind, ImportResult, SyncState } from './desktop-bridges'
+export type { ExportFile, ExportResult, ImportKind, ImportResult, WindowSyncSummary } from './desktop-bridges'

@@ -3,7 +3,7 @@ import { desktopApi } from './desktop'
 import { browserToken } from './browser-storage'
 import { browserRelayUrl } from './relay-url'
 
-export interface RelayConfig {
+export interface RelayEndpoint {
   /** Base WebSocket URL; rooms are `${wsUrl}/${room}` (y-websocket's serverUrl). */
   wsUrl: string
   /** The same relay over http(s), for fetch of `${httpUrl}/v1/...`. */
@@ -21,7 +21,7 @@ export function httpUrlFor(wsUrl: string): string {
   return url.href.replace(/\/+$/, '')
 }
 
-function config(wsUrl: string | null, token: string | null): RelayConfig | null {
+function config(wsUrl: string | null, token: string | null): RelayEndpoint | null {
   if (wsUrl === null || wsUrl.trim() === '') return null
   const base = wsUrl.trim().replace(/\/+$/, '')
   return { wsUrl: base, httpUrl: httpUrlFor(base), token }
@@ -31,7 +31,7 @@ function config(wsUrl: string | null, token: string | null): RelayConfig | null 
  * The relay and token, or null when no relay is configured (the app then works locally only).
  * Never throws: a failing preload call means "no relay", not "no app".
  */
-export async function resolveRelayConfig(): Promise<RelayConfig | null> {
+export async function resolveRelayEndpoint(): Promise<RelayEndpoint | null> {
   const skein = desktopApi()
   if (!skein) return config(browserRelayUrl(), browserToken())
   try {

@@ -1,6 +1,5 @@
-// Where the relay lives. Desktop: the relay URL from the shell's settings. Browser: the relay is
-// the page's own origin (it served the page), or the dev relay under Vite's dev server.
-import { desktopApi } from './desktop'
+// Where the relay lives in the browser build: the page's own origin (the relay served the page),
+// or the dev relay under Vite's dev server. The desktop build asks its shell (relay-config.ts).
 
 const DEV_DEFAULT_RELAY = 'ws://127.0.0.1:1234'
 
@@ -13,21 +12,4 @@ export function browserRelayUrl(): string | null {
   if (location.protocol === 'http:') return `ws://${location.host}`
   if (location.protocol === 'https:') return `wss://${location.host}`
   return null
-}
-
-/**
- * Where the relay lives, or `null` when there is none to talk to (the app then works purely
- * locally). Never throws: a failing preload call means "no relay", not "no app".
- * Superseded by resolveRelayConfig (relay-config.ts), which also gives the token.
- */
-export async function resolveRelayUrl(): Promise<string | null> {
-  const skein = desktopApi()
-  if (!skein) return browserRelayUrl()
-  try {
-    const { relayUrl } = await skein.getSettings()
-    return relayUrl.trim() === '' ? null : relayUrl
-  } catch (err) {
-    console.warn('skein: could not read settings from the desktop shell', err)
-    return null
-  }
 }

@@ -7,6 +7,7 @@
 // text block and the same offset inside it (see match-position.ts).
 
 import * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 
 /** Block types that hold inline content even when empty (an empty paragraph is still a line). */
 const TEXT_BLOCKS = new Set(['paragraph', 'heading', 'codeBlock'])
@@ -36,10 +37,10 @@ function collectLines(node: Y.XmlFragment | Y.XmlElement, lines: string[]): void
   }
 }
 
-/** The text of the note content held in `doc` (the editor's 'default' fragment). Pure. */
+/** The text of the note content held in `doc` (its NOTE_FRAGMENT). Pure. */
 export function noteText(doc: Y.Doc): string {
   const lines: string[] = []
-  collectLines(doc.getXmlFragment('default'), lines)
+  collectLines(doc.getXmlFragment(NOTE_FRAGMENT), lines)
   return lines.join('\n')
 }
 

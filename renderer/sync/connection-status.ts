@@ -17,16 +17,6 @@ import { ValueStore } from './store'
 export type Refusal = 'unauthorized' | 'too-large' | 'deleted' | 'refused'
 export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | Refusal
 
-export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
-  offline: 'Offline',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  unauthorized: 'Relay refused this device (no valid token)',
-  'too-large': 'Larger than the relay accepts',
-  deleted: 'Deleted forever on the relay',
-  refused: 'Relay refused the connection',
-}
-
 export const UNAUTHORIZED_CLOSE = 4401
 const DOCUMENT_TOO_LARGE_CLOSE = 4413
 /** The note was deleted forever and purged; what this device sent is what was purged. */

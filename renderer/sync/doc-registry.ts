@@ -16,12 +16,10 @@ import { keepAlive } from './heartbeat'
 import { compactStoredUpdates } from './idb-compaction'
 import { LocalSaveTracker } from './local-save'
 import { ValueStore, type ReadableStore } from './store'
+import type { RelayEndpoint } from '../platform'
 
-/** Where the relay is and how to authenticate; null when there is none to talk to. */
-export interface RelayTarget {
-  readonly wsUrl: string
-  readonly token: string | null
-}
+/** What a doc's provider needs of the relay endpoint; null when there is none to talk to. */
+type RelaySocket = Pick<RelayEndpoint, 'wsUrl' | 'token'>
 
 /**
  * Whether the relay has durably stored everything this device has of the doc: `stored` only
@@ -86,7 +84,7 @@ export class DocHandle {
 
   constructor(
     readonly room: string,
-    relay: Promise<RelayTarget | null>,
+    relay: Promise<RelaySocket | null>,
     expectRelay: boolean,
     private readonly onContentState: ContentStateListener = () => {},
   ) {
@@ -101,14 +99,13 @@ export class DocHandle {
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
     // A failed merge only leaves the store as y-indexeddb wrote it.
-    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence, this.doc)).catch(() => false)
+    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence)).catch(() => false)
     let relaySynced = (): void => {}
     this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
-      // Only a change positively known to come from the relay (or replayed from this device's disk,
-      // checked on load below) may skip the mark: anything else — typed, imported, restored, written
-      // before the provider exists — is not on the relay until an acknowledgement says so.
-      if (origin !== this.persistence && !this.isFromRelay(origin)) this.reportContent(true)
+      // A local change is not on the relay until an acknowledgement says so. What was replayed
+      // from this device's disk is checked on load instead (checkLoadedAgainstAck).
+      if (this.isLocalChange(origin)) this.reportContent(true)
       this.checkStored()
     }
     this.doc.on('update', onUpdate)
@@ -148,9 +145,15 @@ export class DocHandle {
     })
   }
 
-  /** True only for changes the provider applied from a relay message. */
-  private isFromRelay(origin: unknown): boolean {
-    return this.provider !== null && origin === this.provider
+  /**
+   * Whether a change to `doc` with this origin was made on this device (typed, imported,
+   * restored, written before the provider exists): anything not positively known to be replayed
+   * from its IndexedDB or applied by its provider from a relay message. The one test of "local"
+   * for every listener of the doc (relay acknowledgements here, history's idle clock).
+   */
+  isLocalChange(origin: unknown): boolean {
+    const fromRelay = this.provider !== null && origin === this.provider
+    return origin !== this.persistence && !fromRelay
   }
 
   /**
@@ -247,7 +250,7 @@ export class DocRegistry {
   readonly unsavedDocs: ReadableStore<number> = this.unsaved
 
   constructor(
-    private readonly relay: Promise<RelayTarget | null>,
+    private readonly relay: Promise<RelaySocket | null>,
     private readonly onContentState?: ContentStateListener,
   ) {
     void relay.then((target) => {

@@ -1,5 +1,4 @@
 import { useEffect, useReducer, useSyncExternalStore } from 'react'
-import type { ConnectionStatus } from './connection-status'
 import type { DocHandle, DocRegistry } from './doc-registry'
 import type { LocalSaveState } from './local-save'
 
@@ -15,10 +14,6 @@ export function useDocHandle(registry: DocRegistry, room: string): DocHandle {
     return () => registry.release(handle)
   }, [registry, handle])
   return handle
-}
-
-export function useConnectionStatus(handle: DocHandle): ConnectionStatus {
-  return useSyncExternalStore(handle.connection.subscribe, handle.connection.get)
 }
 
 export function useLocalSave(handle: DocHandle): LocalSaveState {

@@ -6,15 +6,19 @@
 // changed. After the stored updates are loaded we therefore replace them with one merged update,
 // when they hold more than twice the bytes of that merged update or too many entries.
 //
-// It happens in ONE readwrite transaction: read every stored update (including any another window
-// wrote since we loaded), apply them to the doc, write the doc's full state, delete the rest. A
-// write queued meanwhile (the user typing) runs in its own transaction after ours, so nothing is
-// lost, and a crash leaves either the old entries or the merged one.
+// The merge itself is y-indexeddb's own exported `storeState(persistence, true)`: in ONE readwrite
+// transaction it reads what was stored since this persistence last read (including any other
+// window's writes), applies it to the doc, adds the doc's full state and deletes every older
+// entry, keeping the persistence's bookkeeping true. A write queued meanwhile (the user typing)
+// runs in its own transaction after that one, so nothing is lost, and a crash leaves either the
+// old entries or the merged one. tests/unit/y-indexeddb-contract.test.ts pins that behaviour to
+// the installed y-indexeddb version.
 
 import * as Y from 'yjs'
-import type { IndexeddbPersistence } from 'y-indexeddb'
+import { storeState, type IndexeddbPersistence } from 'y-indexeddb'
 
-const UPDATES_STORE = 'updates'
+/** y-indexeddb's object store of updates (autoIncrement keys, one Uint8Array update each). */
+export const UPDATES_STORE = 'updates'
 /** More entries than this are merged even if they are small (each costs a key and a read). */
 export const MAX_STORED_UPDATES = 32
 
@@ -35,42 +39,41 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   })
 }
 
-/**
- * Merges the persisted updates of `persistence` into one entry if they have grown (see
- * `shouldCompact`). Resolves once the transaction has committed; true if it merged.
- */
-export async function compactStoredUpdates(persistence: IndexeddbPersistence, doc: Y.Doc): Promise<boolean> {
-  const db = persistence.db
-  if (!db || persistence._destroyed) return false
-  const tx = db.transaction([UPDATES_STORE], 'readwrite')
-  const store = tx.objectStore(UPDATES_STORE)
-  const done = new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onabort = tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
-  })
-  let compacted = false
-  // All in request callbacks, so the transaction stays active throughout.
-  const updates = (await request(store.getAll())) as Uint8Array[]
-  const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0)
-  if (!persistence._destroyed) {
-    // Whatever another window stored since we loaded must be in what we write back.
-    Y.transact(doc, () => updates.forEach((update) => Y.applyUpdate(doc, update)), persistence, false)
-    const merged = Y.encodeStateAsUpdate(doc)
-    if (shouldCompact({ entries: updates.length, bytes }, merged.byteLength)) {
-      store.clear()
-      const key = await request(store.add(merged))
-      // Keep y-indexeddb's own bookkeeping (what it has read, how much is stored) true.
-      persistence._dbref = Number(key) + 1
-      persistence._dbsize = 1
-      compacted = true
-    }
-  }
-  await done
-  return compacted
+async function readUpdates(db: IDBDatabase): Promise<Uint8Array[]> {
+  return (await request(db.transaction([UPDATES_STORE], 'readonly').objectStore(UPDATES_STORE).getAll())) as Uint8Array[]
 }
 
-/** What `persistence`'s store holds now (for tests and benchmarks). */
-export async function storedUpdates(db: IDBDatabase): Promise<StoredUpdates> {
-  const updates = (await request(db.transaction([UPDATES_STORE], 'readonly').objectStore(UPDATES_STORE).getAll())) as Uint8Array[]
+function measure(updates: readonly Uint8Array[]): StoredUpdates {
   return { entries: updates.length, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0) }
+}
+
+/**
+ * Merges the persisted updates of `persistence` into one entry if they have grown (see
+ * `shouldCompact`). Resolves once the merge has committed; true if the store was merged.
+ */
+export async function compactStoredUpdates(persistence: IndexeddbPersistence): Promise<boolean> {
+  const db = persistence.db
+  if (!db) throw new Error('compactStoredUpdates: the persistence has not opened its database yet (await whenSynced)')
+  const updates = await readUpdates(db)
+  const stored = measure(updates)
+  if (stored.entries <= 1) return false
+  // What the merged entry will hold: the doc plus whatever another window stored since we loaded.
+  const scratch = new Y.Doc()
+  try {
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(persistence.doc))
+    Y.transact(scratch, () => updates.forEach((update) => Y.applyUpdate(scratch, update)))
+    if (!shouldCompact(stored, Y.encodeStateAsUpdate(scratch).byteLength)) return false
+  } finally {
+    scratch.destroy()
+  }
+  await storeState(persistence, true)
+  // storeState resolves once its writes are queued, not committed. A readonly transaction over
+  // the same store is scheduled only after that readwrite one has finished.
+  const after = measure(await readUpdates(db))
+  return after.entries < stored.entries
+}
+
+/** What the store of a database opened by y-indexeddb holds now (for tests and benchmarks). */
+export async function storedUpdates(db: IDBDatabase): Promise<StoredUpdates> {
+  return measure(await readUpdates(db))
 }

@@ -2,13 +2,15 @@
 // must be valid on every platform a user might unzip into (Windows is the strictest), and the
 // desktop shell refuses any other (electron/main/markdown-files.ts, exportTarget).
 
+import { UNTITLED } from '../notes/title'
+
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
 const ILLEGAL = /[<>:"/\\|?*\x00-\x1f\x7f]/g
 const WINDOWS_RESERVED = /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?$/i
 const MAX_NAME = 100
 
 /** A title or folder name as one path segment: no separators or forbidden characters, never empty. */
-export function safeName(name: string, fallback = 'Untitled'): string {
+export function safeName(name: string, fallback = UNTITLED): string {
   let clean = name.replace(ILLEGAL, '-').replace(/\s+/g, ' ').trim()
   clean = [...clean].slice(0, MAX_NAME).join('') // by code point: never split a surrogate pair
   clean = clean.replace(/[. ]+$/, '').replace(/^\.+/, '')

@@ -3,6 +3,4 @@
 // dropped when written into a note's Y.Doc.
 
 export { noteSchema } from '../editor/note-schema'
-
-/** The Y.XmlFragment the Collaboration extension binds the editor to (its default `field`). */
-export const NOTE_FRAGMENT = 'default'
+export { NOTE_FRAGMENT } from '../../protocol/notes'

@@ -1,23 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
 import { HistoryRecorder } from '../../renderer/history/recorder'
-import { NOTE_FIELD, listVersions } from '../../renderer/history/versions'
+import { listVersions } from '../../renderer/history/versions'
 import { noteText } from '../../renderer/search/text'
 import { ConnectionStatusStore } from '../../renderer/sync/connection-status'
-import type { DocHandle } from '../../renderer/sync/doc-registry'
+import { DocHandle } from '../../renderer/sync/doc-registry'
 
 const IDLE = 1000
 
-/** The parts of a DocHandle the recorder uses. */
-function fakeHandle(status: 'offline' | 'connecting' = 'connecting') {
+/** The parts of a DocHandle the recorder uses, with the real test of which changes are local. */
+function fakeHandle(status: 'offline' | 'connecting' = 'connecting', provider: object | null = {}) {
   const connection = new ConnectionStatusStore(true)
   connection.set(status)
-  const handle = { doc: new Y.Doc(), persistence: {}, provider: {}, connection, whenLoaded: Promise.resolve(), destroyed: false }
+  const handle = {
+    doc: new Y.Doc(),
+    persistence: {},
+    provider,
+    connection,
+    whenLoaded: Promise.resolve(),
+    destroyed: false,
+    isLocalChange(origin: unknown): boolean {
+      return DocHandle.prototype.isLocalChange.call(this as unknown as DocHandle, origin)
+    },
+  }
   return handle as typeof handle & DocHandle
 }
 
 function type(doc: Y.Doc, text: string, origin: unknown = null): void {
-  const fragment = doc.getXmlFragment(NOTE_FIELD)
+  const fragment = doc.getXmlFragment(NOTE_FRAGMENT)
   doc.transact(() => {
     const paragraph = new Y.XmlElement('paragraph')
     paragraph.insert(0, [new Y.XmlText(text)])
@@ -59,6 +70,15 @@ describe('automatic versions', () => {
     type(note.doc, 'from disk', note.persistence)
     await vi.advanceTimersByTimeAsync(IDLE * 2)
     expect(listVersions(history.doc)).toHaveLength(0)
+  })
+
+  it('counts edits made while no relay is known (no provider yet) as edits', async () => {
+    recorder.destroy()
+    note = fakeHandle('offline', null)
+    recorder = new HistoryRecorder(note, history, { author: () => 'Ada', idleMs: IDLE })
+    type(note.doc, 'typed with no relay', null)
+    await vi.advanceTimersByTimeAsync(IDLE * 2)
+    expect(listVersions(history.doc)).toHaveLength(1)
   })
 
   it('records the local state before the relay’s updates when coming back online', async () => {

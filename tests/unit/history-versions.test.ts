@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { MAX_AUTO_VERSIONS, NOTE_FIELD, addVersion, listVersions, restoreVersion, sameAsVersion } from '../../renderer/history/versions'
+import { NOTE_FRAGMENT } from '../../protocol/notes'
+import { MAX_AUTO_VERSIONS, addVersion, listVersions, restoreVersion, sameAsVersion } from '../../renderer/history/versions'
 import { noteText } from '../../renderer/search/text'
 
 /** Replaces the note's content with one paragraph per line, the way y-prosemirror stores it. */
 function write(doc: Y.Doc, ...lines: string[]): void {
-  const fragment = doc.getXmlFragment(NOTE_FIELD)
+  const fragment = doc.getXmlFragment(NOTE_FRAGMENT)
   doc.transact(() => {
     fragment.delete(0, fragment.length)
     fragment.insert(
@@ -74,7 +75,7 @@ describe('note versions', () => {
     restoreVersion(a, saved)
     const paragraph = new Y.XmlElement('paragraph')
     paragraph.insert(0, [new Y.XmlText('from B')])
-    const fragmentB = b.getXmlFragment(NOTE_FIELD)
+    const fragmentB = b.getXmlFragment(NOTE_FRAGMENT)
     fragmentB.insert(fragmentB.length, [paragraph])
     sync(a, b)
     sync(b, a)

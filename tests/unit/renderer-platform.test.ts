@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { commandForKey, matchesAccelerator, onAppCommand } from '../../renderer/platform/app-commands'
 import { getProfile } from '../../renderer/platform/profile'
-import { httpUrlFor, resolveRelayConfig } from '../../renderer/platform/relay-config'
+import { httpUrlFor, resolveRelayEndpoint } from '../../renderer/platform/relay-config'
 import { pickImport, reportSyncState } from '../../renderer/platform/desktop-bridges'
 
 function memoryStorage(entries: Record<string, string> = {}) {
@@ -26,13 +26,13 @@ afterEach(() => {
 
 const key = (init: Partial<KeyboardEvent>) => ({ key: '', code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...init })
 
-describe('resolveRelayConfig', () => {
+describe('resolveRelayEndpoint', () => {
   it('takes relay and token from the desktop shell', async () => {
     page('app://skein/', {
       getSettings: async () => ({ relayUrl: 'wss://relay.example.com/team/', displayName: '', color: '#000000' }),
       getRelayToken: async () => ({ token: 'a-long-random-secret', persistence: 'encrypted' }),
     })
-    expect(await resolveRelayConfig()).toEqual({
+    expect(await resolveRelayEndpoint()).toEqual({
       wsUrl: 'wss://relay.example.com/team',
       httpUrl: 'https://relay.example.com/team',
       token: 'a-long-random-secret',
@@ -41,17 +41,19 @@ describe('resolveRelayConfig', () => {
 
   it('has no relay when the desktop setting is empty, or the shell fails', async () => {
     page('app://skein/', { getSettings: async () => ({ relayUrl: '' }), getRelayToken: async () => ({ token: null }) })
-    expect(await resolveRelayConfig()).toBeNull()
+    expect(await resolveRelayEndpoint()).toBeNull()
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     page('app://skein/', { getSettings: async () => Promise.reject(new Error('ipc down')), getRelayToken: async () => ({ token: null }) })
-    expect(await resolveRelayConfig()).toBeNull()
+    expect(await resolveRelayEndpoint()).toBeNull()
   })
 
   it('in the browser, uses the page origin and the token from its storage', async () => {
     page('https://notes.example.com/', undefined, { 'skein:relay-token': 'browser-token-123456' })
-    expect(await resolveRelayConfig()).toEqual({ wsUrl: 'wss://notes.example.com', httpUrl: 'https://notes.example.com', token: 'browser-token-123456' })
+    expect(await resolveRelayEndpoint()).toEqual({ wsUrl: 'wss://notes.example.com', httpUrl: 'https://notes.example.com', token: 'browser-token-123456' })
     page('http://127.0.0.1:1234/')
-    expect(await resolveRelayConfig()).toEqual({ wsUrl: 'ws://127.0.0.1:1234', httpUrl: 'http://127.0.0.1:1234', token: null })
+    expect(await resolveRelayEndpoint()).toEqual({ wsUrl: 'ws://127.0.0.1:1234', httpUrl: 'http://127.0.0.1:1234', token: null })
+    page('file:///opt/skein/index.html') // not served by a relay
+    expect(await resolveRelayEndpoint()).toBeNull()
   })
 
   it('maps ws to http and wss to https', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TITLE_LENGTH, UNTITLED, deriveTitle } from '../../renderer/notes/title'
+import { DERIVED_TITLE_LENGTH, UNTITLED, deriveTitle } from '../../renderer/notes/title'
 import { isAllowedLinkUrl, linkUrlProblem, normalizeLinkUrl } from '../../renderer/editor/link'
 
 describe('deriveTitle', () => {
@@ -15,9 +15,9 @@ describe('deriveTitle', () => {
 
   it('is shortened to the maximum length with an ellipsis', () => {
     const title = deriveTitle('x'.repeat(200))
-    expect(title).toHaveLength(MAX_TITLE_LENGTH)
+    expect(title).toHaveLength(DERIVED_TITLE_LENGTH)
     expect(title.endsWith('…')).toBe(true)
-    expect(deriveTitle('y'.repeat(MAX_TITLE_LENGTH))).toBe('y'.repeat(MAX_TITLE_LENGTH))
+    expect(deriveTitle('y'.repeat(DERIVED_TITLE_LENGTH))).toBe('y'.repeat(DERIVED_TITLE_LENGTH))
   })
 })
 

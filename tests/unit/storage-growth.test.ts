@@ -87,7 +87,7 @@ describe('local storage of a note opened and closed many times', () => {
     await other.whenSynced
     for (let i = 0; i < 40; i++) write(otherDoc, `from the other window ${i}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(await compactStoredUpdates(mine.persistence, mine.doc)).toBe(true)
+    expect(await compactStoredUpdates(mine.persistence)).toBe(true)
     await other.destroy()
     await mine.destroy()
     expect((await stored(room)).entries).toBe(1)
