@@ -13,6 +13,8 @@ import { join } from 'node:path'
 export const RUN_MARKER = 'SKEIN_TEST_RUN'
 /** How long processes get to finish exiting after the last test (a relay flushes on SIGTERM). */
 const GRACE_MS = 5_000
+/** Tools' own caches, which they keep in the temporary folder on purpose (jiti: electron-builder's config loader). */
+const CACHES = new Set(['jiti'])
 
 interface Leftovers {
   processes: { pid: number; command: string }[]
@@ -68,7 +70,7 @@ export function leftovers(run: string, runTmp: string): Leftovers {
     if (/node_modules\/(vitest|tinypool)\//.test(command)) continue
     processes.push({ pid, command: command.length > 300 ? `${command.slice(0, 300)}…` : command })
   }
-  return { processes, folders: readdirSync(runTmp) }
+  return { processes, folders: readdirSync(runTmp).filter((name) => !CACHES.has(name)) }
 }
 
 function readProc(pid: number, file: string): string | null {
