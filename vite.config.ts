@@ -20,7 +20,8 @@ export default defineConfig({
   test: {
     root: '.',
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    // Builds first; then every process and temporary folder the tests leave behind fails the run.
+    globalSetup: ['tests/helpers/global-setup.ts', 'tests/helpers/leak-check.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,8 +1,5 @@
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
-import type { WebsocketProvider } from 'y-websocket'
-import { MESSAGE_STORED } from './messages.js'
-import { encodeStoredSubscribe } from './encode.js'
 
 /** True when state vector `stored` has every clock of `local`. */
 export function coversStateVector(stored: Uint8Array, local: Uint8Array): boolean {
@@ -19,30 +16,7 @@ export function isStoredOnRelay(doc: Y.Doc, storedStateVector: Uint8Array): bool
   return coversStateVector(storedStateVector, Y.encodeStateVector(doc))
 }
 
-/**
- * Opts a stock y-websocket provider into the relay's stored acknowledgements: registers a
- * handler for message type 100 and asks for acks on every (re)connect. `onStored` gets the
- * relay's durable state vector each time it changes. Returns a function that stops tracking.
- */
-// Copied into its own ArrayBuffer: the DOM's WebSocket.send takes no views of shared buffers.
-const SUBSCRIBE = new Uint8Array(encodeStoredSubscribe())
-
-/** Asks the relay for its stored state vector now (it always answers): also a liveness probe. */
-export function requestStoredAck(provider: WebsocketProvider): void {
-  if (provider.wsconnected) provider.ws?.send(SUBSCRIBE)
-}
-
-export function trackStoredAcks(provider: WebsocketProvider, onStored: (stateVector: Uint8Array) => void): () => void {
-  provider.messageHandlers[MESSAGE_STORED] = (_encoder, decoder) => {
-    onStored(decoding.readVarUint8Array(decoder))
-  }
-  const subscribe = ({ status }: { status: string }) => {
-    if (status === 'connected') provider.ws?.send(SUBSCRIBE)
-  }
-  provider.on('status', subscribe)
-  if (provider.wsconnected) provider.ws?.send(SUBSCRIBE)
-  return () => {
-    provider.off('status', subscribe)
-    delete provider.messageHandlers[MESSAGE_STORED]
-  }
+/** The relay's durable state vector from a stored acknowledgement, read past its message type. */
+export function readStoredAck(decoder: decoding.Decoder): Uint8Array {
+  return decoding.readVarUint8Array(decoder)
 }

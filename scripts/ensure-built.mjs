@@ -20,7 +20,7 @@ function newest(paths) {
 
 const targets = [
   { script: 'build:web', output: 'dist/renderer/index.html', sources: ['renderer', 'protocol', 'vite.config.ts', 'tsconfig.json', ...CONFIG] },
-  { script: 'build:node', output: 'dist/node/server/cli.js', sources: ['server', 'protocol', 'tsconfig.server.json', ...CONFIG] },
+  { script: 'build:node', output: 'dist/node/server/cli.js', sources: ['server', 'protocol', 'shared', 'tsconfig.server.json', ...CONFIG] },
 ]
 
 for (const { script, output, sources } of targets) {

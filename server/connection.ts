@@ -9,7 +9,7 @@ type AwarenessMessage = Extract<ClientMessage, { type: 'awareness' }>
 import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
-import { TokenBucket } from './rate-limit.js'
+import { TokenBucket } from '../shared/rate-limit.js'
 import type { DecodedUpdate, Peer, PresenceRefusal, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 

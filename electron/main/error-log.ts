@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { App } from 'electron'
 import { IPC_CHANNELS } from '../ipc-contract.js'
 import type { RendererError } from '../ipc-contract.js'
-import type { TokenBucket } from '../../server/rate-limit.js'
+import type { TokenBucket } from '../../shared/rate-limit.js'
 import { errorCode } from './atomic-file.js'
 
 export const LOG_DIR = 'logs'
@@ -82,7 +82,7 @@ export class RotatingLog {
 }
 
 /**
- * Renderer reports, through a token bucket (the relay's, server/rate-limit.ts): a renderer stuck
+ * Renderer reports, through a token bucket (the relay's, shared/rate-limit.ts): a renderer stuck
  * in an error loop must not fill the disk or the log with one message.
  */
 export function errorLogIpcHandlers(

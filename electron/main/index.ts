@@ -5,7 +5,7 @@ import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, safeStorage, scree
 import { IPC_CHANNELS, PUSH_CHANNELS } from '../ipc-contract.js'
 import type { AppCommand } from '../app-commands.js'
 import { OpenNoteQueue, deepLinkFromArgv, setupDeepLinks } from './deep-link.js'
-import { TokenBucket } from '../../server/rate-limit.js'
+import { TokenBucket } from '../../shared/rate-limit.js'
 import { RotatingLog, LOG_DIR, errorLogIpcHandlers, setupErrorLogging } from './error-log.js'
 import { setupIpc } from './ipc.js'
 import { setupSingleInstance, setupWindowLifecycle } from './lifecycle.js'

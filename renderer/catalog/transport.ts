@@ -1,6 +1,7 @@
 // The relay's metadata HTTP API as the sync worker sees it: POST /v1/ops and GET /v1/changes.
 // One interface, so the simulation can put a hostile network in its place.
 
+import { CHANGES_PATH, OLDEST_PENDING_HEADER, OPS_PATH } from '../../protocol/http-api'
 import type { ChangesResponse, MetaOp, OpsResponse } from '../../protocol/meta/types'
 
 export interface MetaTransport {
@@ -31,8 +32,6 @@ export interface HttpTransportOptions {
   pollGraceMs?: number
 }
 
-const OLDEST_PENDING_HEADER = 'x-skein-oldest-pending-ms'
-
 export class HttpTransport implements MetaTransport {
   private readonly fetch: typeof fetch
   private readonly timeoutMs: number
@@ -45,7 +44,7 @@ export class HttpTransport implements MetaTransport {
   }
 
   postOps(ops: readonly MetaOp[], oldestPendingMs: number): Promise<OpsResponse> {
-    return this.request<OpsResponse>('/v1/ops', {
+    return this.request<OpsResponse>(OPS_PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [OLDEST_PENDING_HEADER]: String(Math.round(oldestPendingMs)) },
       body: JSON.stringify({ ops }),
@@ -54,7 +53,7 @@ export class HttpTransport implements MetaTransport {
 
   changes(since: number, waitSeconds: number, signal?: AbortSignal): Promise<ChangesResponse> {
     const query = new URLSearchParams({ since: String(since), wait: String(waitSeconds) })
-    return this.request<ChangesResponse>(`/v1/changes?${query}`, { method: 'GET' }, waitSeconds > 0 ? waitSeconds * 1000 + this.pollGraceMs : this.timeoutMs, signal)
+    return this.request<ChangesResponse>(`${CHANGES_PATH}?${query}`, { method: 'GET' }, waitSeconds > 0 ? waitSeconds * 1000 + this.pollGraceMs : this.timeoutMs, signal)
   }
 
   private async request<T>(path: string, init: RequestInit, deadlineMs = this.timeoutMs, signal?: AbortSignal): Promise<T> {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
 import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
+import { API_PREFIX } from '../../protocol/http-api.js'
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -56,7 +57,7 @@ export function createRequestHandler({ checkWritable, staticDir, metrics, api }:
       )
       return
     }
-    if (path === '/v1' || path.startsWith('/v1/')) return api(req, res)
+    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return api(req, res)
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
     if (serveStatic) {
       res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)

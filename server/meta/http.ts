@@ -2,6 +2,7 @@
 // error answers that are logged once each. The endpoints themselves are in service.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { OLDEST_PENDING_HEADER } from '../../protocol/http-api.js'
 import { LIMITS } from '../../protocol/meta/parse.js'
 
 /** The desktop app's origin (electron/main/protocol.ts); the only cross-origin caller allowed. */
@@ -9,7 +10,7 @@ export const APP_ORIGIN = 'app://skein'
 /** See LIMITS.opsBodyBytes: clients size their batches by the same number. */
 export const MAX_BODY_BYTES = LIMITS.opsBodyBytes
 
-const ALLOWED_HEADERS = 'authorization, content-type, x-skein-oldest-pending-ms'
+const ALLOWED_HEADERS = `authorization, content-type, ${OLDEST_PENDING_HEADER}`
 
 /** An answer other than 200: the status, and the message for `{ error }`. */
 export class HttpError extends Error {

@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
+import { CHANGES_PATH, OLDEST_PENDING_HEADER, OPS_PATH } from '../../protocol/http-api.js'
 import { OpParseError, parseOpsRequest } from '../../protocol/meta/parse.js'
 import { hasUnseenEdits } from '../../protocol/meta/snapshots.js'
 import type { ChangesResponse, MetaOp, OpsResponse } from '../../protocol/meta/types.js'
@@ -33,8 +34,8 @@ const RETRY_AFTER_SECONDS = '5'
 const MAX_PENDING_REPORT_MS = 30 * 24 * 3600_000
 
 const ROUTES: Record<string, { route: MetaRoute; method: 'GET' | 'POST' }> = {
-  '/v1/ops': { route: 'ops', method: 'POST' },
-  '/v1/changes': { route: 'changes', method: 'GET' },
+  [OPS_PATH]: { route: 'ops', method: 'POST' },
+  [CHANGES_PATH]: { route: 'changes', method: 'GET' },
 }
 
 export interface MetaServiceDeps {
@@ -207,8 +208,8 @@ export class MetaService {
     const token = tokenFromRequest(req)
     const grant = this.deps.grantFor(token)
     if (!grant) throw new HttpError(401, token ? 'unknown token' : 'missing token')
-    const pending = Number(req.headers['x-skein-oldest-pending-ms'])
-    if (req.headers['x-skein-oldest-pending-ms'] !== undefined && Number.isFinite(pending) && pending >= 0 && pending <= MAX_PENDING_REPORT_MS)
+    const pending = Number(req.headers[OLDEST_PENDING_HEADER])
+    if (req.headers[OLDEST_PENDING_HEADER] !== undefined && Number.isFinite(pending) && pending >= 0 && pending <= MAX_PENDING_REPORT_MS)
       this.deps.hooks.onClientPendingAge({ seconds: pending / 1000 })
     return grant
   }

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import { ONLINE, WAIT, caretToEnd, createNote, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { WAIT, caretToEnd, editorText, noteTitles } from './app'
+import { shareNewNote, waitUntilOnline } from './choreography'
 import { twoDevicesPerFile } from './relay-fixture'
 
 
@@ -10,17 +11,10 @@ const { a, b } = twoDevicesPerFile()
 
 describe('two devices, one note', () => {
   it('shows a note created on one device in the other device’s list and merges both devices’ typing', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-
-    await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Hello from A')
-
+    await waitUntilOnline(a.page, b.page)
     // B's list picks the note up live, with its title, without a reload.
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Hello from A'])
-    await openNote(b.page, 'Hello from A')
-    await expect.poll(() => editorText(b.page), WAIT).toBe('Hello from A')
+    await shareNewNote(a.page, b.page, 'Hello from A')
+    expect(await noteTitles(b.page)).toEqual(['Hello from A'])
 
     // Both type at the same time, at different places.
     await caretToEnd(b.page)

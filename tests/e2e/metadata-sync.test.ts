@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core'
 import { startRelay, type Relay } from '../../server/relay'
 import { launchBrowser, openDevice, pageErrors, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
-import { CLIENT_DIR, OFFLINE, WAIT, assertClientBuilt, caretToEnd, createNote, noteTitles, openNote, saveStatus, sidebar, trashTitles, closeTrash, waitForConnection } from './app'
+import { CLIENT_DIR, WAIT, assertClientBuilt, createNote, noteTitles, openNote, saveStatus, sidebar, trashTitles, closeTrash, waitForConnection } from './app'
+import { goOffline, openSyncDetails, renameOpenNote, trashOpenNote, typeAtEnd, writeNewNote } from './choreography'
 
 let dataDir: string
 let port: number
@@ -41,12 +42,6 @@ afterAll(async () => {
 })
 
 const ALL_SYNCED = 'All synced'
-
-async function rename(page: Page, title: string): Promise<void> {
-  const field = page.getByRole('textbox', { name: 'Title' })
-  await field.fill(title)
-  await field.press('Enter')
-}
 
 async function createFolder(page: Page, name: string): Promise<void> {
   await sidebar(page).getByRole('button', { name: 'New folder' }).click()
@@ -79,23 +74,20 @@ function wouldWarnOnLeave(page: Page): Promise<boolean> {
 
 describe('metadata sync between two devices', () => {
   it('offline rename, move and trash on one device reach the other on reconnect, and both show synced', { timeout: 240_000 }, async () => {
+    await writeNewNote(a.page, 'Groceries')
+    await renameOpenNote(a.page, 'Groceries')
     await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Groceries')
-    await rename(a.page, 'Groceries')
-    await createNote(a.page)
-    await rename(a.page, 'Old draft')
+    await renameOpenNote(a.page, 'Old draft')
     await createFolder(a.page, 'Home')
     await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Old draft', 'Groceries'])
     await waitForConnection(b.page, ALL_SYNCED)
 
-    proxy.cut()
-    await waitForConnection(b.page, OFFLINE)
+    await goOffline(proxy, b.page)
     await openNote(b.page, 'Groceries')
-    await rename(b.page, 'Weekly groceries')
+    await renameOpenNote(b.page, 'Weekly groceries')
     await b.page.getByRole('combobox', { name: 'Folder' }).selectOption({ label: 'Home' })
     await openNote(b.page, 'Old draft')
-    await b.page.getByRole('button', { name: 'Move to trash' }).click()
+    await trashOpenNote(b.page)
     // Truthful while offline: three changes wait, and the note says it is only on this device.
     await waitForConnection(b.page, /^Offline since \d\d:\d\d · 3 pending$/)
     expect(await noteSyncState(b.page, 'Weekly groceries')).toBe('offline')
@@ -117,11 +109,10 @@ describe('metadata sync between two devices', () => {
   it('concurrent renames show as conflicted on both devices; one resolves and both converge', { timeout: 240_000 }, async () => {
     await openNote(a.page, 'Weekly groceries')
     await openNote(b.page, 'Weekly groceries')
-    proxy.cut()
-    await waitForConnection(b.page, OFFLINE)
-    await rename(a.page, 'Groceries for the week')
+    await goOffline(proxy, b.page)
+    await renameOpenNote(a.page, 'Groceries for the week')
     await waitForConnection(a.page, ALL_SYNCED)
-    await rename(b.page, 'Shopping list')
+    await renameOpenNote(b.page, 'Shopping list')
     proxy.restore()
 
     for (const page of [a.page, b.page]) {
@@ -151,9 +142,8 @@ describe('metadata sync between two devices', () => {
     await relay!.close()
     relay = null
     await openNote(a.page, 'Shopping list')
-    await rename(a.page, 'Shopping list (relay down)')
-    await caretToEnd(a.page)
-    await a.page.keyboard.type(' and milk')
+    await renameOpenNote(a.page, 'Shopping list (relay down)')
+    await typeAtEnd(a.page, ' and milk')
     await waitForConnection(a.page, /^Offline since \d\d:\d\d · [12] pending$/)
     await expect.poll(() => saveStatus(a.page).textContent(), WAIT).toBe('Saved on this device · offline')
     // Never "on the relay" for something the relay has not stored.
@@ -163,8 +153,7 @@ describe('metadata sync between two devices', () => {
 
     // Sync details: every waiting change with its age, attempts, last error and next try.
     await createFolder(a.page, 'Scratch')
-    await sidebar(a.page).getByRole('button', { name: 'Sync details' }).click()
-    const details = a.page.getByRole('dialog', { name: 'Sync details' })
+    const details = await openSyncDetails(a.page)
     const renameRow = details.getByRole('row', { name: 'Rename note to “Shopping list (relay down)”' })
     await expect.poll(async () => Number(await renameRow.getByRole('cell').nth(2).textContent()), WAIT).toBeGreaterThanOrEqual(1)
     expect(await renameRow.getByRole('cell').nth(3).textContent()).toMatch(/unreachable|fetch/i)

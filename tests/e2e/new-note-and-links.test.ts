@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
 import {
   WAIT,
-  caretToEnd,
   editor,
   editorText,
   noteTitles,
@@ -15,6 +14,7 @@ import {
   waitForConnection,
   waitForEditorFocus,
 } from './app'
+import { addLinkRefusingScript, typeNewLine } from './choreography'
 import { offlineDevicePerFile } from './relay-fixture'
 
 const device = offlineDevicePerFile()
@@ -35,20 +35,11 @@ describe('new note and links', () => {
 
   it('Ctrl/Cmd+K opens the link dialog, and a bare domain becomes an https link', { timeout: 120_000 }, async () => {
     const { page } = device
-    await caretToEnd(page)
-    await page.keyboard.press('Enter')
-    await page.keyboard.type('Skein docs')
+    await typeNewLine(page, 'Skein docs')
     await page.keyboard.press('Shift+Home')
     await expect.poll(() => selectedText(page), WAIT).toBe('Skein docs')
     await page.keyboard.press('ControlOrMeta+k')
-    const dialog = page.getByRole('dialog', { name: 'Add link' })
-    const url = dialog.getByRole('textbox', { name: 'URL' })
-    await url.fill('javascript:alert(1)')
-    await dialog.getByRole('button', { name: 'Apply' }).click()
-    await expect.poll(() => dialog.getByRole('alert').innerText(), WAIT).toContain('Only http://')
-    await url.fill('example.org/docs')
-    await dialog.getByRole('button', { name: 'Apply' }).click()
-    await dialog.waitFor({ state: 'detached', ...WAIT })
+    await addLinkRefusingScript(page, 'example.org/docs')
     await expect.poll(() => editor(page).locator('a').getAttribute('href'), WAIT).toBe('https://example.org/docs')
     expect(await editor(page).locator('a').innerText()).toBe('Skein docs')
     expect(pageErrors(device)).toEqual([])

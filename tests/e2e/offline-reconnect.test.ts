@@ -4,18 +4,8 @@
 
 import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import {
-  WAIT,
-  caretToEnd,
-  createNote,
-  editorText,
-  noteTitles,
-  openNote,
-  OFFLINE,
-  ONLINE,
-  waitForConnection,
-  waitUntilSavedLocally,
-} from './app'
+import { WAIT, editorText, noteTitles, openNote, OFFLINE, waitForConnection, waitUntilSavedLocally } from './app'
+import { comeBackOnline, goOffline, shareNewNote, typeNewLine, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile } from './relay-fixture'
 
 
@@ -23,26 +13,14 @@ const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'a' })
 
 describe('offline edits on both devices, then reconnect', () => {
   it('converges to the same text with both offline edits, and keeps it across a reload', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-
-    await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Shared start')
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Shared start'])
-    await openNote(b.page, 'Shared start')
-    await expect.poll(() => editorText(b.page), WAIT).toBe('Shared start')
+    await waitUntilOnline(a.page, b.page)
+    await shareNewNote(a.page, b.page, 'Shared start')
+    expect(await noteTitles(b.page)).toEqual(['Shared start'])
 
     // --- A goes offline -------------------------------------------------------------------------
-    proxy.cut()
-    await waitForConnection(a.page, OFFLINE)
-
-    await caretToEnd(a.page)
-    await a.page.keyboard.press('Enter')
-    await a.page.keyboard.type('Offline line from A')
-    await caretToEnd(b.page)
-    await b.page.keyboard.press('Enter')
-    await b.page.keyboard.type('Line from B while A is away')
+    await goOffline(proxy, a.page)
+    await typeNewLine(a.page, 'Offline line from A')
+    await typeNewLine(b.page, 'Line from B while A is away')
 
     await expect.poll(() => editorText(a.page), WAIT).toBe('Shared start\nOffline line from A')
     await expect.poll(() => editorText(b.page), WAIT).toBe('Shared start\nLine from B while A is away')
@@ -53,8 +31,7 @@ describe('offline edits on both devices, then reconnect', () => {
     await waitForConnection(a.page, OFFLINE) // and retries did not pretend otherwise
 
     // --- Network back ---------------------------------------------------------------------------
-    proxy.restore()
-    await waitForConnection(a.page, ONLINE)
+    await comeBackOnline(proxy, a.page)
     const converged = async (): Promise<string> => {
       const [textA, textB] = await Promise.all([editorText(a.page), editorText(b.page)])
       return textA === textB ? textA : `A: ${JSON.stringify(textA)} / B: ${JSON.stringify(textB)}`
@@ -74,25 +51,20 @@ describe('offline edits on both devices, then reconnect', () => {
   })
 
   it('pulls a note written on another device in the background, so it opens offline with its content', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-    await createNote(b.page)
-    await caretToEnd(b.page)
-    await b.page.keyboard.type('Written on B')
+    await waitUntilOnline(a.page, b.page)
+    await writeNewNote(b.page, 'Written on B')
     // A learns about the note through the change feed and, without opening it, pulls its content.
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Written on B', 'Shared start'])
     await waitForConnection(b.page, 'All synced')
     await waitForConnection(a.page, 'All synced')
     await expect.poll(() => a.page.evaluate(async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('skein:note/')).length), WAIT).toBe(2)
 
-    proxy.cut()
-    await waitForConnection(a.page, OFFLINE)
+    await goOffline(proxy, a.page)
     await openNote(a.page, 'Written on B')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Written on B')
     expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
 
-    proxy.restore()
-    await waitForConnection(a.page, ONLINE)
+    await comeBackOnline(proxy, a.page)
     expect(await noteTitles(a.page)).toEqual(['Written on B', 'Shared start'])
     expect(await noteTitles(b.page)).toEqual(['Written on B', 'Shared start'])
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])

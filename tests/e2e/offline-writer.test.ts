@@ -24,6 +24,7 @@ import {
   waitForEditorFocus,
   waitUntilSavedLocally,
 } from './app'
+import { addLinkRefusingScript, deleteForever, trashOpenNote } from './choreography'
 import { offlineDevicePerFile } from './relay-fixture'
 
 const device = offlineDevicePerFile()
@@ -40,6 +41,13 @@ async function expectFormatted(page: Page): Promise<void> {
   expect(await e.locator('a[href="https://example.com/skein"]').innerText()).toBe('Skein site')
   expect(await e.locator('blockquote').innerText()).toBe('quoted words')
   expect(await e.locator('pre').innerText()).toBe('const answer = 42')
+}
+
+/** Types `text` with a toolbar mark turned on for it (and off again after). */
+async function typeWithMark(page: Page, mark: string, text: string): Promise<void> {
+  await tool(page, mark).click()
+  await page.keyboard.type(text)
+  await tool(page, mark).click()
 }
 
 describe('offline writer (no relay running)', () => {
@@ -66,31 +74,18 @@ describe('offline writer (no relay running)', () => {
     await kb.type('numbered item')
     await kb.press('Enter')
     await kb.press('Enter')
-    await tool(page, 'Bold').click()
-    await kb.type('bold text')
-    await tool(page, 'Bold').click()
+    await typeWithMark(page, 'Bold', 'bold text')
     await kb.type(' then ')
-    await tool(page, 'Italic').click()
-    await kb.type('italic text')
-    await tool(page, 'Italic').click()
+    await typeWithMark(page, 'Italic', 'italic text')
     await kb.type(' then ')
-    await tool(page, 'Inline code').click()
-    await kb.type('code text')
-    await tool(page, 'Inline code').click()
+    await typeWithMark(page, 'Inline code', 'code text')
     await kb.press('Enter')
     await kb.type('Skein site')
     await kb.press('Shift+Home')
     await expect.poll(() => selectedText(page), WAIT).toBe('Skein site')
     await tool(page, 'Link').click()
-    const linkDialog = page.getByRole('dialog', { name: 'Add link' })
-    const url = linkDialog.getByRole('textbox', { name: 'URL' })
     // Only http(s) and mailto are accepted.
-    await url.fill('javascript:alert(1)')
-    await linkDialog.getByRole('button', { name: 'Apply' }).click()
-    await expect.poll(() => linkDialog.getByRole('alert').innerText(), WAIT).toContain('Only http://')
-    await url.fill('https://example.com/skein')
-    await linkDialog.getByRole('button', { name: 'Apply' }).click()
-    await linkDialog.waitFor({ state: 'detached', ...WAIT })
+    await addLinkRefusingScript(page, 'https://example.com/skein')
     await waitForEditorFocus(page)
     await kb.press('Enter') // the caret sits right after the new link
     await tool(page, 'Quote').click()
@@ -120,13 +115,13 @@ describe('offline writer (no relay running)', () => {
     expect(await indexedDbNames(page)).toContain(`skein:note/${doomedId}`)
 
     // --- Move to trash: no confirmation, because it can be undone -------------------------------
-    await page.getByRole('button', { name: 'Move to trash' }).click()
+    await trashOpenNote(page)
     await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
     await page.getByRole('status', { name: 'Undo trash' }).getByRole('button', { name: 'Undo' }).click()
     await expect.poll(() => noteTitles(page), WAIT).toEqual(['Doomed note', 'Second note', 'Heading one'])
     await expect.poll(() => editorText(page), WAIT).toBe('Doomed note')
 
-    await page.getByRole('button', { name: 'Move to trash' }).click()
+    await trashOpenNote(page)
     await expect.poll(() => noteTitles(page), WAIT).toEqual(['Second note', 'Heading one'])
     expect(await trashCount(page)).toBe(1)
     expect(await trashTitles(page)).toEqual(['Doomed note'])
@@ -141,9 +136,8 @@ describe('offline writer (no relay running)', () => {
     await confirm.waitFor({ state: 'detached', ...WAIT })
     expect(await trashTitles(page)).toEqual(['Doomed note'])
 
-    await trashList.getByRole('button', { name: 'Delete Doomed note forever' }).click()
-    await confirm.getByRole('button', { name: 'Delete forever' }).click()
-    await expect.poll(() => trashTitles(page), WAIT).toEqual([])
+    await deleteForever(page, 'Doomed note')
+    expect(await trashTitles(page)).toEqual([])
     expect(await trashCount(page)).toBe(0)
     // Its local data is erased, not just hidden.
     await expect.poll(() => indexedDbNames(page), WAIT).not.toContain(`skein:note/${doomedId}`)

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { OFFLINE, ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { ONLINE, WAIT, caretToEnd, createNote, editor, editorText, noteTitles, openNote, waitForConnection } from './app'
+import { comeBackOnline, goOffline, openWhenListed, typeAtEnd, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile } from './relay-fixture'
 
 const whoIsHere = (page: Page) => page.getByRole('list', { name: "Who's here" })
@@ -54,13 +55,10 @@ beforeAll(async () => {
 
 describe('presence and version history across two devices', () => {
   it('shows who is here and their carets, and drops a peer that goes offline', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-    await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Hello presence')
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Hello presence'])
-    await openNote(b.page, 'Hello presence')
+    await waitUntilOnline(a.page, b.page)
+    await writeNewNote(a.page, 'Hello presence')
+    await openWhenListed(b.page, 'Hello presence')
+    expect(await noteTitles(b.page)).toEqual(['Hello presence'])
 
     await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
     await expect.poll(() => present(a.page), WAIT).toEqual(['Alice (you)', 'Bob'])
@@ -84,11 +82,9 @@ describe('presence and version history across two devices', () => {
     await expect.poll(() => present(b.page), WAIT).toEqual(['Bob (you)', 'Alice'])
     const SOON = { timeout: 20_000, interval: 100 } // well before y-websocket's own 30 s watchdog
     proxy.freeze() // A's open sockets hang; new connections get through
-    await caretToEnd(a.page)
-    await a.page.keyboard.type(' asleep')
+    await typeAtEnd(a.page, ' asleep')
     await expect.poll(() => editorText(b.page), SOON).toBe('Hello presence asleep')
-    await caretToEnd(b.page)
-    await b.page.keyboard.type(' awake')
+    await typeAtEnd(b.page, ' awake')
     await expect.poll(() => editorText(a.page), SOON).toBe('Hello presence asleep awake')
     await caretToEnd(a.page)
     await expect.poll(() => present(b.page), SOON).toEqual(['Bob (you)', 'Alice'])
@@ -104,8 +100,7 @@ describe('presence and version history across two devices', () => {
   it('restores a named version on one device as an edit the other device merges', { timeout: 240_000 }, async () => {
     await saveVersion(a.page, 'Draft one')
 
-    await caretToEnd(a.page)
-    await a.page.keyboard.type(' and more')
+    await typeAtEnd(a.page, ' and more')
     await expect.poll(() => editorText(b.page), WAIT).toBe('Hello presence and more')
 
     // B sees A's named version in its own timeline.
@@ -124,29 +119,24 @@ describe('presence and version history across two devices', () => {
     await expect.poll(() => editorText(a.page), WAIT).toBe('Hello presence')
     await expect.poll(() => editorText(b.page), WAIT).toBe('Hello presence')
     // B can keep editing on top of the restore; A merges it.
-    await caretToEnd(b.page)
-    await b.page.keyboard.type('!')
+    await typeAtEnd(b.page, '!')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Hello presence!')
     expect([...pageErrors(a), ...pageErrors(b)]).toEqual([])
   })
 
   it('a version saved offline reaches the other device once back online, without the note being opened again', { timeout: 240_000 }, async () => {
     await waitForConnection(a.page, ONLINE)
-    await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Versioned offline')
+    await writeNewNote(a.page, 'Versioned offline')
     await expect.poll(() => noteTitles(b.page), WAIT).toContain('Versioned offline')
 
-    proxy.cut()
-    await waitForConnection(a.page, OFFLINE)
+    await goOffline(proxy, a.page)
     await saveVersion(a.page, 'Saved while away')
     // Leave the note, and give its closed documents time to be collected (they linger 250 ms):
     // after that only background sync can send its versions.
     await createNote(a.page)
     await a.page.waitForTimeout(1_000)
 
-    proxy.restore()
-    await waitForConnection(a.page, ONLINE)
+    await comeBackOnline(proxy, a.page)
     await openNote(b.page, 'Versioned offline')
     await openHistory(b.page)
     await expect.poll(() => versionNames(b.page), WAIT).toContain('Saved while away')

@@ -11,9 +11,11 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { noteRoom } from '../../protocol/rooms'
-import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
+import { isStoredOnRelay } from '../../protocol/stored-acks'
+import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { freePort, waitFor } from '../helpers/relay'
-import { startRelayProcess } from '../helpers/relay-process'
+import { spawnRelayProcess } from '../helpers/relay-process'
+import { startAll } from '../helpers/teardown'
 import { launchBrowser, openDevice, type Device } from '../helpers/browser'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
 import { CLIENT_DIR, assertClientBuilt, startStaticServer } from './app'
@@ -27,18 +29,12 @@ export interface E2eRelay {
   close(): Promise<void>
 }
 
-export async function startE2eRelay(options: { auth?: AuthTable } = {}): Promise<E2eRelay> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skein-e2e-'))
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, auth: options.auth ?? null })
-  return {
-    port: relay.port,
-    url: `${relay.url}/`,
-    dataDir,
-    async close() {
-      await relay.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
+export function startE2eRelay(options: { auth?: AuthTable } = {}): Promise<E2eRelay> {
+  return startAll(async (teardown) => {
+    const dataDir = teardown.add(mkdtempSync(join(tmpdir(), 'skein-e2e-')), (dir) => rmSync(dir, { recursive: true, force: true }))
+    const relay = teardown.add(await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, auth: options.auth ?? null }), (r) => r.close())
+    return { port: relay.port, url: `${relay.url}/`, dataDir }
+  })
 }
 
 /** The relay as its own process (the built CLI), so a test can kill it as a crash or power cut would. */
@@ -49,36 +45,35 @@ export interface E2eRelayProcess extends E2eRelay {
   restart(): Promise<void>
 }
 
-export async function startE2eRelayProcess(): Promise<E2eRelayProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skein-e2e-'))
-  const port = await freePort()
-  const spawnOne = async () => {
-    const started = startRelayProcess(port, dataDir, ['--static', CLIENT_DIR])
-    await started.listening()
-    return started
-  }
-  let current: Awaited<ReturnType<typeof spawnOne>> | null = await spawnOne()
-  const stop = async (signal: NodeJS.Signals) => {
-    const running = current
-    current = null
-    if (!running) return
-    running.child.kill(signal)
-    await running.exited
-  }
-  return {
-    port,
-    url: `http://127.0.0.1:${port}/`,
-    dataDir,
-    kill: () => stop('SIGKILL'),
-    async restart() {
-      if (current) throw new Error('restart(): the relay process is still running; kill() it first')
-      current = await spawnOne()
-    },
-    async close() {
-      await stop('SIGTERM')
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
+export function startE2eRelayProcess(): Promise<E2eRelayProcess> {
+  return startAll(async (teardown) => {
+    const dataDir = teardown.add(mkdtempSync(join(tmpdir(), 'skein-e2e-')), (dir) => rmSync(dir, { recursive: true, force: true }))
+    const port = await freePort()
+    let current: ReturnType<typeof spawnRelayProcess> | null = null
+    const stop = async (signal: NodeJS.Signals) => {
+      const running = current
+      current = null
+      if (!running) return
+      running.child.kill(signal)
+      await running.exited
+    }
+    const spawnOne = async () => {
+      current = spawnRelayProcess(port, dataDir, ['--static', CLIENT_DIR])
+      await current.listening()
+    }
+    teardown.add(null, () => stop('SIGTERM'))
+    await spawnOne()
+    return {
+      port,
+      url: `http://127.0.0.1:${port}/`,
+      dataDir,
+      kill: () => stop('SIGKILL'),
+      async restart() {
+        if (current) throw new Error('restart(): the relay process is still running; kill() it first')
+        await spawnOne()
+      },
+    }
+  })
 }
 
 /** The real relay with two devices (separate browser contexts) on the web client it serves. */
@@ -96,41 +91,27 @@ export interface TwoDevices {
  * Starts the relay, Chromium and two devices. The `cuttable` device loads the client through a
  * TCP proxy, so its WebSocket (same origin) goes through it too and a test can take it offline.
  */
-export async function startTwoDevices(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
+export function startTwoDevices(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
   assertClientBuilt()
-  const relay = options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay()
-  const proxy = options.cuttable ? await startTcpProxy(relay.port) : null
-  const browser = await launchBrowser()
-  const urlFor = (device: 'a' | 'b') => (proxy && options.cuttable === device ? `http://127.0.0.1:${proxy.port}/` : relay.url)
-  const a = await openDevice(browser, urlFor('a'))
-  const b = await openDevice(browser, urlFor('b'))
-  return {
-    relay,
-    proxy,
-    browser,
-    a,
-    b,
-    async close() {
-      await browser.close()
-      await proxy?.close()
-      await relay.close()
-    },
-  }
+  return startAll(async (teardown) => {
+    const relay = teardown.add(options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay(), (r) => r.close())
+    const proxy = options.cuttable ? teardown.add(await startTcpProxy(relay.port), (p) => p.close()) : null
+    const browser = teardown.add(await launchBrowser(), (b) => b.close())
+    const urlFor = (device: 'a' | 'b') => (proxy && options.cuttable === device ? `http://127.0.0.1:${proxy.port}/` : relay.url)
+    const a = await openDevice(browser, urlFor('a'))
+    const b = await openDevice(browser, urlFor('b'))
+    return { relay, proxy, browser, a, b }
+  })
 }
 
 /** One device on the built client served by a plain static server: there is no relay at all. */
-export async function startOfflineDevice(): Promise<{ device: Device; close(): Promise<void> }> {
+export function startOfflineDevice(): Promise<{ device: Device; close(): Promise<void> }> {
   assertClientBuilt()
-  const server = await startStaticServer()
-  const browser = await launchBrowser()
-  const device = await openDevice(browser, server.url)
-  return {
-    device,
-    async close() {
-      await browser.close()
-      await server.close()
-    },
-  }
+  return startAll(async (teardown) => {
+    const server = teardown.add(await startStaticServer(), (s) => s.close())
+    const browser = teardown.add(await launchBrowser(), (b) => b.close())
+    return { device: await openDevice(browser, server.url) }
+  })
 }
 
 /**
@@ -185,16 +166,17 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b'; relayProcess?
 
 /** The relay and one device on it, for every test in the calling file. */
 export function oneDevicePerFile(): { relay: E2eRelay; device: Device } {
-  let started: { relay: E2eRelay; browser: Browser; device: Device } | null = null
+  let started: { relay: E2eRelay; device: Device; close(): Promise<void> } | null = null
   beforeAll(async () => {
     assertClientBuilt()
-    const relay = await startE2eRelay()
-    const browser = await launchBrowser()
-    started = { relay, browser, device: await openDevice(browser, relay.url) }
+    started = await startAll(async (teardown) => {
+      const relay = teardown.add(await startE2eRelay(), (r) => r.close())
+      const browser = teardown.add(await launchBrowser(), (b) => b.close())
+      return { relay, device: await openDevice(browser, relay.url) }
+    })
   }, 120_000)
   afterAll(async () => {
-    await started?.browser.close()
-    await started?.relay.close()
+    await started?.close()
   })
   return { relay: late('the relay', () => started?.relay), device: late('the device', () => started?.device) }
 }

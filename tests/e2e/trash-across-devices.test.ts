@@ -7,24 +7,8 @@
 
 import { describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
-import type { Device } from '../helpers/browser'
-import {
-  WAIT,
-  caretToEnd,
-  closeTrash,
-  createNote,
-  editorText,
-  indexedDbNames,
-  noteTitles,
-  openNote,
-  trashBanner,
-  trashCount,
-  trashTitles,
-  OFFLINE,
-  ONLINE,
-  waitForConnection,
-  waitUntilSavedLocally,
-} from './app'
+import { WAIT, closeTrash, editorText, indexedDbNames, noteTitles, openNote, trashBanner, trashCount, trashTitles, waitUntilSavedLocally } from './app'
+import { comeBackOnline, deleteForever, goOffline, shareNewNote, trashOpenNote, typeAtEnd, typeNewLine, waitUntilOnline } from './choreography'
 import { twoDevicesPerFile } from './relay-fixture'
 
 
@@ -32,24 +16,15 @@ const SHOTS = process.env.SKEIN_SCREENSHOTS // a folder: also save screenshots o
 
 const { a, b, proxy } = twoDevicesPerFile({ cuttable: 'b' })
 
-async function trashOpenNote(device: Device): Promise<void> {
-  await device.page.getByRole('button', { name: 'Move to trash' }).click()
-}
-
 describe('trash across devices', () => {
   let id = ''
 
   it('keeps a note open on another device when it is trashed there: banner, Restore, and editing it restores it', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-    id = await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Trip plan')
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
-    await openNote(b.page, 'Trip plan')
-    await expect.poll(() => editorText(b.page), WAIT).toBe('Trip plan')
+    await waitUntilOnline(a.page, b.page)
+    id = await shareNewNote(a.page, b.page, 'Trip plan')
+    expect(await noteTitles(b.page)).toEqual(['Trip plan'])
 
-    await trashOpenNote(a)
+    await trashOpenNote(a.page)
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual([])
     // B: out of the list, into the trash, but the open note stays open with a calm banner.
     await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
@@ -66,10 +41,9 @@ describe('trash across devices', () => {
 
     // Trashed again; this time B just types into it: an edit to a trashed note restores it.
     await openNote(a.page, 'Trip plan')
-    await trashOpenNote(a)
+    await trashOpenNote(a.page)
     await trashBanner(b.page).waitFor(WAIT)
-    await caretToEnd(b.page)
-    await b.page.keyboard.type(' (edited)')
+    await typeAtEnd(b.page, ' (edited)')
     // The relay sees an edit the trashing device had not seen, and restores the note (the title,
     // being metadata, stays as it was).
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
@@ -84,23 +58,19 @@ describe('trash across devices', () => {
     await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)')
 
     // --- B offline, edits ------------------------------------------------------------------------
-    proxy.cut()
-    await waitForConnection(b.page, OFFLINE)
-    await caretToEnd(b.page)
-    await b.page.keyboard.press('Enter')
-    await b.page.keyboard.type('Packed while offline on B')
+    await goOffline(proxy, b.page)
+    await typeNewLine(b.page, 'Packed while offline on B')
     await waitUntilSavedLocally(b.page)
 
     // --- A, not having seen B's edits, trashes the note ----------------------------------------
-    await trashOpenNote(a)
+    await trashOpenNote(a.page)
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual([])
     expect(await trashTitles(a.page)).toEqual(['Trip plan'])
     if (SHOTS) await a.page.screenshot({ path: `${SHOTS}/trash-view.png` })
     await closeTrash(a.page)
 
     // --- B back: its unseen edits restore the note everywhere ------------------------------------
-    proxy.restore()
-    await waitForConnection(b.page, ONLINE)
+    await comeBackOnline(proxy, b.page)
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
     await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
     expect(await trashCount(a.page)).toBe(0)
@@ -113,33 +83,25 @@ describe('trash across devices', () => {
 
   it('delete forever erases the note on every device, unless a device holds edits it never saw', { timeout: 240_000 }, async () => {
     // --- B offline edits; A trashes and deletes forever: B's edits bring the note back ------------
-    proxy.cut()
-    await waitForConnection(b.page, OFFLINE)
-    await caretToEnd(b.page)
-    await b.page.keyboard.press('Enter')
-    await b.page.keyboard.type('One more line from B')
+    await goOffline(proxy, b.page)
+    await typeNewLine(b.page, 'One more line from B')
     await waitUntilSavedLocally(b.page)
-    await trashOpenNote(a)
-    await trashTitles(a.page)
-    await a.page.getByRole('button', { name: 'Delete Trip plan forever' }).click()
-    await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
-    await expect.poll(() => trashTitles(a.page), WAIT).toEqual([])
+    await trashOpenNote(a.page)
+    await deleteForever(a.page, 'Trip plan')
+    expect(await trashTitles(a.page)).toEqual([])
     await closeTrash(a.page)
     expect(await noteTitles(a.page)).toEqual([])
 
-    proxy.restore()
-    await waitForConnection(b.page, ONLINE)
+    await comeBackOnline(proxy, b.page)
     await expect.poll(() => noteTitles(a.page), WAIT).toEqual(['Trip plan'])
     await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Trip plan'])
     await openNote(a.page, 'Trip plan')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Trip plan (edited)\nPacked while offline on B\nOne more line from B')
 
     // --- Both online, B has seen nothing A has not: delete forever erases B's copy too -----------
-    await trashOpenNote(a)
+    await trashOpenNote(a.page)
     await expect.poll(() => trashCount(b.page), WAIT).toBe(1)
-    await trashTitles(a.page)
-    await a.page.getByRole('button', { name: 'Delete Trip plan forever' }).click()
-    await a.page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
+    await deleteForever(a.page, 'Trip plan')
     await expect.poll(() => trashCount(b.page), WAIT).toBe(0)
     expect(await noteTitles(b.page)).toEqual([])
     await expect.poll(() => indexedDbNames(b.page), WAIT).not.toContain(`skein:note/${id}`)

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { ONLINE, WAIT, caretToEnd, createNote, editorText, noteTitles, openNote, tool, waitForConnection } from './app'
+import { WAIT, caretToEnd, editorText, tool } from './app'
+import { openWhenListed, typeNewLine, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile } from './relay-fixture'
 
 
@@ -21,16 +22,10 @@ async function undoAll(page: Page, how: 'keyboard' | 'toolbar'): Promise<void> {
 
 describe('undo with a collaborator', () => {
   it('removes only this device’s own text, and redo brings it back', { timeout: 240_000 }, async () => {
-    await waitForConnection(a.page, ONLINE)
-    await waitForConnection(b.page, ONLINE)
-    await createNote(a.page)
-    await caretToEnd(a.page)
-    await a.page.keyboard.type('Alpha wrote this')
-    await expect.poll(() => noteTitles(b.page), WAIT).toEqual(['Alpha wrote this'])
-    await openNote(b.page, 'Alpha wrote this')
-    await caretToEnd(b.page)
-    await b.page.keyboard.press('Enter')
-    await b.page.keyboard.type('Beta wrote this')
+    await waitUntilOnline(a.page, b.page)
+    await writeNewNote(a.page, 'Alpha wrote this')
+    await openWhenListed(b.page, 'Alpha wrote this')
+    await typeNewLine(b.page, 'Beta wrote this')
     await expect.poll(() => editorText(a.page), WAIT).toBe('Alpha wrote this\nBeta wrote this')
 
     await caretToEnd(a.page)

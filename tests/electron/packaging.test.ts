@@ -43,7 +43,7 @@ describe('electron-builder.yml', () => {
           'dist/renderer/**/*',
           'dist-electron/electron/**/*',
           'dist-electron/protocol/**/*',
-          'dist-electron/server/rate-limit.js',
+          'dist-electron/shared/**/*',
           '!**/*.map',
           '!node_modules/**/*',
           'node_modules/zod/**/*',
@@ -85,7 +85,7 @@ describe('electron-builder.yml', () => {
 
   // A real packaging run up to the ASAR: electron-builder with a stand-in for the Electron
   // binary (the real one cannot be downloaded here) and without fuses (they patch that binary).
-  it('really produces an ASAR holding only package.json, the built client, main, preload and zod', { timeout: 120_000 }, async () => {
+  it('really produces an ASAR holding only package.json, the built client, main, preload, shared modules and zod', { timeout: 120_000 }, async () => {
     execFileSync('npm', ['run', '--silent', 'build:electron'], { cwd: ROOT, stdio: 'pipe' })
     const work = await mkdtemp(path.join(tmpdir(), 'skein-pack-'))
     try {
@@ -113,13 +113,13 @@ describe('electron-builder.yml', () => {
           !file.startsWith('/dist/renderer/') &&
           !file.startsWith('/dist-electron/electron/') &&
           !file.startsWith('/dist-electron/protocol/') &&
-          file !== '/dist-electron/server/rate-limit.js' &&
+          !file.startsWith('/dist-electron/shared/') &&
           !file.startsWith('/node_modules/zod/'),
       )
       expect(outside).toEqual([])
       expect(files.filter((file) => file.endsWith('.map') || file.endsWith('.ts') || file.endsWith('.tsx'))).toEqual([])
       expect(files).toEqual(
-        expect.arrayContaining(['/dist/renderer/index.html', '/dist-electron/electron/main/index.js', '/dist-electron/electron/preload/index.cjs', '/dist-electron/server/rate-limit.js']),
+        expect.arrayContaining(['/dist/renderer/index.html', '/dist-electron/electron/main/index.js', '/dist-electron/electron/preload/index.cjs', '/dist-electron/shared/rate-limit.js']),
       )
     } finally {
       await rm(work, { recursive: true, force: true })

@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { CHANGES_PATH, OPS_PATH } from '../../protocol/http-api'
 import type { ChangesResponse, MetaOp, OpPayloads, OpsResponse } from '../../protocol/meta/types'
 
 let opCounter = 0
@@ -17,7 +18,7 @@ export function op<K extends keyof OpPayloads>(
 const auth = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {})
 
 export async function postOps(url: string, ops: readonly MetaOp[], token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/v1/ops`, {
+  const res = await fetch(`${url}${OPS_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth(token), ...headers },
     body: JSON.stringify({ ops }),
@@ -34,7 +35,7 @@ export async function sendOps(url: string, ops: readonly MetaOp[], token?: strin
 
 export async function getChanges(url: string, params: Record<string, string | number> = {}, token?: string, headers: Record<string, string> = {}) {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
-  const res = await fetch(`${url}/v1/changes?${query}`, { headers: { ...auth(token), ...headers } })
+  const res = await fetch(`${url}${CHANGES_PATH}?${query}`, { headers: { ...auth(token), ...headers } })
   return { status: res.status, headers: res.headers, body: (await res.json()) as ChangesResponse & { error?: string } }
 }
 

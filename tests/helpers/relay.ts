@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
@@ -24,9 +24,7 @@ function afterThisTest(cleanup: () => unknown): void {
 
 /** A fresh temporary folder, removed after the current test. */
 export function tempDir(prefix = 'skein-'): string {
-  const base = join(tmpdir(), 'skein-tests')
-  mkdirSync(base, { recursive: true })
-  const dir = mkdtempSync(join(base, prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
   afterThisTest(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }

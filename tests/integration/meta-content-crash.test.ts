@@ -1,22 +1,12 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { trackStoredAcks } from '../../protocol/stored-acks'
+import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { CONTENT_COALESCE_MS } from '../../server/meta/content-watcher'
 import { allChanges } from '../helpers/meta'
 import { connectClient, freePort, tempDir, waitFor, whenSynced } from '../helpers/relay'
-import { startRelayProcess as startProcess } from '../helpers/relay-process'
-
-/** The relay CLI as a child process, killed when the test ends however it ends. */
-function startRelayProcess(port: number, dataDir: string): ReturnType<typeof startProcess> {
-  const relay = startProcess(port, dataDir)
-  onTestFinished(async () => {
-    if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL')
-    await relay.exited
-  })
-  return relay
-}
+import { startRelayProcess } from '../helpers/relay-process'
 
 /**
  * Types into `room` and SIGKILLs the relay the moment it acknowledges having stored the edit:

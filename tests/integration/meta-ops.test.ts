@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
+import { OLDEST_PENDING_HEADER } from '../../protocol/http-api'
 import { AuthTable } from '../../server/auth'
 import { META_FILE_NAME } from '../../server/meta/store'
 import { startTestRelay, tempDir } from '../helpers/relay'
@@ -252,8 +253,8 @@ describe('metadata metrics', () => {
     const created = create('n1')
     await sendOps(relay.url, [created, op('note.pin', 'ghost', { pinned: true })])
     await sendOps(relay.url, [created])
-    await postOps(relay.url, [op('note.pin', 'n1', { pinned: true })], undefined, { 'x-skein-oldest-pending-ms': '42000' })
-    await getChanges(relay.url, {}, undefined, { 'x-skein-oldest-pending-ms': '1500' })
+    await postOps(relay.url, [op('note.pin', 'n1', { pinned: true })], undefined, { [OLDEST_PENDING_HEADER]: '42000' })
+    await getChanges(relay.url, {}, undefined, { [OLDEST_PENDING_HEADER]: '1500' })
     const waiting = getChanges(relay.url, { since: 1000, wait: 2 })
     await new Promise((r) => setTimeout(r, 200))
     const during = await (await fetch(`${relay.url}/metrics`)).text()

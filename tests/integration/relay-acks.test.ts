@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { MemoryStorage } from '../../server/storage/memory'
-import { isStoredOnRelay, trackStoredAcks } from '../../protocol/stored-acks'
+import { isStoredOnRelay } from '../../protocol/stored-acks'
+import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 
 /** Storage that holds every append until released, or fails it while `failing`. */

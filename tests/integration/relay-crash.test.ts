@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { trackStoredAcks } from '../../protocol/stored-acks'
+import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { connectClient, tempDir, whenSynced, freePort } from '../helpers/relay'
 import { prng, testSeed } from '../helpers/prng'
 import { startRelayProcess } from '../helpers/relay-process'

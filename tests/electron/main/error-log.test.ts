@@ -6,12 +6,15 @@ import { IPC_CHANNELS } from '../../../electron/ipc-contract.js'
 import { LOG_FILE, RotatingLog, errorLogIpcHandlers, setupErrorLogging } from '../../../electron/main/error-log.js'
 import type { LogEntry } from '../../../electron/main/error-log.js'
 
+/** The test's temporary folder, removed after it (a test may point `dir` inside it). */
+let root: string
 let dir: string
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'skein-log-'))
+  root = await mkdtemp(path.join(tmpdir(), 'skein-log-'))
+  dir = root
 })
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true })
+  await rm(root, { recursive: true, force: true })
 })
 
 const FIXED = () => new Date('2026-01-02T03:04:05.000Z')
