@@ -25,7 +25,7 @@ const copy = <T>(value: T): T => structuredClone(value)
 /**
  * Metadata in memory, for embedders and tests: nothing survives the process. It behaves like a
  * storage whose transactions are async: calls on a workspace wait for the one before (a lock
- * per workspace), and each transaction yields to the event loop between locking and committing,
+ * per workspace), and each transaction yields to the event loop between deciding and committing,
  * as a networked database would. Its writes are applied together at commit, so readers see a
  * transaction whole or not at all.
  */
@@ -169,8 +169,8 @@ export class MemoryMetaStorage implements MetaStorage {
 
   /**
    * Runs `work` as one transaction on these workspaces: locks them (in name order, so two
-   * transactions never wait for each other), yields, then runs `work` on a buffer of writes and
-   * applies the buffer only if `work` returned.
+   * transactions never wait for each other), runs `work` on a buffer of writes, yields (the
+   * commit's round trip), then applies the buffer, unless `work` threw.
    */
   private async transact<T>(workspaces: readonly string[], work: (tx: Transaction) => T): Promise<T> {
     this.assertOpen()
@@ -187,10 +187,11 @@ export class MemoryMetaStorage implements MetaStorage {
       })
     }
     try {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      this.assertOpen()
       const tx = new Transaction((name) => this.workspaceOf(name))
       const result = work(tx)
+      // The commit's round trip: other calls run meanwhile, and only the locks keep them out.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      this.assertOpen()
       tx.commit()
       return result
     } finally {
