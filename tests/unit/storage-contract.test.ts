@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { MemoryStorage } from '../../server/storage/memory'
@@ -138,6 +139,22 @@ describe('SqliteStorage', () => {
     const second = new SqliteStorage(dir)
     expect(textOf(await second.load(r('a')))).toBe('persisted')
     await second.close()
+  })
+
+  it('keys rooms as <workspace>/<room> on disk, so existing data folders keep working', async () => {
+    const dir = tempDir()
+    const storage = new SqliteStorage(dir)
+    await storage.append({ workspace: 'acme', room: 'note/n1' }, textUpdate(new Y.Doc(), 'new'))
+    await storage.close()
+    const db = new Database(join(dir, 'skein.sqlite'))
+    expect(db.prepare('SELECT DISTINCT room FROM updates').all()).toEqual([{ room: 'acme/note/n1' }])
+    // A row as an earlier version wrote it.
+    db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)').run('default/history/h1', Buffer.from(textUpdate(new Y.Doc(), 'old')))
+    db.close()
+    const reopened = new SqliteStorage(dir)
+    expect(textOf(await reopened.load({ workspace: 'default', room: 'history/h1' }))).toBe('old')
+    expect(await reopened.roomsWithEntriesAfter(0)).toEqual([{ workspace: 'acme', room: 'note/n1' }, { workspace: 'default', room: 'history/h1' }])
+    await reopened.close()
   })
 
   it('uses WAL journaling', async () => {
