@@ -97,8 +97,3 @@ export function tokenFromRequest(req: IncomingMessage): string | null {
     return null
   }
 }
-
-/** Where a workspace's room lives in storage: workspaces never share a key. */
-export function storageKey(workspace: string, room: string): string {
-  return `${workspace}/${room}`
-}

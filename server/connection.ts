@@ -10,6 +10,7 @@ import { OPEN_GRANT, type Access, type Grant } from './auth.js'
 import { CloseCode, type CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { TokenBucket } from '../shared/rate-limit.js'
+import { roomLabel, type RoomId } from './room-id.js'
 import type { DecodedUpdate, Peer, PresenceRefusal, Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
@@ -30,8 +31,8 @@ export interface ConnectionServices {
 }
 
 export interface ConnectionTarget {
-  /** Where the room lives: workspace-qualified. */
-  storageKey: string
+  /** Which room: the grant's workspace and the room the client asked for. */
+  room: RoomId
   grant: Grant
   ip: string
 }
@@ -105,18 +106,23 @@ export class Connection implements Peer {
     ws.on('pong', onSocketPong)
     ws.on('error', onSocketError)
     ws.on('close', onSocketClose)
-    services.registry.acquire(target.storageKey).then(
+    services.registry.acquire(target.room).then(
       (room) => this.join(room),
       (err: unknown) => {
         this.logLine('error', { err }, 'room failed to load')
         this.close('internalError', 'room failed to load')
       },
     )
-    services.hooks.onConnect({ room: target.storageKey, workspace: target.grant.workspace, access: this.access, ip: target.ip })
+    services.hooks.onConnect({ room: this.label, workspace: target.grant.workspace, access: this.access, ip: target.ip })
   }
 
   get grant(): Grant {
     return this.target.grant
+  }
+
+  /** The room's label for logs and hooks (made when needed: idle connections keep no string). */
+  private get label(): string {
+    return roomLabel(this.target.room)
   }
 
   get ip(): string {
@@ -231,7 +237,7 @@ export class Connection implements Peer {
     this.probe = null
     this.refusedPresence = null
     this.logLine('info', { code: final.code, reason: final.reason || undefined, by }, 'connection closed')
-    this.services.hooks.onClose({ room: this.target.storageKey, code: final.code, reason: final.reason })
+    this.services.hooks.onClose({ room: this.label, code: final.code, reason: final.reason })
     if (this.room) {
       this.room.removePeer(this)
       this.services.registry.release(this.room)
@@ -295,7 +301,7 @@ export class Connection implements Peer {
   private applyPresence(message: AwarenessMessage, room: Room, isRetry: boolean): void {
     const refusal = room.claimAwareness(this, message.clients)
     if (!refusal) return room.applyPresenceUpdate(message.update, this)
-    this.services.hooks.onPresenceRefused({ room: this.target.storageKey, reason: refusal })
+    this.services.hooks.onPresenceRefused({ room: this.label, reason: refusal })
     // A retry still refused is held by a live connection: dropped for good; the client renews within 15 s.
     if (!isRetry) this.presenceRefused(refusal, message)
   }
@@ -316,7 +322,7 @@ export class Connection implements Peer {
   private applyUpdate(update: Uint8Array, room: Room): void {
     if (this.access !== 'read-write') {
       // Stock clients send their state on every connect; a read-only viewer's is ignored, not fatal.
-      this.services.hooks.onReadOnlyWriteDropped({ room: this.target.storageKey })
+      this.services.hooks.onReadOnlyWriteDropped({ room: this.label })
       this.logLine('debug', {}, 'dropped a document update from a read-only connection')
       return
     }
@@ -339,7 +345,7 @@ export class Connection implements Peer {
   }
 
   private logLine(level: 'debug' | 'info' | 'error', extra: object, msg: string): void {
-    this.services.log[level]({ conn: this.id, room: this.target.storageKey, ip: this.target.ip, ...extra }, msg)
+    this.services.log[level]({ conn: this.id, room: this.label, ip: this.target.ip, ...extra }, msg)
   }
 }
 

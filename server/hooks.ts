@@ -1,5 +1,6 @@
 import type { OpStatus } from '../protocol/meta/types.js'
 import type { Access } from './auth.js'
+import type { RoomId } from './room-id.js'
 import type { PresenceRefusal } from './room.js'
 
 /** Why the relay turned a connection away before it joined a room. */
@@ -10,7 +11,11 @@ export type RejectReason =
   | 'too-many-connections-per-ip'
   | 'shutting-down'
 
-/** Payload of each hook; the map keeps hook names and payloads checked together. */
+/**
+ * Payload of each hook; the map keeps hook names and payloads checked together. A `room: string`
+ * is the room's label `<workspace>/<room>` (for logs and metrics); a hook whose consumer acts on
+ * the room gets its `RoomId`.
+ */
 export interface RelayHookPayloads {
   onConnect: { room: string; workspace: string; access: Access; ip: string }
   onReject: { reason: RejectReason; ip: string }
@@ -25,8 +30,8 @@ export interface RelayHookPayloads {
   onCompaction: { room: string; seconds: number }
   onRoomLoaded: { room: string }
   onRoomUnloaded: { room: string }
-  /** A client's update changed a room's document (storage key `<workspace>/<room>`); not fired on load. */
-  onContentChanged: { room: string }
+  /** A client's update changed a room's document; not fired on load. */
+  onContentChanged: { room: RoomId }
   /** A note deleted forever was purged: its rooms deleted from storage, its record a tombstone. */
   onNotePurged: { workspace: string }
   /** One metadata op answered over HTTP. */

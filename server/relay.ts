@@ -2,18 +2,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidRoomName } from '../protocol/rooms.js'
-import { OPEN_GRANT, storageKey, tokenFromRequest, type AuthTable, type Grant } from './auth.js'
+import { OPEN_GRANT, tokenFromRequest, type AuthTable, type Grant } from './auth.js'
 import { CloseCode } from './close-codes.js'
 import { CLOSE_GRACE_MS, Connection, type ConnectionLimits, type ConnectionServices } from './connection.js'
 import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics.js'
-import { historyOfStorageKey, noteOfStorageKey } from './meta/content-watcher.js'
 import { createContentReader } from './meta/note-content.js'
 import { DAY_MS } from './meta/purger.js'
 import { MetaService } from './meta/service.js'
-import { MetaStore } from './meta/store.js'
+import type { MetaStorage } from './meta/storage.js'
+import { SqliteMetaStorage } from './meta/store.js'
 import { RoomRegistry } from './room-registry.js'
 import { SqliteStorage } from './storage/sqlite.js'
 import type { DocStorage } from './storage/types.js'
@@ -25,12 +25,27 @@ export interface RelayLimits extends ConnectionLimits {
   maxConnectionsPerIp: number
 }
 
+/**
+ * Where the relay keeps its data: documents (`DocStorage`) and metadata (`MetaStorage`). The relay
+ * owns both once started and closes them when it closes.
+ */
+export interface RelayStorage {
+  /** Default: SQLite in `dataDir/skein.sqlite`. */
+  docs?: DocStorage
+  /**
+   * Default: SQLite in `dataDir/meta.sqlite`. Never kept in memory behind the embedder's back:
+   * without `dataDir` it must be given (`MemoryMetaStorage` for a volatile relay), or
+   * `startRelay` throws.
+   */
+  meta?: MetaStorage
+}
+
 export interface RelayOptions {
   host?: string
   port?: number
-  /** Folder for the SQLite databases; ignored when `storage` is given. */
+  /** Folder for the SQLite databases of whichever of `storage.docs` and `storage.meta` is not given. */
   dataDir?: string
-  storage?: DocStorage
+  storage?: RelayStorage
   /** Folder holding the built web client, served at `/`; null serves none. */
   staticDir?: string | null
   logger?: Logger
@@ -90,7 +105,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const log = options.logger ?? createLogger('silent')
   const host = options.host ?? RELAY_DEFAULTS.host
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
-  if (!options.storage && !options.dataDir) throw new Error('startRelay: pass either dataDir or storage')
+  const given = options.storage ?? {}
+  if (!options.dataDir && !(given.docs && given.meta)) {
+    const missing = [given.docs ? null : 'storage.docs', given.meta ? null : 'storage.meta'].filter((m) => m !== null).join(' and ')
+    throw new Error(`startRelay: pass dataDir (SQLite files) or ${missing}; metadata is never kept only in memory unless storage.meta says so`)
+  }
   let auth = options.auth ?? null
 
   const live = new Map<Connection, LiveConnection>()
@@ -105,27 +124,23 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   })
   const hooks = combineHooks(metrics.hooks, { onContentChanged: ({ room }) => meta.contentChanged(room) }, options.hooks ?? {})
   const storage =
-    options.storage ??
+    given.docs ??
     new SqliteStorage(options.dataDir!, (message) => {
       log.error({ reason: message }, 'storage background error')
       hooks.onStorageError({ room: '', error: message })
     })
   const hibernateAfterMs = options.hibernateAfterMs ?? RELAY_DEFAULTS.hibernateAfterMs
-  // Beside the content database; in memory when the relay runs on a given (test) storage.
-  const store = MetaStore.open(options.storage ? null : options.dataDir!)
+  const metaStorage = given.meta ?? SqliteMetaStorage.open(options.dataDir!)
   const registry = new RoomRegistry(storage, log, {
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     hibernateAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
     hooks,
-    purgedStateOf: (name) => {
-      const note = noteOfStorageKey(name) ?? historyOfStorageKey(name)
-      return note ? store.purgedStateVector(note.workspace, note.noteId, noteOfStorageKey(name) ? 'note' : 'history') : null
-    },
+    purgedStateOf: (room): Promise<Uint8Array | null> => meta.purgedStateOf(room),
   })
   let roomsClosed = false
-  const meta = new MetaService({
-    store,
+  const meta: MetaService = new MetaService({
+    meta: metaStorage,
     storage,
     registry,
     purgeAfterMs: options.purgeAfterMs ?? RELAY_DEFAULTS.purgeAfterMs,
@@ -150,7 +165,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     createRequestHandler({
       checkWritable: async () => {
         await storage.checkWritable()
-        meta.checkWritable()
+        await meta.checkWritable()
       },
       staticDir: options.staticDir ?? null,
       metrics: metrics.registry,
@@ -187,7 +202,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         return
       }
       perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-      const connection = new Connection(ws, { storageKey: storageKey(grant.workspace, room), grant, ip }, services, onConnectionClosed)
+      const connection = new Connection(ws, { room: { workspace: grant.workspace, room }, grant, ip }, services, onConnectionClosed)
       live.set(connection, { connection, token })
     })
   })

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { roomLabel, type RoomId } from './room-id.js'
 import { Room, type RoomOptions } from './room.js'
 import type { DocStorage } from './storage/types.js'
 
@@ -8,7 +9,7 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'requestCompactio
 }
 
 /**
- * Loads rooms on first use, shares one Room per name, and unloads rooms nobody is connected to.
+ * Loads rooms on first use, shares one Room per RoomId (its maps are keyed by the room's label), and unloads rooms nobody is connected to.
  * An unload flushes before it forgets the room, and a room being unloaded is not loaded again
  * until that flush is done, so a reload always sees every stored update.
  */
@@ -79,17 +80,23 @@ export class RoomRegistry {
   }
 
   /** The loaded room, for inspection; undefined while it is not in memory. */
-  async peek(name: string): Promise<Room | undefined> {
-    return this.rooms.get(name)
+  async peek(id: RoomId): Promise<Room | undefined> {
+    return this.rooms.get(roomLabel(id))
   }
 
-  async acquire(name: string): Promise<Room> {
+  /** The room if its load has finished, without waiting or loading. */
+  loadedRoom(id: RoomId): Room | undefined {
+    return this.loaded.get(roomLabel(id))
+  }
+
+  async acquire(id: RoomId): Promise<Room> {
+    const name = roomLabel(id)
     this.cancelUnload(name)
     let room = this.rooms.get(name)
     if (!room) {
       const load = (async () => {
         for (let wait = this.blocked.get(name) ?? this.unloading.get(name); wait; wait = this.blocked.get(name) ?? this.unloading.get(name)) await wait
-        const room = await Room.load(name, this.storage, this.log, this.roomOptions)
+        const room = await Room.load(id, this.storage, this.log, this.roomOptions)
         this.loaded.set(name, room)
         this.options.hooks.onRoomLoaded({ room: name })
         return room
@@ -137,11 +144,12 @@ export class RoomRegistry {
    * `evict` (close its peers), flushed and unloaded first; a room asked for meanwhile loads only
    * once `work` is done, from what storage holds then.
    */
-  async withRoomsClosed<T>(names: readonly string[], evict: (room: Room) => void, work: () => Promise<T>): Promise<T> {
+  async withRoomsClosed<T>(ids: readonly RoomId[], evict: (room: Room) => void, work: () => Promise<T>): Promise<T> {
+    const names = [...new Set(ids.map(roomLabel))]
     let open!: () => void
     const gate = new Promise<void>((resolve) => (open = resolve))
     const previous: Promise<Room>[] = []
-    for (const name of new Set(names)) {
+    for (const name of names) {
       this.cancelUnload(name)
       const room = this.rooms.get(name)
       // From here on a new `acquire` starts a load that waits for the gate.

@@ -5,6 +5,7 @@ import { encodeAwarenessUpdate, encodeStored, encodeSyncUpdate } from '../protoc
 import { insertsBeyond } from '../protocol/meta/snapshots.js'
 import type { CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
+import { roomLabel, type RoomId } from './room-id.js'
 import { PresenceTable, type PresenceChanges } from './presence.js'
 import type { DocStorage } from './storage/types.js'
 
@@ -44,10 +45,10 @@ export interface RoomOptions {
   hooks: Required<RelayHooks>
   /**
    * For the rooms of a note that was deleted forever and purged: what the purged room held, as a
-   * state vector of the clocks reached (null for any other room). Asked when the room loads, and
-   * again for each update while it guards.
+   * state vector of the clocks reached (null for any other room). Asked once, when the room
+   * loads; `stopGuarding` ends the guard when the note comes back meanwhile.
    */
-  purgedStateOf?: (name: string) => Uint8Array | null
+  purgedStateOf?: (room: RoomId) => Promise<Uint8Array | null>
 }
 
 /** Marks the transaction that replays stored state, so it is not persisted again. */
@@ -95,23 +96,29 @@ export class Room {
   private _storedStateVector: Uint8Array
   /** Stored bytes plus queued bytes: an upper bound on the document's size, for the size limit. */
   private _approxBytes: number
-  /** Set while the room belongs to a purged note: updates must bring content it never had. */
-  private guarded: boolean
+  /**
+   * While the room belongs to a purged note: what the purged room held (state vector). Updates
+   * must bring content it never had. Null once the note is back, or for any other room.
+   */
+  private purgedState: Uint8Array | null
+  /** `<workspace>/<room>`, for logs and hook payloads. */
+  readonly name: string
 
   private constructor(
-    readonly name: string,
+    readonly id: RoomId,
     private readonly storage: DocStorage,
     private readonly log: Logger,
     private readonly options: RoomOptions,
-    stored: { state: Uint8Array | null; entries: number; bytes: number },
+    stored: { state: Uint8Array | null; entries: number; bytes: number; purged: Uint8Array | null },
   ) {
+    this.name = roomLabel(id)
     this.entriesSinceCompaction = stored.entries
     this.compactThreshold = Math.max(2, Math.round(options.compactAfter * (0.75 + Math.random() * 0.5)))
     this._approxBytes = stored.bytes
     this.dormantState = stored.state
     // What is stored is durable, whether or not all of it could be integrated yet.
     this._storedStateVector = stored.state ? Y.encodeStateVectorFromUpdate(stored.state) : EMPTY_STATE_VECTOR
-    this.guarded = options.purgedStateOf?.(name) != null
+    this.purgedState = stored.purged
   }
 
   /** The shared document, rebuilt from its encoded state if the room was hibernating. */
@@ -145,9 +152,9 @@ export class Room {
     return true
   }
 
-  static async load(name: string, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
-    const [state, entries, bytes] = await Promise.all([storage.load(name), storage.entryCount(name), storage.byteSize(name)])
-    return new Room(name, storage, log, options, { state, entries, bytes })
+  static async load(id: RoomId, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
+    const [state, entries, bytes, purged] = await Promise.all([storage.load(id), storage.entryCount(id), storage.byteSize(id), options.purgedStateOf?.(id) ?? null])
+    return new Room(id, storage, log, options, { state, entries, bytes, purged })
   }
 
   get peerCount(): number {
@@ -247,15 +254,20 @@ export class Room {
    * the delete, is refused: storing it would undo the purge.
    */
   admitUpdate(update: DecodedUpdate): boolean {
-    if (!this.guarded) return true
+    const purged = this.purgedState
+    if (purged === null) return true
     if (update.structs.length === 0 && update.ds.clients.size === 0) return true
-    const purged = this.options.purgedStateOf?.(this.name) ?? null
-    if (purged === null || insertsBeyond(update.structs, Y.decodeStateVector(purged))) {
-      this.guarded = false
-      if (purged !== null) this.log.info({ room: this.name }, 'content a purged note never had arrived: stored, and the note comes back')
+    if (insertsBeyond(update.structs, Y.decodeStateVector(purged))) {
+      this.purgedState = null
+      this.log.info({ room: this.name }, 'content a purged note never had arrived: stored, and the note comes back')
       return true
     }
     return false
+  }
+
+  /** The note this room belongs to came back (content in its other room): admit every update. */
+  stopGuarding(): void {
+    this.purgedState = null
   }
 
   /** Closes every peer's connection (the room is about to be purged). */
@@ -299,7 +311,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return
-    this.options.hooks.onContentChanged({ room: this.name })
+    this.options.hooks.onContentChanged({ room: this.id })
     this.pending.push(update)
     this._approxBytes += update.byteLength
     if (!this.writing && !this.retry) this.writing = this.write()
@@ -362,7 +374,7 @@ export class Room {
     const started = performance.now()
     try {
       const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-      this.lastStoredSeq = await this.storage.append(this.name, merged)
+      this.lastStoredSeq = await this.storage.append(this.id, merged)
       this.options.hooks.onPersisted({ room: this.name, updates: batch.length, bytes: merged.byteLength, seconds: (performance.now() - started) / 1000 })
       this.retryDelay = RETRY_MIN_MS
       this._storedStateVector = stateVector
@@ -414,7 +426,7 @@ export class Room {
     const state = this.liveDoc ? Y.encodeStateAsUpdate(this.liveDoc) : this.dormantState
     if (!state) return
     try {
-      await this.storage.replace(this.name, state, upTo)
+      await this.storage.replace(this.id, state, upTo)
       this.entriesSinceCompaction -= counted - 1
       this._approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0)
       this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })

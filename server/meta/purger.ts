@@ -1,17 +1,18 @@
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { historyRoom, noteRoom } from '../../protocol/rooms.js'
 import type { RelayHooks } from '../hooks.js'
+import { historyRoomOf, noteRoomOf, type NoteRef, type RoomId } from '../room-id.js'
 import type { RoomRegistry } from '../room-registry.js'
 import type { DocStorage } from '../storage/types.js'
-import type { MetaStore, PurgeTarget } from './store.js'
+import { contentDecider, purgeDecider } from './decisions.js'
+import type { MetaStorage } from './storage.js'
 
 export const DAY_MS = 24 * 3600_000
 /** Notes purged per sweep; the rest wait for the next one. */
 const BATCH = 50
 
 export interface PurgerDeps {
-  store: MetaStore
+  meta: MetaStorage
   storage: DocStorage
   registry: RoomRegistry
   hooks: Required<RelayHooks>
@@ -22,11 +23,11 @@ export interface PurgerDeps {
   onChanged: (workspace: string) => void
 }
 
-const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc())
 /** Storage reads resolve without leaving the turn; a batch yields between notes so nothing else stalls. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-const roomsOf = ({ workspace, noteId }: PurgeTarget): string[] => [`${workspace}/${noteRoom(noteId)}`, `${workspace}/${historyRoom(noteId)}`]
+const roomsOf = (note: NoteRef): RoomId[] => [noteRoomOf(note), historyRoomOf(note)]
+const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc())
 
 /**
  * Deletes what "delete forever" leaves on the relay once the retention window has passed: the
@@ -91,25 +92,26 @@ export class NotePurger {
    * meantime (the guard let it in) brings the note back instead of being deleted.
    */
   async finishUnfinished(): Promise<number> {
-    const { store, storage, registry, log } = this.deps
-    const unfinished = store.unfinishedPurges()
+    const { meta, storage, registry, log } = this.deps
+    const unfinished = await meta.unfinishedPurges()
     if (unfinished.length === 0) return 0
     let finished = 0
     await registry.withRoomsClosed(unfinished.flatMap(roomsOf), (room) => room.closePeers('roomPurged', 'the note was deleted forever'), async () => {
-      const purge: PurgeTarget[] = []
-      for (const target of store.unfinishedPurges()) {
+      const purge: NoteRef[] = []
+      for (const target of await meta.unfinishedPurges()) {
         await nextTurn()
-        const [noteKey, historyKey] = roomsOf(target)
-        const [note, history] = await Promise.all([storage.load(noteKey!), storage.load(historyKey!)])
-        const revived = store.recordContentChange(target.workspace, target.noteId, { note: () => note ?? EMPTY_STATE, history: () => history ?? EMPTY_STATE }, Date.now())
+        const [noteRoom, historyRoom] = roomsOf(target)
+        const [note, history] = await Promise.all([storage.load(noteRoom!), storage.load(historyRoom!)])
+        const decide = contentDecider({ note: () => note ?? EMPTY_STATE, history: () => history ?? EMPTY_STATE }, Date.now())
+        const [revived] = await meta.recordContentChanges([{ note: target, decide }])
         if (revived === null) purge.push(target)
         else this.deps.onChanged(target.workspace)
       }
       await storage.purge(purge.flatMap(roomsOf))
-      store.roomsPurged(purge)
+      await meta.roomsPurged(purge)
       finished = purge.length
     })
-    store.truncateWal()
+    await meta.afterPurge()
     log.info({ notes: finished }, 'finished purges that had stopped before deleting the rooms')
     return finished
   }
@@ -119,7 +121,7 @@ export class NotePurger {
     const cutoff = now - this.deps.purgeAfterMs
     let purged = 0
     for (;;) {
-      const due = this.deps.store.notesToPurge(cutoff, BATCH)
+      const due = await this.deps.meta.notesToPurge(cutoff, BATCH)
       if (due.length === 0) break
       const batch = await this.purgeBatch(due, cutoff, now)
       purged += batch.purged
@@ -129,18 +131,18 @@ export class NotePurger {
     return purged
   }
 
-  private async purgeBatch(targets: PurgeTarget[], cutoff: number, now: number): Promise<{ purged: number; changed: number }> {
-    const { store, storage, registry, log, hooks } = this.deps
+  private async purgeBatch(targets: NoteRef[], cutoff: number, now: number): Promise<{ purged: number; changed: number }> {
+    const { meta, storage, registry, log, hooks } = this.deps
     const changed = new Set<string>()
-    const purged: PurgeTarget[] = []
+    const purged: NoteRef[] = []
     let restored = 0
     // The rooms are flushed and unloaded first, so storage holds everything the relay received.
     await registry.withRoomsClosed(targets.flatMap(roomsOf), (room) => room.closePeers('roomPurged', 'the note was deleted forever'), async () => {
       for (const target of targets) {
         await nextTurn()
-        const [noteKey, historyKey] = roomsOf(target)
-        const [note, history] = await Promise.all([storage.load(noteKey!), storage.load(historyKey!)])
-        const outcome = store.beginPurge(target.workspace, target.noteId, cutoff, { note, history }, now)
+        const [noteRoom, historyRoom] = roomsOf(target)
+        const [note, history] = await Promise.all([storage.load(noteRoom!), storage.load(historyRoom!)])
+        const outcome = await meta.beginPurge(target, purgeDecider({ note, history }, cutoff, now))
         if (outcome !== 'skip') changed.add(target.workspace)
         if (outcome === 'purge') purged.push(target)
         if (outcome === 'restored') restored++
@@ -148,9 +150,9 @@ export class NotePurger {
       }
       if (purged.length === 0) return
       await storage.purge(purged.flatMap(roomsOf))
-      store.roomsPurged(purged)
+      await meta.roomsPurged(purged)
     })
-    if (purged.length > 0) store.truncateWal()
+    if (purged.length > 0) await meta.afterPurge()
     for (const t of purged) {
       hooks.onNotePurged({ workspace: t.workspace })
       log.info({ workspace: t.workspace, note: t.noteId }, 'note deleted forever was purged')

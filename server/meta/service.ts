@@ -8,17 +8,18 @@ import { CHANGES_PATH, OLDEST_PENDING_HEADER, OPS_PATH } from '../../protocol/ht
 import { OpParseError, parseOpsRequest } from '../../protocol/meta/parse.js'
 import { hasUnseenEdits } from '../../protocol/meta/snapshots.js'
 import type { ChangesResponse, MetaOp, OpsResponse } from '../../protocol/meta/types.js'
-import { noteRoom } from '../../protocol/rooms.js'
-import { storageKey, tokenFromRequest, type Grant } from '../auth.js'
+import { tokenFromRequest, type Grant } from '../auth.js'
 import type { MetaRoute, RelayHooks } from '../hooks.js'
+import { historyRoomOf, noteOfHistoryRoom, noteOfRoom, noteRoomOf, type NoteRef, type RoomId } from '../room-id.js'
 import type { RoomRegistry } from '../room-registry.js'
 import type { DocStorage } from '../storage/types.js'
 import { ContentChangeWatcher } from './content-watcher.js'
+import { opDecider } from './decisions.js'
 import { FeedWaiters } from './feed-waiters.js'
 import { HttpError, intParam, preflight, readJsonBody, sendJson } from './http.js'
 import { createContentReader, type ContentReader } from './note-content.js'
 import { NotePurger } from './purger.js'
-import type { MetaStore } from './store.js'
+import type { MetaStorage } from './storage.js'
 
 export const FEED_PAGE_DEFAULT = 500
 export const FEED_PAGE_MAX = 1000
@@ -39,7 +40,7 @@ const ROUTES: Record<string, { route: MetaRoute; method: 'GET' | 'POST' }> = {
 }
 
 export interface MetaServiceDeps {
-  store: MetaStore
+  meta: MetaStorage
   readContent: ContentReader
   /** The document storage: the content cursor points into it; purges delete from it. */
   storage: DocStorage
@@ -66,14 +67,17 @@ export class MetaService {
 
   constructor(private readonly deps: MetaServiceDeps) {
     this.watcher = new ContentChangeWatcher({
-      store: deps.store,
+      storage: deps.meta,
       readContent: deps.readContent,
       log: deps.log,
       onRecorded: (workspace) => this.waiters.notify(workspace),
+      onRevived: (note) => {
+        for (const room of [noteRoomOf(note), historyRoomOf(note)]) deps.registry.loadedRoom(room)?.stopGuarding()
+      },
       onError: (error) => deps.hooks.onStorageError({ room: 'meta', error }),
     })
     this.purger = new NotePurger({
-      store: deps.store,
+      meta: deps.meta,
       storage: deps.storage,
       registry: deps.registry,
       hooks: deps.hooks,
@@ -92,10 +96,10 @@ export class MetaService {
    * moves on while the relay runs (`advanceCursor`), and purges are swept.
    */
   async start(): Promise<void> {
-    const { store, storage, log } = this.deps
+    const { meta, storage, log } = this.deps
     await this.purger.finishUnfinished()
     const latest = await storage.latestEntry()
-    const cursor = store.contentCursor()
+    const cursor = await meta.contentCursor()
     if (cursor !== null) {
       const rooms = await storage.roomsWithEntriesAfter(cursor)
       const notes = await this.watcher.recordNow(rooms, createContentReader(this.deps.registry, storage, () => true))
@@ -103,7 +107,7 @@ export class MetaService {
     }
     // Without a cursor (the first start of a relay that keeps one) there is nothing to compare
     // against; from now on nothing is missed.
-    store.setContentCursor(latest, { exact: true })
+    await meta.setContentCursor(latest, { exact: true })
     this.cursor = latest
     this.cursorTimer = setInterval(() => {
       this.advanceCursor().catch((err: unknown) => log.error({ err }, 'moving the content cursor failed; retried shortly'))
@@ -124,7 +128,7 @@ export class MetaService {
     if (candidate && this.watcher.recordedThrough >= candidate.told) {
       this.cursorCandidate = null
       if (candidate.entry > this.cursor) {
-        this.deps.store.setContentCursor(candidate.entry)
+        await this.deps.meta.setContentCursor(candidate.entry)
         this.cursor = candidate.entry
       }
     }
@@ -145,12 +149,24 @@ export class MetaService {
   }
 
   /** Hook target for `onContentChanged`. */
-  contentChanged(room: string): void {
+  contentChanged(room: RoomId): void {
     this.watcher.changed(room)
   }
 
-  checkWritable(): void {
-    this.deps.store.checkWritable()
+  /**
+   * For a room of a purged note: what the purged room held (state vector); null for any other
+   * room. The room guards against copies of that content (`Room.admitUpdate`).
+   */
+  async purgedStateOf(room: RoomId): Promise<Uint8Array | null> {
+    const ofNote = noteOfRoom(room)
+    const note: NoteRef | null = ofNote ?? noteOfHistoryRoom(room)
+    if (!note) return null
+    const purged = await this.deps.meta.purgedState(note)
+    return purged ? (ofNote ? purged.note : purged.history) : null
+  }
+
+  checkWritable(): Promise<void> {
+    return this.deps.meta.checkWritable()
   }
 
   /**
@@ -175,9 +191,9 @@ export class MetaService {
     await this.purger.stop()
     await this.watcher.flush()
     const entry = await this.deps.storage.latestEntry().catch(() => null)
-    if (entry !== null && this.watcher.recordedThrough >= this.watcher.toldCount && entry > this.cursor) this.deps.store.setContentCursor(entry)
+    if (entry !== null && this.watcher.recordedThrough >= this.watcher.toldCount && entry > this.cursor) await this.deps.meta.setContentCursor(entry)
     this.watcher.stop()
-    this.deps.store.close()
+    await this.deps.meta.close()
   }
 
   /** Answers a request whose path starts with `/v1`. */
@@ -225,13 +241,13 @@ export class MetaService {
       throw err
     }
     const { workspace } = grant
-    const contentKey = (noteId: string) => storageKey(workspace, noteRoom(noteId))
+    const contentOf = (noteId: string): RoomId => noteRoomOf({ workspace, noteId })
     // Delete forever is refused when the relay holds edits the deleting device never saw: the
-    // rooms are loaded first, and read inside the transaction.
-    const deletes = ops.filter((op) => op.kind === 'note.delete').map((op) => contentKey(op.entity))
+    // rooms are loaded first, and held while the transaction reads them.
+    const deletes = ops.filter((op) => op.kind === 'note.delete').map((op) => contentOf(op.entity))
     const results = await this.storing(() =>
       this.deps.readContent(deletes, (stateOf) =>
-        this.deps.store.applyOps(workspace, ops, (noteId, snapshot) => hasUnseenEdits(stateOf(contentKey(noteId)), snapshot), Date.now()),
+        this.deps.meta.applyOps(workspace, ops, opDecider((noteId, snapshot) => hasUnseenEdits(stateOf(contentOf(noteId)), snapshot), Date.now())),
       ),
     )
     for (const result of results) this.deps.hooks.onMetaOp({ workspace, status: result.status })
@@ -246,7 +262,7 @@ export class MetaService {
     const limit = intParam(params, 'limit', FEED_PAGE_DEFAULT, FEED_PAGE_MAX)
     if (limit === 0) throw new HttpError(400, `limit must be an integer from 1 to ${FEED_PAGE_MAX}`)
     const wait = intParam(params, 'wait', 0, MAX_WAIT_SECONDS)
-    const read = () => this.storing(async () => this.deps.store.changes(grant.workspace, since, limit))
+    const read = () => this.storing(() => this.deps.meta.changes(grant.workspace, since, limit))
     let page: ChangesResponse = await read()
     if (page.entries.length === 0 && wait > 0 && !this.closing) {
       // Nothing new: hold the request until the workspace changes, the wait ends, or the client goes.

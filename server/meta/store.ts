@@ -1,19 +1,9 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import * as Y from 'yjs'
-import { decide, onContentChanged, purgedTombstone, revivePurged, type RuleContext } from '../../protocol/meta/rules.js'
-import { hasUnseenEdits, reachedStateVector, updateInsertsBeyond } from '../../protocol/meta/snapshots.js'
-import {
-  entityTypeOf,
-  type ChangesResponse,
-  type EntityRecord,
-  type EntityType,
-  type FeedEntry,
-  type MetaOp,
-  type NoteRecord,
-  type OpResult,
-} from '../../protocol/meta/types.js'
+import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
+import type { NoteRef } from '../room-id.js'
+import type { ContentChange, DecideOp, MetaStorage, NoteState, PurgeDecision, PurgedState, RecordReader } from './storage.js'
 
 export const META_FILE_NAME = 'meta.sqlite'
 
@@ -26,24 +16,6 @@ interface StoredResult {
   entity: string
 }
 
-/** A note's content, read only when a rule asks for it. */
-export interface NoteContent {
-  /** The note room's full state as one update. */
-  note(): Uint8Array
-  /** The history room's full state; asked only of a purged note. */
-  history(): Uint8Array
-}
-
-/** A note deleted forever whose content the relay deletes (or has deleted). */
-export interface PurgeTarget {
-  workspace: string
-  noteId: string
-}
-
-/** What `beginPurge` did. */
-export type PurgeStart = 'purge' | 'restored' | 'skip'
-
-const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc())
 const CONTENT_CURSOR = 'content_cursor'
 
 interface PurgeRow {
@@ -60,15 +32,20 @@ interface EntityRow {
 }
 
 /**
- * The relay's metadata: one row per note or folder with its current record, the log of op ids
- * with their first answers, and one sequence counter that orders every change. Each request is
- * one transaction, so an op and the change it made are stored together or not at all: a repeat
- * after a crash finds either both or neither.
+ * The relay's metadata in SQLite (`meta.sqlite`), the default `MetaStorage`: one row per note or
+ * folder with its current record, the log of op ids with their first answers, and one sequence
+ * counter per workspace that orders every change. Each call that writes is one transaction, so an
+ * op and the change it made are stored together or not at all: a repeat after a crash finds
+ * either both or neither.
+ *
+ * better-sqlite3 is synchronous: a transaction runs start to end within one call, so calls are
+ * serialised and a reader never sees a seq before the ones below it. The promises only resolve
+ * after the commit.
  *
  * `synchronous = FULL`: a committed transaction is an answer a client will drop from its outbox,
  * so it must survive power loss, not only a killed process.
  */
-export class MetaStore {
+export class SqliteMetaStorage implements MetaStorage {
   private readonly db: Database.Database
   private readonly stmts: ReturnType<typeof prepare>
 
@@ -84,29 +61,25 @@ export class MetaStore {
     this.stmts = prepare(this.db)
   }
 
-  /** The store in `dataDir/meta.sqlite`, or in memory when the relay has no data folder. */
-  static open(dataDir: string | null): MetaStore {
-    if (dataDir === null) return new MetaStore(':memory:')
+  /** The storage in `dataDir/meta.sqlite`, or in a private in-memory database when `dataDir` is null. */
+  static open(dataDir: string | null): SqliteMetaStorage {
+    if (dataDir === null) return new SqliteMetaStorage(':memory:')
     mkdirSync(dataDir, { recursive: true })
-    return new MetaStore(join(dataDir, META_FILE_NAME))
+    return new SqliteMetaStorage(join(dataDir, META_FILE_NAME))
   }
 
-  /**
-   * Applies a request's ops in order, in one transaction. An op id seen before is answered with
-   * its first answer and the entity's current record. A seq is taken only by an op that writes.
-   */
-  applyOps(workspace: string, ops: readonly MetaOp[], hasUnseenContent: (noteId: string, snapshot: string) => boolean, now: number): OpResult[] {
-    const ctx = this.context(workspace, hasUnseenContent)
+  async applyOps(workspace: string, ops: readonly MetaOp[], decide: DecideOp): Promise<OpResult[]> {
+    const records = this.reader(workspace)
     return this.db.transaction(() =>
       ops.map((op): OpResult => {
         const stored = this.stmts.getOp.get(workspace, op.opId) as { result: string } | undefined
         if (stored) {
           const first = JSON.parse(stored.result) as StoredResult
           const original = { status: first.status, seq: first.seq, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
-          return { opId: op.opId, status: 'duplicate', seq: first.seq, record: ctx.get(first.type, first.entity) ?? null, original }
+          return { opId: op.opId, status: 'duplicate', seq: first.seq, record: records.get(first.type, first.entity) ?? null, original }
         }
         const seq = this.currentSeq(workspace) + 1
-        const decision = decide(op, ctx, seq, now)
+        const decision = decide(op, records, seq)
         const wrote = decision.writes.length > 0
         if (wrote) {
           this.stmts.setCounter.run(workspace, seq)
@@ -120,134 +93,80 @@ export class MetaStore {
     )()
   }
 
-  /**
-   * Records that a note's content changed: a new seq for the feed, and the relay's own rule that
-   * an unseen edit brings a trashed (or deleted) note back. Content may arrive before the note's
-   * create op; then the row holds no record yet. A purged note changes only when its rooms hold
-   * content the purged ones never had (a late edit): then it comes back. Returns the seq taken,
-   * or null when nothing changed.
-   */
-  recordContentChange(workspace: string, noteId: string, content: NoteContent, now: number): number | null {
-    return this.db.transaction(() => {
-      const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
-      const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
-      const purge = this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined
-      if (purge) {
-        const late = updateInsertsBeyond(content.note(), purge.note_sv) || updateInsertsBeyond(content.history(), purge.history_sv)
-        if (!late || !record) return null
-        const seq = this.currentSeq(workspace) + 1
-        this.stmts.setCounter.run(workspace, seq)
-        this.writeRecord(workspace, revivePurged(record, seq, now))
-        this.stmts.deletePurge.run(workspace, noteId)
-        this.stmts.bumpContent.run({ workspace, id: noteId, seq })
+  async recordContentChanges(changes: readonly ContentChange[]): Promise<(number | null)[]> {
+    return this.db.transaction(() =>
+      changes.map(({ note, decide }) => {
+        const seq = this.currentSeq(note.workspace) + 1
+        const decision = decide(this.noteState(note), seq)
+        if (decision === null) return null
+        this.stmts.setCounter.run(note.workspace, seq)
+        if (decision.record) this.writeRecord(note.workspace, decision.record)
+        if (decision.endPurge) this.stmts.deletePurge.run(note.workspace, note.noteId)
+        this.stmts.bumpContent.run({ workspace: note.workspace, id: note.noteId, seq })
         return seq
-      }
-      const seq = this.currentSeq(workspace) + 1
-      this.stmts.setCounter.run(workspace, seq)
-      const restored = record ? onContentChanged(record, (snapshot) => hasUnseenEdits(content.note(), snapshot), seq, now) : null
-      if (restored) this.writeRecord(workspace, restored)
-      this.stmts.bumpContent.run({ workspace, id: noteId, seq })
-      return seq
-    })()
+      }),
+    )()
   }
 
-  /** Notes deleted forever at or before `cutoff` (relay clock, ms) and not purged yet, oldest first. */
-  notesToPurge(cutoff: number, limit: number): PurgeTarget[] {
+  async notesToPurge(cutoff: number, limit: number): Promise<NoteRef[]> {
     return (this.stmts.dueForPurge.all(cutoff, limit) as { workspace: string; id: string }[]).map((r) => ({ workspace: r.workspace, noteId: r.id }))
   }
 
-  /**
-   * First step of purging a note deleted forever at or before `cutoff`, given its rooms' stored
-   * content: in one transaction, the record becomes a tombstone (`purgedTombstone`, a new seq so
-   * every device gets it) and the purge is noted with what the rooms held, summed up as state
-   * vectors (no content), so late content can be told from copies of what was purged. The caller
-   * then deletes the rooms and calls `roomsPurged`; a crash in between is finished at the next
-   * start (`unfinishedPurges`). 'restored': the rooms hold edits the deleting device never saw,
-   * which bring the note back instead, as they would have when recorded. 'skip': not due.
-   */
-  beginPurge(workspace: string, noteId: string, cutoff: number, stored: { note: Uint8Array | null; history: Uint8Array | null }, now: number): PurgeStart {
-    return this.db.transaction((): PurgeStart => {
-      const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
-      const record = row?.record ? (JSON.parse(row.record) as EntityRecord) : null
-      if (!record || record.type !== 'note' || !record.deleted || this.stmts.getPurge.get(workspace, noteId)) {
-        this.stmts.clearDeletedAt.run(workspace, noteId)
-        return 'skip'
-      }
-      if (record.updatedAt > cutoff) {
-        this.stmts.setDeletedAt.run(record.updatedAt, workspace, noteId)
-        return 'skip'
-      }
+  async beginPurge(note: NoteRef, decide: (note: NoteState, seq: number) => PurgeDecision): Promise<PurgeDecision['kind']> {
+    const { workspace, noteId } = note
+    return this.db.transaction((): PurgeDecision['kind'] => {
+      const state = this.noteState(note)
       const seq = this.currentSeq(workspace) + 1
+      const decision = decide(state, seq)
+      if (decision.kind === 'skip') {
+        // When (if at all) the note is due, as its record now says: the sweeper's index.
+        const dueAt = state.record?.deleted && !state.purged ? state.record.updatedAt : null
+        this.stmts.setDeletedAt.run({ dueAt, workspace, id: noteId })
+        return 'skip'
+      }
       this.stmts.setCounter.run(workspace, seq)
-      const note = stored.note ?? EMPTY_STATE
-      if (record.trashSnapshot !== null && hasUnseenEdits(note, record.trashSnapshot)) {
-        this.writeRecord(workspace, onContentChanged(record, () => true, seq, now)!)
+      if (decision.kind === 'restored') {
+        this.writeRecord(workspace, decision.record)
         this.stmts.bumpContent.run({ workspace, id: noteId, seq })
         return 'restored'
       }
-      this.writeRecord(workspace, purgedTombstone(record, seq, now), { tombstone: true })
-      this.stmts.putPurge.run(workspace, noteId, now, reachedStateVector(note), reachedStateVector(stored.history ?? EMPTY_STATE))
+      this.writeRecord(workspace, decision.tombstone, { tombstone: true })
+      this.stmts.putPurge.run(workspace, noteId, decision.tombstone.updatedAt, decision.purged.note, decision.purged.history)
       return 'purge'
     })()
   }
 
-  /** The rooms of purges begun by `beginPurge` are deleted from the document storage. */
-  roomsPurged(targets: readonly PurgeTarget[]): void {
+  async roomsPurged(notes: readonly NoteRef[]): Promise<void> {
     this.db.transaction(() => {
-      for (const { workspace, noteId } of targets) this.stmts.purgeDone.run(workspace, noteId)
+      for (const { workspace, noteId } of notes) this.stmts.purgeDone.run(workspace, noteId)
     })()
   }
 
-  /** Purges whose rooms may still be stored (the relay stopped between the two steps). */
-  unfinishedPurges(): PurgeTarget[] {
+  async unfinishedPurges(): Promise<NoteRef[]> {
     return (this.stmts.unfinishedPurges.all() as { workspace: string; note_id: string }[]).map((r) => ({ workspace: r.workspace, noteId: r.note_id }))
   }
 
-  /**
-   * For a purged note: what its note or history room held when purged, as a state vector of the
-   * clocks reached (the relay refuses a copy of that content and accepts more). Null otherwise.
-   */
-  purgedStateVector(workspace: string, noteId: string, room: 'note' | 'history'): Uint8Array | null {
-    const purge = this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined
-    if (!purge) return null
-    return new Uint8Array(room === 'note' ? purge.note_sv : purge.history_sv)
-  }
-
-  isPurged(workspace: string, noteId: string): boolean {
-    return this.stmts.getPurge.get(workspace, noteId) !== undefined
-  }
-
-  /**
-   * The highest document-storage entry whose content change is known to be in the feed, or null
-   * before the first start that kept one. Content changes after it are recorded at start-up.
-   */
-  contentCursor(): number | null {
-    return (this.stmts.getState.get(CONTENT_CURSOR) as { value: number } | undefined)?.value ?? null
-  }
-
-  /**
-   * Moves the content cursor forward (never back), or with `exact` to `entry` even if lower: at
-   * start-up, once everything stored is recorded, the storage's newest entry is the cursor, also
-   * when the document database was replaced and counts from 1 again.
-   */
-  setContentCursor(entry: number, { exact = false } = {}): void {
-    ;(exact ? this.stmts.putState : this.stmts.setState).run(CONTENT_CURSOR, entry)
+  async purgedState({ workspace, noteId }: NoteRef): Promise<PurgedState | null> {
+    return purgedStateOf(this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined)
   }
 
   /**
    * Empties the WAL after a purge, so no old copy of a rewritten record (title, snapshot) stays
    * in it; `secure_delete` has zeroed them in the database file.
    */
-  truncateWal(): void {
+  async afterPurge(): Promise<void> {
     if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
-  /**
-   * The workspace's entities changed after `since`, oldest first, with their current records.
-   * A page never splits the entities of one seq (a folder delete moves its children at the
-   * folder's seq), so a cursor at a page's last seq skips nothing; such a page may exceed `limit`.
-   */
-  changes(workspace: string, since: number, limit: number): ChangesResponse {
+  async contentCursor(): Promise<number | null> {
+    return (this.stmts.getState.get(CONTENT_CURSOR) as { value: number } | undefined)?.value ?? null
+  }
+
+  async setContentCursor(entry: number, { exact = false } = {}): Promise<void> {
+    ;(exact ? this.stmts.putState : this.stmts.setState).run(CONTENT_CURSOR, entry)
+  }
+
+  async changes(workspace: string, since: number, limit: number): Promise<ChangesResponse> {
     const probe = this.stmts.changesFrom.all(workspace, since, limit + 1) as EntityRow[]
     if (probe.length === 0) return { entries: [], cursor: since, more: false }
     const cut = probe.length > limit ? probe[limit - 1]!.seq : probe[probe.length - 1]!.seq
@@ -256,17 +175,15 @@ export class MetaStore {
     return { entries: rows.map(toFeedEntry), cursor: cut, more }
   }
 
-  /** The highest seq of any change in the workspace (0 if none): long-polls wait for a newer one. */
-  latestSeq(workspace: string): number {
+  async latestSeq(workspace: string): Promise<number> {
     return (this.stmts.latest.get(workspace) as { seq: number | null }).seq ?? 0
   }
 
-  /** Throws when the database cannot be written (readiness probe). */
-  checkWritable(): void {
+  async checkWritable(): Promise<void> {
     this.stmts.touchReadiness.run()
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (!this.db.open) return
     if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)')
     this.db.close()
@@ -274,6 +191,12 @@ export class MetaStore {
 
   private currentSeq(workspace: string): number {
     return (this.stmts.getCounter.get(workspace) as { seq: number } | undefined)?.seq ?? 0
+  }
+
+  private noteState({ workspace, noteId }: NoteRef): NoteState {
+    const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
+    const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
+    return { record, purged: purgedStateOf(this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined) }
   }
 
   private writeRecord(workspace: string, record: EntityRecord, { tombstone = false } = {}): void {
@@ -284,15 +207,18 @@ export class MetaStore {
     this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(record), version: record.version, parent, deletedAt })
   }
 
-  private context(workspace: string, hasUnseenContent: RuleContext['hasUnseenContent']): RuleContext {
+  private reader(workspace: string): RecordReader {
     const parse = (row: { record: string | null } | undefined): EntityRecord | undefined =>
       row?.record ? (JSON.parse(row.record) as EntityRecord) : undefined
     return {
       get: (type, id) => parse(this.stmts.getEntity.get(workspace, type, id) as EntityRow | undefined),
       childrenOf: (folderId) => (this.stmts.children.all(workspace, folderId) as { record: string }[]).map((row) => parse(row)!),
-      hasUnseenContent,
     }
   }
+}
+
+function purgedStateOf(row: PurgeRow | undefined): PurgedState | null {
+  return row ? { note: new Uint8Array(row.note_sv), history: new Uint8Array(row.history_sv) } : null
 }
 
 function toFeedEntry(row: EntityRow): FeedEntry {
@@ -393,8 +319,7 @@ function prepare(db: Database.Database) {
     hasAfter: db.prepare('SELECT 1 FROM meta_entities WHERE workspace = ? AND seq > ? LIMIT 1'),
     latest: db.prepare('SELECT max(seq) AS seq FROM meta_entities WHERE workspace = ?'),
     dueForPurge: db.prepare('SELECT workspace, id FROM meta_entities WHERE deleted_at IS NOT NULL AND deleted_at <= ? ORDER BY deleted_at LIMIT ?'),
-    clearDeletedAt: db.prepare("UPDATE meta_entities SET deleted_at = NULL WHERE workspace = ? AND type = 'note' AND id = ? AND deleted_at IS NOT NULL"),
-    setDeletedAt: db.prepare("UPDATE meta_entities SET deleted_at = ? WHERE workspace = ? AND type = 'note' AND id = ?"),
+    setDeletedAt: db.prepare("UPDATE meta_entities SET deleted_at = @dueAt WHERE workspace = @workspace AND type = 'note' AND id = @id AND deleted_at IS NOT @dueAt"),
     getPurge: db.prepare('SELECT note_sv, history_sv FROM meta_purges WHERE workspace = ? AND note_id = ?'),
     putPurge: db.prepare('INSERT INTO meta_purges (workspace, note_id, purged_at, note_sv, history_sv) VALUES (?, ?, ?, ?, ?)'),
     purgeDone: db.prepare('UPDATE meta_purges SET rooms_done = 1 WHERE workspace = ? AND note_id = ?'),

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { roomLabel, type RoomId } from '../room-id.js'
 import type { DocStorage } from './types.js'
 
 interface Entry {
@@ -6,56 +7,55 @@ interface Entry {
   data: Uint8Array
 }
 
-/** Volatile storage for unit tests; same contract as the SQLite storage. */
+/** Volatile storage for unit tests and embedders; same contract as the SQLite storage. */
 export class MemoryStorage implements DocStorage {
-  private readonly logs = new Map<string, Entry[]>()
+  /** By room label, each with its id (labels are map keys here, never parsed back). */
+  private readonly logs = new Map<string, { id: RoomId; entries: Entry[] }>()
   private nextSeq = 1
   private closed = false
 
-  async load(room: string): Promise<Uint8Array | null> {
+  async load(room: RoomId): Promise<Uint8Array | null> {
     this.assertOpen()
-    const log = this.logs.get(room)
+    const log = this.logs.get(roomLabel(room))?.entries
     return log && log.length > 0 ? Y.mergeUpdates(log.map((e) => e.data)) : null
   }
 
-  async append(room: string, update: Uint8Array): Promise<number> {
+  async append(room: RoomId, update: Uint8Array): Promise<number> {
     this.assertOpen()
     const seq = this.nextSeq++
-    const log = this.logs.get(room) ?? []
-    log.push({ seq, data: update.slice() })
-    this.logs.set(room, log)
+    this.logOf(room).push({ seq, data: update.slice() })
     return seq
   }
 
-  async replace(room: string, state: Uint8Array, upTo: number): Promise<void> {
+  async replace(room: RoomId, state: Uint8Array, upTo: number): Promise<void> {
     this.assertOpen()
-    const kept = (this.logs.get(room) ?? []).filter((e) => e.seq > upTo)
-    this.logs.set(room, [{ seq: upTo, data: state.slice() }, ...kept])
+    const kept = (this.logs.get(roomLabel(room))?.entries ?? []).filter((e) => e.seq > upTo)
+    this.logs.set(roomLabel(room), { id: { ...room }, entries: [{ seq: upTo, data: state.slice() }, ...kept] })
   }
 
-  async purge(rooms: readonly string[]): Promise<void> {
+  async purge(rooms: readonly RoomId[]): Promise<void> {
     this.assertOpen()
-    for (const room of rooms) this.logs.delete(room)
+    for (const room of rooms) this.logs.delete(roomLabel(room))
   }
 
   async latestEntry(): Promise<number> {
     this.assertOpen()
     let latest = 0
-    for (const log of this.logs.values()) for (const e of log) latest = Math.max(latest, e.seq)
+    for (const log of this.logs.values()) for (const e of log.entries) latest = Math.max(latest, e.seq)
     return latest
   }
 
-  async roomsWithEntriesAfter(seq: number): Promise<string[]> {
+  async roomsWithEntriesAfter(seq: number): Promise<RoomId[]> {
     this.assertOpen()
-    return [...this.logs].filter(([, log]) => log.some((e) => e.seq > seq)).map(([room]) => room)
+    return [...this.logs.values()].filter((log) => log.entries.some((e) => e.seq > seq)).map((log) => ({ ...log.id }))
   }
 
-  async entryCount(room: string): Promise<number> {
-    return this.logs.get(room)?.length ?? 0
+  async entryCount(room: RoomId): Promise<number> {
+    return this.logs.get(roomLabel(room))?.entries.length ?? 0
   }
 
-  async byteSize(room: string): Promise<number> {
-    return (this.logs.get(room) ?? []).reduce((sum, e) => sum + e.data.byteLength, 0)
+  async byteSize(room: RoomId): Promise<number> {
+    return (this.logs.get(roomLabel(room))?.entries ?? []).reduce((sum, e) => sum + e.data.byteLength, 0)
   }
 
   async checkWritable(): Promise<void> {
@@ -64,6 +64,13 @@ export class MemoryStorage implements DocStorage {
 
   async close(): Promise<void> {
     this.closed = true
+  }
+
+  private logOf(room: RoomId): Entry[] {
+    const label = roomLabel(room)
+    let log = this.logs.get(label)
+    if (!log) this.logs.set(label, (log = { id: { ...room }, entries: [] }))
+    return log.entries
   }
 
   private assertOpen(): void {

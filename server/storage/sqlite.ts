@@ -4,10 +4,25 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import type { RoomId } from '../room-id.js'
 import type { DocStorage } from './types.js'
 
 export const SQLITE_FILE_NAME = 'skein.sqlite'
 const CHECKPOINT_INTERVAL_MS = 1000
+
+/**
+ * The `room` column: `<workspace>/<room>`, as every data folder has it. The one place a RoomId
+ * becomes a string key and back (workspace names never hold a slash; room names may).
+ */
+function keyOf({ workspace, room }: RoomId): string {
+  if (workspace.length === 0 || workspace.includes('/')) throw new Error(`SqliteStorage: invalid workspace name ${JSON.stringify(workspace)}`)
+  return `${workspace}/${room}`
+}
+
+function roomIdOf(key: string): RoomId | null {
+  const slash = key.indexOf('/')
+  return slash > 0 && slash < key.length - 1 ? { workspace: key.slice(0, slash), room: key.slice(slash + 1) } : null
+}
 
 interface QueuedAppend {
   room: string
@@ -88,16 +103,17 @@ export class SqliteStorage implements DocStorage {
     this.stmts = prepare(this.db)
   }
 
-  async load(room: string): Promise<Uint8Array | null> {
-    const rows = this.stmts.select.all(room) as { data: Buffer }[]
+  async load(room: RoomId): Promise<Uint8Array | null> {
+    const rows = this.stmts.select.all(keyOf(room)) as { data: Buffer }[]
     if (rows.length === 0) return null
     const updates = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))
     return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
   }
 
-  append(room: string, update: Uint8Array): Promise<number> {
+  append(room: RoomId, update: Uint8Array): Promise<number> {
+    const key = keyOf(room)
     return new Promise((resolve, reject) => {
-      this.queue.push({ room, update, resolve, reject })
+      this.queue.push({ room: key, update, resolve, reject })
       if (!this.flushScheduled) {
         this.flushScheduled = true
         setImmediate(this.flushQueue)
@@ -125,10 +141,11 @@ export class SqliteStorage implements DocStorage {
    * then copies the zeroed pages into the database file and empties the WAL, which may still hold
    * older copies of those pages. Resolves once neither file holds the rooms' content.
    */
-  async purge(rooms: readonly string[]): Promise<void> {
+  async purge(rooms: readonly RoomId[]): Promise<void> {
+    const keys = rooms.map(keyOf)
     if (this.queue.length > 0) this.flushQueue()
     this.db.transaction(() => {
-      for (const room of rooms) this.stmts.deleteRoom.run(room)
+      for (const key of keys) this.stmts.deleteRoom.run(key)
     })()
     await this.truncateWal()
   }
@@ -137,8 +154,9 @@ export class SqliteStorage implements DocStorage {
     return (this.stmts.latest.get() as { id: number | null }).id ?? 0
   }
 
-  async roomsWithEntriesAfter(seq: number): Promise<string[]> {
-    return (this.stmts.roomsAfter.all(seq) as { room: string }[]).map((r) => r.room)
+  /** Rooms written before workspaces existed (no `<workspace>/` prefix) are not any workspace's. */
+  async roomsWithEntriesAfter(seq: number): Promise<RoomId[]> {
+    return (this.stmts.roomsAfter.all(seq) as { room: string }[]).map((r) => roomIdOf(r.room)).filter((id): id is RoomId => id !== null)
   }
 
   /** A TRUNCATE checkpoint, in the worker (the fsync stays off the main thread) while it runs. */
@@ -191,21 +209,22 @@ export class SqliteStorage implements DocStorage {
     this.checkpointer = worker
   }
 
-  async entryCount(room: string): Promise<number> {
-    return (this.stmts.count.get(room) as { n: number }).n
+  async entryCount(room: RoomId): Promise<number> {
+    return (this.stmts.count.get(keyOf(room)) as { n: number }).n
   }
 
-  async byteSize(room: string): Promise<number> {
-    return (this.stmts.size.get(room) as { n: number | null }).n ?? 0
+  async byteSize(room: RoomId): Promise<number> {
+    return (this.stmts.size.get(keyOf(room)) as { n: number | null }).n ?? 0
   }
 
   /** One transaction: a crash keeps either the old entries or the snapshot, never neither. */
-  async replace(room: string, state: Uint8Array, upTo: number): Promise<void> {
+  async replace(room: RoomId, state: Uint8Array, upTo: number): Promise<void> {
+    const key = keyOf(room)
     // Appends still queued for this turn belong after `upTo`; commit them first so ids stay ordered.
     if (this.queue.length > 0) this.flushQueue()
     this.db.transaction(() => {
-      this.stmts.deleteUpTo.run(room, upTo)
-      this.stmts.insertWithId.run(upTo, room, state)
+      this.stmts.deleteUpTo.run(key, upTo)
+      this.stmts.insertWithId.run(upTo, key, state)
     })()
   }
 

@@ -3,14 +3,14 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { trackStoredAcks } from '../../renderer/sync/stored-acks'
-import { CONTENT_COALESCE_MS } from '../../server/meta/content-watcher'
+import { CONTENT_QUIET_MS } from '../../server/meta/content-watcher'
 import { allChanges } from '../helpers/meta'
 import { connectClient, freePort, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import { startRelayProcess } from '../helpers/relay-process'
 
 /**
  * Types into `room` and SIGKILLs the relay the moment it acknowledges having stored the edit:
- * the edit is durable, and the 250 ms coalescing window of its feed entry has not passed yet.
+ * the edit is durable, and the coalescing window of its feed entry (CONTENT_QUIET_MS after a lone edit) has not passed yet.
  * Resolves to how long after the edit the kill was sent.
  */
 async function editThenKill(relay: ReturnType<typeof startRelayProcess>, wsUrl: string, room: string, text: string): Promise<number> {
@@ -45,7 +45,7 @@ describe('change feed after a crash', () => {
     await relay.listening()
     const killedAfterMs = await editThenKill(relay, `ws://127.0.0.1:${port}`, 'note/killed-early', 'stored, then the relay died')
     // The precondition of the test: the relay died before its feed write was due.
-    expect(killedAfterMs).toBeLessThan(CONTENT_COALESCE_MS)
+    expect(killedAfterMs).toBeLessThan(CONTENT_QUIET_MS)
 
     const again = startRelayProcess(port, dataDir)
     await again.listening()
@@ -92,7 +92,7 @@ describe('change feed after a crash', () => {
       meta.close()
     }
 
-    expect(await editThenKill(relay, wsUrl, 'note/late', 'stored, then the relay died')).toBeLessThan(CONTENT_COALESCE_MS)
+    expect(await editThenKill(relay, wsUrl, 'note/late', 'stored, then the relay died')).toBeLessThan(CONTENT_QUIET_MS)
     const again = startRelayProcess(port, dataDir)
     await again.listening()
     try {

@@ -5,6 +5,7 @@ import type { FeedEntry, NoteRecord } from '../../protocol/meta/types'
 import { MemoryStorage } from '../../server/storage/memory'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import { allChanges, getChanges, op, sendOps } from '../helpers/meta'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 const create = (id: string, folderId: string | null = null) => op('note.create', id, { title: `Note ${id}`, folderId, tags: [] })
 
@@ -71,7 +72,7 @@ describe('GET /v1/changes', () => {
   })
 
   it('answers long-polls at once when the relay closes', async () => {
-    const relay = await startTestRelay({ storage: new MemoryStorage() })
+    const relay = await startTestRelay({ storage: { docs: new MemoryStorage(), meta: new MemoryMetaStorage() } })
     const started = Date.now()
     const waiting = getChanges(relay.url, { since: 0, wait: 30 })
     await new Promise((r) => setTimeout(r, 200))
@@ -119,7 +120,7 @@ describe('content changes in the feed', () => {
     const writer = connectClient(relay.wsUrl, 'note/late')
     await whenSynced(writer.provider)
     writer.text.insert(0, 'typed just before shutdown')
-    await waitFor('edit reached the relay', async () => (await relay.rooms.peek('default/note/late'))?.doc.getText('t').length === 26)
+    await waitFor('edit reached the relay', async () => (await relay.rooms.peek({ workspace: 'default', room: 'note/late' }))?.doc.getText('t').length === 26)
     await relay.close()
     const again = await startTestRelay({ dataDir })
     expect((await allChanges(again.url)).map((e) => [e.id, e.contentSeq > 0])).toEqual([['late', true]])

@@ -11,7 +11,8 @@ import type { FeedEntry, NoteRecord } from '../../protocol/meta/types'
 import { isStoredOnRelay } from '../../protocol/stored-acks'
 import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { CloseCode } from '../../server/close-codes'
-import { MetaStore } from '../../server/meta/store'
+import { purgeDecider } from '../../server/meta/decisions'
+import { SqliteMetaStorage } from '../../server/meta/store'
 import { SqliteStorage } from '../../server/storage/sqlite'
 import { allChanges, op, sendOps } from '../helpers/meta'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
@@ -214,10 +215,10 @@ describe('purging notes deleted forever', () => {
     db.pragma('user_version = 1')
     db.close()
 
-    const store = MetaStore.open(dataDir)
-    expect(store.notesToPurge(Date.now(), 10)).toEqual([{ workspace: 'default', noteId: 'old' }])
-    expect(store.notesToPurge(Date.now() - DAY_MS, 10)).toEqual([])
-    store.close()
+    const store = SqliteMetaStorage.open(dataDir)
+    expect(await store.notesToPurge(Date.now(), 10)).toEqual([{ workspace: 'default', noteId: 'old' }])
+    expect(await store.notesToPurge(Date.now() - DAY_MS, 10)).toEqual([])
+    await store.close()
   })
 
   it('finishes at start-up a purge that stopped between the tombstone and deleting the rooms', async () => {
@@ -233,12 +234,12 @@ describe('purging notes deleted forever', () => {
     await first.close()
 
     // The first step of a purge, as a relay that died right after it would have left it.
-    const store = MetaStore.open(dataDir)
+    const store = SqliteMetaStorage.open(dataDir)
     const storage = new SqliteStorage(dataDir)
-    const stored = { note: await storage.load(NOTE_ROOM('c1')), history: null }
-    expect(store.beginPurge('default', 'c1', Date.now(), stored, Date.now())).toBe('purge')
+    const stored = { note: await storage.load({ workspace: 'default', room: 'note/c1' }), history: null }
+    expect(await store.beginPurge({ workspace: 'default', noteId: 'c1' }, purgeDecider(stored, Date.now(), Date.now()))).toBe('purge')
     await storage.close()
-    store.close()
+    await store.close()
     expect(storedEntries(dataDir, [NOTE_ROOM('c1')])).toBeGreaterThan(0)
 
     const second = await startTestRelay({ dataDir, purgeAfterMs: DAY_MS })

@@ -5,12 +5,14 @@ import { MemoryStorage } from '../../server/storage/memory'
 import { isStoredOnRelay } from '../../protocol/stored-acks'
 import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import type { RoomId } from '../../server/room-id'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 /** Storage that holds every append until released, or fails it while `failing`. */
 class GatedStorage extends MemoryStorage {
   failing = false
   appends = 0
-  override async append(room: string, update: Uint8Array): Promise<number> {
+  override async append(room: RoomId, update: Uint8Array): Promise<number> {
     if (this.failing) throw new Error('disk full')
     this.appends++
     return super.append(room, update)
@@ -31,7 +33,7 @@ describe('stored acknowledgements', () => {
 
   it('never acknowledges an update that storage failed to write, and does once storage recovers', async () => {
     const storage = new GatedStorage()
-    const relay = await startTestRelay({ storage })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
     const a = connectClient(relay.wsUrl, 'note/acks')
     const acks: Uint8Array[] = []
     trackStoredAcks(a.provider, (sv) => acks.push(sv))
@@ -48,7 +50,7 @@ describe('stored acknowledgements', () => {
     storage.failing = false
     await waitFor('ack after recovery', () => acks.some((sv) => isStoredOnRelay(a.doc, sv)), 15_000)
     const restored = new Y.Doc()
-    Y.applyUpdate(restored, (await storage.load('default/note/acks'))!)
+    Y.applyUpdate(restored, (await storage.load({ workspace: 'default', room: 'note/acks' }))!)
     expect(restored.getText('t').toString()).toBe('pending')
   })
 

@@ -7,6 +7,8 @@ import * as Y from 'yjs'
 import { encodeSyncUpdate } from '../../protocol/encode'
 import { SqliteStorage } from '../../server/storage/sqlite'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import type { RoomId } from '../../server/room-id'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 /** SQLite storage whose room loads wait until `open()` is called. */
 class GatedStorage extends SqliteStorage {
@@ -15,7 +17,7 @@ class GatedStorage extends SqliteStorage {
   open(): void {
     this.release()
   }
-  override async load(room: string): Promise<Uint8Array | null> {
+  override async load(room: RoomId): Promise<Uint8Array | null> {
     await this.gate
     return super.load(room)
   }
@@ -27,7 +29,7 @@ class GatedStorage extends SqliteStorage {
  */
 async function textAfterEarlyHangUp(room: string, frames: Uint8Array[], expected: string): Promise<void> {
   const storage = new GatedStorage(tempDir())
-  const relay = await startTestRelay({ storage })
+  const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
   const ws = await rawSocket(relay.wsUrl, room)
   for (const frame of frames) ws.send(frame)
   const closed = closeEvent(ws)

@@ -94,7 +94,7 @@ describe('relay under a seeded storm of bad frames', () => {
     expect(framesSent).toBeGreaterThan(2000)
     expect(unexpected, `unexpected close codes (seed ${seed})`).toEqual([])
     await waitFor(`good clients converge (seed ${seed})`, () => a.text.toString() === b.text.toString() && a.text.length === typed * 2, 20_000)
-    await waitFor('bystander room intact', async () => (await relay.rooms.peek('default/note/bystander'))?.doc.getText('t').length === typed)
+    await waitFor('bystander room intact', async () => (await relay.rooms.peek({ workspace: 'default', room: 'note/bystander' }))?.doc.getText('t').length === typed)
     expect(goodCloses, `well-behaved clients were disconnected (seed ${seed})`).toBe(0)
     expect((await fetch(`${relay.url}/healthz`)).status).toBe(200)
   }, 120_000)

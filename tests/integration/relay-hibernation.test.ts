@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import type { RoomId } from '../../server/room-id'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 describe('idle room hibernation', () => {
   it('releases an idle document while its clients stay connected, and wakes it with nothing lost', async () => {
@@ -12,7 +14,7 @@ describe('idle room hibernation', () => {
     await waitFor('b has it', () => b.text.toString() === 'before sleep')
     a.provider.awareness.setLocalStateField('user', { name: 'A' })
 
-    const room = (await relay.rooms.peek('default/note/sleepy'))!
+    const room = (await relay.rooms.peek({ workspace: 'default', room: 'note/sleepy' }))!
     await waitFor('room hibernates', () => room.hibernating)
     expect(relay.rooms.hibernatingCount).toBe(1)
     // Presence lives outside the document and keeps flowing while it sleeps.
@@ -31,18 +33,18 @@ describe('idle room hibernation', () => {
   it('stores the hibernating document as one snapshot in place of its update log', async () => {
     const { MemoryStorage } = await import('../../server/storage/memory')
     const storage = new MemoryStorage()
-    const relay = await startTestRelay({ storage, hibernateAfterMs: 100 })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() }, hibernateAfterMs: 100 })
     const a = connectClient(relay.wsUrl, 'note/log')
     await whenSynced(a.provider)
     for (let i = 0; i < 10; i++) {
       a.text.insert(a.text.length, `${i}`)
-      await waitFor('stored', async () => (await storage.entryCount('default/note/log')) >= i + 1)
+      await waitFor('stored', async () => (await storage.entryCount({ workspace: 'default', room: 'note/log' })) >= i + 1)
     }
-    const room = (await relay.rooms.peek('default/note/log'))!
+    const room = (await relay.rooms.peek({ workspace: 'default', room: 'note/log' }))!
     await waitFor('hibernated', () => room.hibernating)
-    await waitFor('log compacted', async () => (await storage.entryCount('default/note/log')) === 1)
+    await waitFor('log compacted', async () => (await storage.entryCount({ workspace: 'default', room: 'note/log' })) === 1)
     const restored = new Y.Doc()
-    Y.applyUpdate(restored, (await storage.load('default/note/log'))!)
+    Y.applyUpdate(restored, (await storage.load({ workspace: 'default', room: 'note/log' }))!)
     expect(restored.getText('t').toString()).toBe('0123456789')
   })
 
@@ -51,24 +53,24 @@ describe('idle room hibernation', () => {
     const gate = new Promise<void>((r) => (release = r))
     const { MemoryStorage } = await import('../../server/storage/memory')
     class SlowStorage extends MemoryStorage {
-      override async append(room: string, update: Uint8Array) {
+      override async append(room: RoomId, update: Uint8Array) {
         await gate
         return super.append(room, update)
       }
     }
     const storage = new SlowStorage()
-    const relay = await startTestRelay({ storage, hibernateAfterMs: 20 })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() }, hibernateAfterMs: 20 })
     const a = connectClient(relay.wsUrl, 'note/busy')
     await whenSynced(a.provider)
     a.text.insert(0, 'unstored')
-    const room = (await relay.rooms.peek('default/note/busy'))!
+    const room = (await relay.rooms.peek({ workspace: 'default', room: 'note/busy' }))!
     await waitFor('update received', () => room.pendingCount > 0 || room.doc.getText('t').length > 0)
     await new Promise((r) => setTimeout(r, 200))
     expect(room.hibernating).toBe(false)
     release()
     await waitFor('stored, then hibernates', () => room.hibernating, 5000)
     const restored = new Y.Doc()
-    Y.applyUpdate(restored, (await storage.load('default/note/busy'))!)
+    Y.applyUpdate(restored, (await storage.load({ workspace: 'default', room: 'note/busy' }))!)
     expect(restored.getText('t').toString()).toBe('unstored')
   })
 })

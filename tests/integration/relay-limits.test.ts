@@ -6,6 +6,8 @@ import WebSocket from 'ws'
 import { MemoryStorage } from '../../server/storage/memory'
 import { encodeSyncUpdate } from '../../protocol/encode'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import type { RoomId } from '../../server/room-id'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
   const inner = encoding.createEncoder()
@@ -45,12 +47,12 @@ describe('relay limits and hostile peers', () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     class SlowStorage extends MemoryStorage {
-      override async load(room: string) {
+      override async load(room: RoomId) {
         await gate
         return super.load(room)
       }
     }
-    const relay = await startTestRelay({ storage: new SlowStorage(), limits: { maxQueuedFrames: 10 } })
+    const relay = await startTestRelay({ storage: { docs: new SlowStorage(), meta: new MemoryMetaStorage() }, limits: { maxQueuedFrames: 10 } })
     const ws = await rawSocket(relay.wsUrl, 'note/flood')
     const closed = closeEvent(ws)
     for (let i = 0; i < 50; i++) ws.send(new Uint8Array([3]))
@@ -67,7 +69,7 @@ describe('relay limits and hostile peers', () => {
     doc.getText('t').insert(0, 'x'.repeat(10_000))
     ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(doc)))
     expect((await closed).code).toBe(4413)
-    const room = await relay.rooms.peek('default/note/big')
+    const room = await relay.rooms.peek({ workspace: 'default', room: 'note/big' })
     expect(room?.doc.getText('t').length ?? 0).toBe(0)
   })
 
@@ -140,7 +142,7 @@ describe('relay limits and hostile peers', () => {
     const a = connectClient(relay.wsUrl, 'note/unload')
     await whenSynced(a.provider)
     a.text.insert(0, 'kept')
-    await waitFor('stored', async () => (await relay.rooms.peek('default/note/unload'))?.doc.getText('t').toString() === 'kept')
+    await waitFor('stored', async () => (await relay.rooms.peek({ workspace: 'default', room: 'note/unload' }))?.doc.getText('t').toString() === 'kept')
     a.provider.destroy()
     await waitFor('room unloaded', () => relay.rooms.loadedCount === 0)
     const b = connectClient(relay.wsUrl, 'note/unload', new Y.Doc())

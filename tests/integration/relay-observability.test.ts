@@ -3,6 +3,8 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import { MemoryStorage } from '../../server/storage/memory'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import type { RoomId } from '../../server/room-id'
+import { MemoryMetaStorage } from '../../server/meta/memory-store'
 
 async function metrics(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`)
@@ -18,7 +20,7 @@ function value(text: string, series: string): number {
 
 class BrokenStorage extends MemoryStorage {
   broken = false
-  override async append(room: string, update: Uint8Array) {
+  override async append(room: RoomId, update: Uint8Array) {
     if (this.broken) throw new Error('SQLITE_IOERR')
     return super.append(room, update)
   }
@@ -57,7 +59,7 @@ describe('relay observability', () => {
 
   it('counts storage errors, reports unready, and shows the stuck queue while storage is failing', async () => {
     const storage = new BrokenStorage()
-    const relay = await startTestRelay({ storage })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
     const a = connectClient(relay.wsUrl, 'note/s')
     await whenSynced(a.provider)
     storage.broken = true

@@ -60,7 +60,7 @@ describe('relay with stock y-websocket clients', () => {
     await whenSynced(a.provider)
     for (let i = 0; i < 50; i++) a.text.insert(a.text.length, `${i},`)
     const expected = a.text.toString()
-    await waitFor('relay doc has every edit', async () => (await first.rooms.peek('default/note/durable'))?.doc.getText('t').toString() === expected)
+    await waitFor('relay doc has every edit', async () => (await first.rooms.peek({ workspace: 'default', room: 'note/durable' }))?.doc.getText('t').toString() === expected)
     a.provider.destroy()
     await first.close()
 

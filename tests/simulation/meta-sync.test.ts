@@ -19,7 +19,8 @@ import type { ChangesResponse, EntityRecord, MetaOp, OpResult, OpsResponse } fro
 import { Catalog } from '../../renderer/catalog/catalog'
 import { SyncWorker } from '../../renderer/catalog/sync-worker'
 import { TransportError, type MetaTransport } from '../../renderer/catalog/transport'
-import { MetaStore } from '../../server/meta/store'
+import { opDecider } from '../../server/meta/decisions'
+import { SqliteMetaStorage } from '../../server/meta/store'
 import { prng, testSeed } from '../helpers/prng'
 
 const SCHEDULES = Number(process.env.SKEIN_SIM_SCHEDULES ?? 2000)
@@ -53,7 +54,7 @@ interface Message {
 class World {
   readonly rng: Rng
   readonly dir: string
-  server: MetaStore
+  server: SqliteMetaStorage
   readonly devices: Device[] = []
   /** Every op any device made, by id. */
   readonly made = new Map<string, MetaOp>()
@@ -67,7 +68,7 @@ class World {
   constructor(readonly seed: number) {
     this.rng = prng(seed)
     this.dir = join(ROOT, String(seed))
-    this.server = MetaStore.open(this.dir)
+    this.server = SqliteMetaStorage.open(this.dir)
   }
 
   transportFor(device: Device): MetaTransport {
@@ -86,12 +87,12 @@ class World {
   }
 
   /** The relay handles one request (maybe twice: a duplicated packet). */
-  handle(message: Message): void {
+  async handle(message: Message): Promise<void> {
     if (message.kind === 'ops') {
-      const results = this.server.applyOps(WORKSPACE, message.ops!, () => false, 1_000_000 + this.nextId)
+      const results = await this.server.applyOps(WORKSPACE, message.ops!, opDecider(() => false, 1_000_000 + this.nextId))
       message.answer = { results } satisfies OpsResponse
     } else {
-      message.answer = this.server.changes(WORKSPACE, message.since!, 1 + this.rng.int(0, 20))
+      message.answer = await this.server.changes(WORKSPACE, message.since!, 1 + this.rng.int(0, 20))
     }
   }
 
@@ -106,14 +107,14 @@ class World {
     message.reject(new TransportError('simulated network loss', null))
   }
 
-  crashServer(): void {
-    this.server.close()
-    this.server = MetaStore.open(this.dir)
+  async crashServer(): Promise<void> {
+    await this.server.close()
+    this.server = SqliteMetaStorage.open(this.dir)
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const d of this.devices) d.catalog.close()
-    this.server.close()
+    await this.server.close()
     rmSync(this.dir, { recursive: true, force: true })
   }
 }
@@ -190,8 +191,8 @@ async function step(world: World): Promise<void> {
     const message = world.requests.splice(rng.int(0, world.requests.length - 1), 1)[0]! // reordered
     if (world.lossy && rng.next() < 0.15) world.fail(message) // lost on the way
     else {
-      world.handle(message)
-      if (world.lossy && rng.next() < 0.1) world.handle(message) // duplicated on the way
+      await world.handle(message)
+      if (world.lossy && rng.next() < 0.1) await world.handle(message) // duplicated on the way
       world.answers.push(message)
     }
   } else if (roll < 0.9 && world.answers.length) {
@@ -199,7 +200,7 @@ async function step(world: World): Promise<void> {
     if (world.lossy && rng.next() < 0.15) world.fail(message) // the answer is lost
     else world.deliver(message)
   } else if (roll < 0.95) await device.crash()
-  else world.crashServer()
+  else await world.crashServer()
   await settle()
 }
 
@@ -217,24 +218,25 @@ async function quiesce(world: World): Promise<void> {
       while (!done) {
         await settle(2)
         for (const m of world.requests.splice(0)) {
-          world.handle(m)
+          await world.handle(m)
           world.deliver(m)
         }
       }
       await both
     }
     const pending = world.devices.some((d) => d.catalog.getSnapshot().outbox.some((e) => e.state === 'pending' || e.state === 'inflight'))
-    const behind = world.devices.some((d) => d.catalog.cursor < world.server.latestSeq(WORKSPACE))
+    const latest = await world.server.latestSeq(WORKSPACE)
+    const behind = world.devices.some((d) => d.catalog.cursor < latest)
     if (!pending && !behind) return
   }
   throw new Error('did not quiesce')
 }
 
-function replay(world: World): Map<string, EntityRecord> {
+async function replay(world: World): Promise<Map<string, EntityRecord>> {
   // Each op with the seq its first answer carried, in the relay's order.
   const firstAnswers = new Map<string, OpResult>()
   const all = [...world.made.values()]
-  const answers = world.server.applyOps(WORKSPACE, all, () => false, 0) // every one is a repeat now
+  const answers = await world.server.applyOps(WORKSPACE, all, opDecider(() => false, 0)) // every one is a repeat now
   answers.forEach((r, i) => {
     expect(r.status, `op ${all[i]!.kind} ${r.opId} never reached the relay`).toBe('duplicate')
     firstAnswers.set(r.opId, r)
@@ -274,12 +276,12 @@ async function runSchedule(seed: number): Promise<{ ops: number; conflicts: numb
     for (let i = 0; i < STEPS; i++) await step(world)
     await quiesce(world)
 
-    const server = world.server.changes(WORKSPACE, 0, 100_000).entries
+    const server = (await world.server.changes(WORKSPACE, 0, 100_000)).entries
     const serverRecords = new Map(server.map((e) => [`${e.type}:${e.id}`, e.record]))
     // 2. no acknowledged op is lost (the relay may have crashed any number of times)
     for (const opId of world.acknowledged) expect(world.made.has(opId) ? 'known' : 'unknown').toBe('known')
     // 1. exactly once: the relay's state is each op applied once, in its order
-    const replayed = replay(world)
+    const replayed = await replay(world)
     for (const [key, record] of serverRecords) expect(comparable(record), `record ${key}`).toEqual(comparable(replayed.get(key)))
     expect(replayed.size).toBe(serverRecords.size)
     let conflicts = 0
@@ -304,7 +306,7 @@ async function runSchedule(seed: number): Promise<{ ops: number; conflicts: numb
     }
     return { ops: world.made.size, conflicts }
   } finally {
-    world.close()
+    await world.close()
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RecentMax } from '../../server/meta/recent-max'
-import { noteOfStorageKey } from '../../server/meta/content-watcher'
+import { noteOfHistoryRoom, noteOfRoom } from '../../server/room-id'
 
 describe('RecentMax (oldest pending op age over the last 5 minutes)', () => {
   it('keeps the largest report until it leaves the window, then falls to what is newer', () => {
@@ -14,11 +14,13 @@ describe('RecentMax (oldest pending op age over the last 5 minutes)', () => {
   })
 })
 
-describe('noteOfStorageKey', () => {
+describe('noteOfRoom', () => {
   it('finds the workspace and note id of note rooms only', () => {
-    expect(noteOfStorageKey('acme/note/abc-123')).toEqual({ workspace: 'acme', noteId: 'abc-123' })
-    expect(noteOfStorageKey('acme/index')).toBeNull()
-    expect(noteOfStorageKey('acme/note/')).toBeNull()
-    expect(noteOfStorageKey('acme/note/a/b')).toBeNull() // not an id the metadata can hold
+    expect(noteOfRoom({ workspace: 'acme', room: 'note/abc-123' })).toEqual({ workspace: 'acme', noteId: 'abc-123' })
+    expect(noteOfRoom({ workspace: 'acme', room: 'index' })).toBeNull()
+    expect(noteOfRoom({ workspace: 'acme', room: 'note/' })).toBeNull()
+    expect(noteOfRoom({ workspace: 'acme', room: 'note/a/b' })).toBeNull() // not an id the metadata can hold
+    expect(noteOfRoom({ workspace: 'acme', room: 'history/abc-123' })).toBeNull()
+    expect(noteOfHistoryRoom({ workspace: 'acme', room: 'history/abc-123' })).toEqual({ workspace: 'acme', noteId: 'abc-123' })
   })
 })
