@@ -73,11 +73,15 @@ describe('imported notes and a slow relay handshake', () => {
 
     const summary = await importMarkdown(files(12), importTargetOf({ catalog, registry, reach: null, kick: () => {} }))
     expect(summary.imported).toHaveLength(12)
-    // The durable mark, written before the import returned: every note waits for the relay.
+    // The durable mark, written before the import returned: every note waits for the relay, unless
+    // (on a loaded machine, where the import outlasts a 400 ms handshake) the relay already stored it.
     const ids = summary.imported.map((f) => f.noteId)
     const reopened = await Catalog.open({ name: `catalog-${dbCount}` })
     cleanups.push(() => reopened.close())
-    expect(ids.filter((id) => reopened.get('note', id)?.contentDirty !== true)).toEqual([])
+    const unmarked = ids.filter((id) => reopened.get('note', id)?.contentDirty !== true)
+    const unmarkedAndNotStored: string[] = []
+    for (const id of unmarked) if (!(await textOnRelay(relay.wsUrl, id)).includes('marker')) unmarkedAndNotStored.push(id)
+    expect(unmarkedAndNotStored).toEqual([])
 
     // Background sync (as the sync-leader window runs it) gets them to the relay.
     const reach = new ValueStore<RelayReach>({ state: 'online', since: null, error: null })
