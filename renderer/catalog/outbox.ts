@@ -2,8 +2,11 @@
 // is computed from the last server record plus its pending ops, what each answer from the relay
 // does to an entry, and when a failed send is tried again. No I/O here; catalog.ts persists.
 
+import { fieldKeyOf, specOf } from '../../protocol/meta/op-specs'
 import { applyOptimistic } from '../../protocol/meta/rules'
 import { entityTypeOf, type EntityRecord, type EntityType, type MetaOp, type OpResult } from '../../protocol/meta/types'
+
+export { fieldKeyOf }
 
 export type EntryState = 'pending' | 'inflight' | 'failed' | 'conflicted' | 'synced'
 export type SyncState = 'synced' | 'pending' | 'failed' | 'conflicted'
@@ -96,23 +99,6 @@ export function entitySync(base: EntityRecord | null, entries: readonly OutboxEn
   return { sync: 'synced', attempts: 0, lastError: null }
 }
 
-/** The field an op's base version refers to; ops on the same field of an entity chain. */
-export function fieldKeyOf(op: MetaOp): string | null {
-  switch (op.kind) {
-    case 'note.rename':
-      return 'title'
-    case 'note.move':
-      return 'folderId'
-    case 'note.tag':
-    case 'note.untag':
-      return `tag:${op.payload.tag}`
-    case 'folder.rename':
-      return 'name'
-    default:
-      return null
-  }
-}
-
 /**
  * After `applied` (an op of ours) landed at `seq`, a later op of ours on the same field was
  * written from the same knowledge and must not conflict with our own change: it now builds on
@@ -122,11 +108,11 @@ export function fieldKeyOf(op: MetaOp): string | null {
  */
 export function rebaseAfter(applied: MetaOp, seq: number, later: MetaOp): MetaOp {
   if (applied.entity !== later.entity || later.baseVersion >= seq) return later
-  if (entityTypeOf(applied.kind) !== entityTypeOf(later.kind)) return later
-  const created = applied.kind === 'note.create' || applied.kind === 'folder.create'
-  const sameField = fieldKeyOf(applied) !== null && fieldKeyOf(applied) === fieldKeyOf(later)
-  const tagAdded = applied.kind === 'note.tag' && later.kind === 'note.untag' && applied.payload.tag === later.payload.tag
-  return created || sameField || tagAdded ? { ...later, baseVersion: seq } : later
+  const spec = specOf(applied.kind)
+  if (spec.entityType !== specOf(later.kind).entityType) return later
+  const created = spec.initial !== undefined
+  const field = fieldKeyOf(applied)
+  return created || (field !== null && field === fieldKeyOf(later)) ? { ...later, baseVersion: seq } : later
 }
 
 export type Outcome =
