@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as Y from 'yjs'
+import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
 import { decide, onContentChanged, purgedTombstone, revivePurged, type RuleContext } from '../../protocol/meta/rules.js'
 import { hasUnseenEdits, reachedStateVector, updateInsertsBeyond } from '../../protocol/meta/snapshots.js'
 import {
@@ -130,7 +131,7 @@ export class MetaStore {
   recordContentChange(workspace: string, noteId: string, content: NoteContent, now: number): number | null {
     return this.db.transaction(() => {
       const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
-      const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
+      const record = row?.record ? (migrateEntity(JSON.parse(row.record)) as NoteRecord) : null
       const purge = this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined
       if (purge) {
         const late = updateInsertsBeyond(content.note(), purge.note_sv) || updateInsertsBeyond(content.history(), purge.history_sv)
@@ -168,7 +169,7 @@ export class MetaStore {
   beginPurge(workspace: string, noteId: string, cutoff: number, stored: { note: Uint8Array | null; history: Uint8Array | null }, now: number): PurgeStart {
     return this.db.transaction((): PurgeStart => {
       const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
-      const record = row?.record ? (JSON.parse(row.record) as EntityRecord) : null
+      const record = row?.record ? migrateEntity(JSON.parse(row.record)) : null
       if (!record || record.type !== 'note' || !record.deleted || this.stmts.getPurge.get(workspace, noteId)) {
         this.stmts.clearDeletedAt.run(workspace, noteId)
         return 'skip'
@@ -281,12 +282,12 @@ export class MetaStore {
     const parent = record.deleted ? null : record.type === 'note' ? record.folderId : record.parentId
     // When a note was deleted forever, until it is purged (the sweeper's index).
     const deletedAt = record.type === 'note' && record.deleted && !tombstone ? record.updatedAt : null
-    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(record), version: record.version, parent, deletedAt })
+    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(storedEntity(record)), version: record.version, parent, deletedAt })
   }
 
   private context(workspace: string, hasUnseenContent: RuleContext['hasUnseenContent']): RuleContext {
     const parse = (row: { record: string | null } | undefined): EntityRecord | undefined =>
-      row?.record ? (JSON.parse(row.record) as EntityRecord) : undefined
+      row?.record ? migrateEntity(JSON.parse(row.record)) : undefined
     return {
       get: (type, id) => parse(this.stmts.getEntity.get(workspace, type, id) as EntityRow | undefined),
       childrenOf: (folderId) => (this.stmts.children.all(workspace, folderId) as { record: string }[]).map((row) => parse(row)!),
@@ -296,7 +297,7 @@ export class MetaStore {
 }
 
 function toFeedEntry(row: EntityRow): FeedEntry {
-  return { type: row.type, id: row.id, record: row.record ? (JSON.parse(row.record) as EntityRecord) : null, contentSeq: row.content_seq, seq: row.seq }
+  return { type: row.type, id: row.id, record: row.record ? migrateEntity(JSON.parse(row.record)) : null, contentSeq: row.content_seq, seq: row.seq }
 }
 
 const SCHEMA = `
