@@ -6,7 +6,7 @@
 // its own pending ops: the same changes without the checks, so the list updates at once. Each op
 // kind's own rule, preview and field are in its spec (op-specs.ts); these apply them alike.
 
-import { conflictFieldBase, liveEntity, rejected, RELAY_ACTOR, stamp, type Decision, type RuleContext } from './rule-kit.js'
+import { conflictFieldBase, liveEntity, newNote, rejected, RELAY_ACTOR, type Decision, type RuleContext } from './rule-kit.js'
 import { specOf, type MetaOp } from './op-specs.js'
 import type { EntityRecord, NoteRecord } from './types.js'
 
@@ -41,24 +41,8 @@ export function onContentChanged(note: NoteRecord, hasUnseenContent: (snapshot: 
  * title, folder, tags, snapshot or names — only its id and times.
  */
 export function purgedTombstone(note: NoteRecord, seq: number, at: number): NoteRecord {
-  return {
-    type: 'note',
-    id: note.id,
-    version: seq,
-    createdAt: note.createdAt,
-    updatedAt: at,
-    deleted: true,
-    title: '',
-    folderId: null,
-    tags: [],
-    tagAdded: {},
-    pinned: false,
-    trashed: true,
-    trashSnapshot: null,
-    fields: { title: stamp(seq, RELAY_ACTOR, at), folderId: stamp(seq, RELAY_ACTOR, at) },
-    conflicts: {},
-    notice: null,
-  }
+  // A new note's defaults (so a field added to notes is emptied here too), deleted, with its old creation time.
+  return { ...newNote(note.id, { title: '', folderId: null, tags: [] }, seq, RELAY_ACTOR, at), createdAt: note.createdAt, deleted: true, trashed: true }
 }
 
 export const PURGED_REVIVED_NOTICE = 'Restored: edited on a device after it was deleted forever and purged; its old title, folder and tags are gone'
