@@ -175,6 +175,9 @@ export function migrateOutboxEntry(raw: unknown): OutboxEntry {
   return migrate(OUTBOX_ENTRY, 'a stored outbox entry', raw) as OutboxEntry
 }
 
+/** The schemaVersion each row type is written with now. */
+export const SCHEMA_VERSIONS = { entity: ENTITY_RECORD.steps.length, localEntity: LOCAL_ENTITY.steps.length, outboxEntry: OUTBOX_ENTRY.steps.length } as const
+
 export type Stored<T> = T & { readonly schemaVersion: number }
 
 /** What the relay stores for a record. */
