@@ -6,3 +6,6 @@
  * import, export, search, history and the schema guard read and write the same fragment.
  */
 export const NOTE_FRAGMENT = 'default'
+
+/** What every client shows for a note whose title is empty (the stored title stays ''). */
+export const UNTITLED = 'Untitled'

@@ -5,6 +5,8 @@
 // through a durable outbox, applied by the relay at most once, and ordered by the relay's own
 // sequence numbers (`seq`). Client clocks never order anything; `at` fields are for display.
 
+import type { MetaOp } from './op-specs.js'
+
 export type EntityType = 'note' | 'folder'
 
 /** Who made a change: a device id (random, per install) and the name the user chose. */
@@ -77,53 +79,9 @@ export interface FolderRecord extends RecordBase {
 
 export type EntityRecord = NoteRecord | FolderRecord
 
-export interface OpPayloads {
-  'note.create': { title: string; folderId: string | null; tags: string[] }
-  'note.rename': { title: string }
-  'note.move': { folderId: string | null }
-  'note.tag': { tag: string }
-  'note.untag': { tag: string }
-  'note.pin': { pinned: boolean }
-  'note.trash': { snapshot: string }
-  'note.restore': Record<string, never>
-  'note.delete': { snapshot: string }
-  'folder.create': { name: string; parentId: string | null }
-  'folder.rename': { name: string }
-  'folder.delete': Record<string, never>
-}
-
-export type OpKind = keyof OpPayloads
-
-export const OP_KINDS = [
-  'note.create',
-  'note.rename',
-  'note.move',
-  'note.tag',
-  'note.untag',
-  'note.pin',
-  'note.trash',
-  'note.restore',
-  'note.delete',
-  'folder.create',
-  'folder.rename',
-  'folder.delete',
-] as const satisfies readonly OpKind[]
-
-type OpOf<K extends OpKind> = {
-  readonly opId: string
-  readonly kind: K
-  /** The note or folder id. */
-  readonly entity: string
-  /**
-   * The seq of the field this op changes, as the sender last knew it (0 when it knew none). A
-   * field changed since then by someone else makes the op a conflict, where the rules say so.
-   */
-  readonly baseVersion: number
-  readonly actor: Actor
-  readonly payload: OpPayloads[K]
-}
-
-export type MetaOp = { [K in OpKind]: OpOf<K> }[OpKind]
+// Ops: each kind is a spec in op-specs.ts, and these types are derived from the specs.
+export type { ConflictField, MetaOp, OpKind, OpPayloads } from './op-specs.js'
+export type { OpOf } from './op-spec.js'
 
 export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
 
@@ -163,7 +121,8 @@ export interface ChangesResponse {
   readonly more: boolean
 }
 
-export function entityTypeOf(kind: OpKind): EntityType {
+/** Kinds are named `<entity type>.<verb>` (the registry checks its specs agree). */
+export function entityTypeOf(kind: MetaOp['kind']): EntityType {
   return kind.startsWith('note.') ? 'note' : 'folder'
 }
 

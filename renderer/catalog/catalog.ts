@@ -6,6 +6,7 @@
 // Writes are serialized, and memory is updated only after the transaction commits, so what the
 // UI shows is always what is on disk.
 
+import { conflictSpecOf, specOf, type ConflictField } from '../../protocol/meta/op-specs'
 import { LIMITS, cleanText } from '../../protocol/meta/parse'
 import { baseFieldOf } from '../../protocol/meta/rules'
 import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
@@ -47,8 +48,6 @@ const META_DEVICE = 'deviceId'
 const META_CURSOR = 'feedCursor'
 const META_LAST_SEQ = 'outboxSeq'
 const CHANNEL = 'skein-catalog'
-
-type ConflictField = 'title' | 'folderId' | 'name'
 
 /** A caller broke the catalog's contract (unknown entity, invalid value): a bug, not bad luck. */
 export class CatalogUsageError extends Error {
@@ -230,10 +229,15 @@ export class Catalog {
 
   /** Settles a conflict on `field` with `value` (mine, theirs or new): itself an op, from a base that saw the conflict. */
   async resolveConflict(type: EntityType, id: string, field: ConflictField, value: string | null): Promise<void> {
-    if (field === 'title') return this.renameNote(id, value ?? '')
-    if (field === 'folderId') return this.moveNote(id, value)
-    if (type !== 'folder' || value === null) throw new CatalogUsageError(`resolveConflict: cannot set ${type}.${field} to ${String(value)}`)
-    return this.renameFolder(id, value)
+    const spec = conflictSpecOf(type, field)
+    if (!spec?.conflict) throw new CatalogUsageError(`resolveConflict: a ${type} has no conflict-checked field ${field}`)
+    let payload: unknown
+    try {
+      payload = spec.conflict.settle(value)
+    } catch (err) {
+      throw new CatalogUsageError(`resolveConflict: cannot set ${type}.${field} to ${String(value)}: ${(err as Error).message}`)
+    }
+    return this.enqueue(spec.kind, id, payload as OpPayloads[OpKind])
   }
 
   private text(value: string, what: string, max: number, allowEmpty: boolean): string {
@@ -247,7 +251,7 @@ export class Catalog {
       const type = entityTypeOf(kind)
       const key = entityKey(type, entity)
       const current = this.entities.get(key)
-      const creating = kind === 'note.create' || kind === 'folder.create'
+      const creating = specOf(kind).initial !== undefined
       if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
       const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
       const now = this.now()
@@ -256,7 +260,7 @@ export class Catalog {
       // Setting a field the user was asked to review settles this device's side of that review.
       const settled = this.outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
       const outbox = [...this.outbox.filter((e) => !settled.includes(e)), entry]
-      const next = this.rebuild(key, type, entity, current?.base ?? null, outbox, {})
+      const next = this.rebuild(key, type, entity, current?.base ?? null, outbox, current ?? {})
       await this.commit({ entities: [next], outboxPut: [entry], outboxDelete: settled.map((e) => e.seq), meta: { [META_LAST_SEQ]: entry.seq } }, outbox, 'strict')
     })
   }
@@ -437,7 +441,7 @@ export class Catalog {
     // Deleted here: the text goes, as the user asked. Deleted elsewhere while this device holds
     // text the relay never got: that text is kept and still sent, and the relay brings the note
     // back with it (docs/sync-rules.md), so nothing typed here is lost to someone else's delete.
-    const deletedHere = entries.some((e) => e.op.kind === 'note.delete' && isShown(e))
+    const deletedHere = entries.some((e) => specOf(e.op.kind).erasesContent === true && isShown(e))
     const erased = view?.deleted === true && (deletedHere || !keep.contentDirty) ? { contentPulled: 0, contentDirty: false, historyDirty: false } : {}
     return {
       contentSeq: 0,

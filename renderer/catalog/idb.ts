@@ -2,6 +2,7 @@
 // Writes that carry user intent use strict durability: the transaction completes only once the
 // data is flushed to disk, so "saved" is never said of something a power cut could take back.
 
+import { migrateLocalEntity, migrateOutboxEntry, storedLocalEntity, storedOutboxEntry } from '../../protocol/meta/records'
 import type { LocalEntity, OutboxEntry } from './outbox'
 
 export const CATALOG_DB = 'skein-catalog'
@@ -51,15 +52,20 @@ export async function loadAll(db: IDBDatabase, keys?: readonly string[]): Promis
   const tx = db.transaction([STORES.entities, STORES.outbox, STORES.meta], 'readonly')
   const store = tx.objectStore(STORES.entities)
   const readEntities = keys
-    ? Promise.all(keys.map((key) => request(store.get(key) as IDBRequest<LocalEntity | undefined>))).then((found) => found.filter((e) => e !== undefined))
-    : request(store.getAll() as IDBRequest<LocalEntity[]>)
+    ? Promise.all(keys.map((key) => request(store.get(key) as IDBRequest<unknown>))).then((found) => found.filter((e) => e !== undefined))
+    : request(store.getAll() as IDBRequest<unknown[]>)
   const [entities, outbox, metaKeys, metaValues] = await Promise.all([
     readEntities,
-    request(tx.objectStore(STORES.outbox).getAll() as IDBRequest<OutboxEntry[]>),
+    request(tx.objectStore(STORES.outbox).getAll() as IDBRequest<unknown[]>),
     request(tx.objectStore(STORES.meta).getAllKeys()),
     request(tx.objectStore(STORES.meta).getAll()),
   ])
-  return { entities, outbox, meta: new Map(metaKeys.map((k, i) => [String(k), metaValues[i]])) }
+  try {
+    // Rows are read only through their migrations: an older row is upgraded, a newer one refused.
+    return { entities: entities.map(migrateLocalEntity), outbox: outbox.map(migrateOutboxEntry), meta: new Map(metaKeys.map((k, i) => [String(k), metaValues[i]])) }
+  } catch (err) {
+    throw new CatalogStorageError(`cannot read local storage: ${(err as Error).message}`, { cause: err })
+  }
 }
 
 export interface CatalogWrite {
@@ -86,8 +92,8 @@ export function writeAll(db: IDBDatabase, write: CatalogWrite, durability: 'stri
     const outbox = tx.objectStore(STORES.outbox)
     const meta = tx.objectStore(STORES.meta)
     try {
-      for (const entity of write.entities ?? []) entities.put(entity)
-      for (const entry of write.outboxPut ?? []) outbox.put(entry)
+      for (const entity of write.entities ?? []) entities.put(storedLocalEntity(entity))
+      for (const entry of write.outboxPut ?? []) outbox.put(storedOutboxEntry(entry))
       for (const seq of write.outboxDelete ?? []) outbox.delete(seq)
       for (const [key, value] of Object.entries(write.meta ?? {})) meta.put(value, key)
     } catch (err) {

@@ -2,61 +2,15 @@
 // is computed from the last server record plus its pending ops, what each answer from the relay
 // does to an entry, and when a failed send is tried again. No I/O here; catalog.ts persists.
 
+import { fieldKeyOf, specOf } from '../../protocol/meta/op-specs'
 import { applyOptimistic } from '../../protocol/meta/rules'
+import type { EntryState, LocalEntity, OutboxEntry } from '../../protocol/meta/records'
 import { entityTypeOf, type EntityRecord, type EntityType, type MetaOp, type OpResult } from '../../protocol/meta/types'
 
-export type EntryState = 'pending' | 'inflight' | 'failed' | 'conflicted' | 'synced'
-export type SyncState = 'synced' | 'pending' | 'failed' | 'conflicted'
+export { fieldKeyOf }
 
-/** One queued op with its delivery bookkeeping. `seq` is the local order (per device). */
-export interface OutboxEntry {
-  readonly seq: number
-  readonly op: MetaOp
-  readonly entityType: EntityType
-  readonly state: EntryState
-  readonly attempts: number
-  /** ms since epoch, this device's clock: only for scheduling retries here. */
-  readonly nextAttemptAt: number
-  readonly lastError: string | null
-  readonly createdAt: number
-  /**
-   * The relay judged the op and refused it (status `rejected`): its verdict stands and the op no
-   * longer shows. A request refused as a whole (bad token, 4xx) is failed but still shown: the
-   * user's intent stays visible until it is retried or discarded.
-   */
-  readonly rejected?: boolean
-}
-
-/** An entity as this device holds it. */
-export interface LocalEntity {
-  /** `${type}:${id}`, the IndexedDB key. */
-  readonly key: string
-  readonly type: EntityType
-  readonly id: string
-  /** The relay's record as last heard (feed or op answer); null until the relay has it. */
-  readonly base: EntityRecord | null
-  /** What the user sees: `base` with this device's pending ops applied. Null once gone for good. */
-  readonly view: EntityRecord | null
-  readonly sync: SyncState
-  readonly attempts: number
-  readonly lastError: string | null
-  /** Notes: the relay's content seq as the feed reported it, and the one this device has pulled. */
-  readonly contentSeq: number
-  readonly contentPulled: number
-  /** Notes: this device holds content the relay has not acknowledged storing. */
-  readonly contentDirty: boolean
-  /**
-   * Notes: this device holds saved versions (the note's history room) the relay has not
-   * acknowledged. Optional: records written before it existed have none.
-   */
-  readonly historyDirty?: boolean
-  /**
-   * Notes: background sync has compared this device's content with what the relay has stored at
-   * least once. Until then the note is re-checked, so content whose "unacknowledged" mark was
-   * never written (or lost) cannot stay off the relay unnoticed. Optional: older records lack it.
-   */
-  readonly contentChecked?: boolean
-}
+// The stored shapes of outbox entries and entities (and their upgrades) are in records.ts.
+export type { EntryState, LocalEntity, OutboxEntry, SyncState } from '../../protocol/meta/records'
 
 export const entityKey = (type: EntityType, id: string): string => `${type}:${id}`
 
@@ -96,23 +50,6 @@ export function entitySync(base: EntityRecord | null, entries: readonly OutboxEn
   return { sync: 'synced', attempts: 0, lastError: null }
 }
 
-/** The field an op's base version refers to; ops on the same field of an entity chain. */
-export function fieldKeyOf(op: MetaOp): string | null {
-  switch (op.kind) {
-    case 'note.rename':
-      return 'title'
-    case 'note.move':
-      return 'folderId'
-    case 'note.tag':
-    case 'note.untag':
-      return `tag:${op.payload.tag}`
-    case 'folder.rename':
-      return 'name'
-    default:
-      return null
-  }
-}
-
 /**
  * After `applied` (an op of ours) landed at `seq`, a later op of ours on the same field was
  * written from the same knowledge and must not conflict with our own change: it now builds on
@@ -122,11 +59,11 @@ export function fieldKeyOf(op: MetaOp): string | null {
  */
 export function rebaseAfter(applied: MetaOp, seq: number, later: MetaOp): MetaOp {
   if (applied.entity !== later.entity || later.baseVersion >= seq) return later
-  if (entityTypeOf(applied.kind) !== entityTypeOf(later.kind)) return later
-  const created = applied.kind === 'note.create' || applied.kind === 'folder.create'
-  const sameField = fieldKeyOf(applied) !== null && fieldKeyOf(applied) === fieldKeyOf(later)
-  const tagAdded = applied.kind === 'note.tag' && later.kind === 'note.untag' && applied.payload.tag === later.payload.tag
-  return created || sameField || tagAdded ? { ...later, baseVersion: seq } : later
+  const spec = specOf(applied.kind)
+  if (spec.entityType !== specOf(later.kind).entityType) return later
+  const created = spec.initial !== undefined
+  const field = fieldKeyOf(applied)
+  return created || (field !== null && field === fieldKeyOf(later)) ? { ...later, baseVersion: seq } : later
 }
 
 export type Outcome =

@@ -1,7 +1,8 @@
 // What the UI shows, computed from the catalog snapshot and the relay's reachability. Pure, so
 // the labels users rely on ("on the relay", "N pending") are tested without a browser.
 
-import type { FieldConflict, FolderRecord, NoteRecord } from '../../protocol/meta/types'
+import { specOf } from '../../protocol/meta/op-specs'
+import type { ConflictField, FieldConflict, FolderRecord, NoteRecord } from '../../protocol/meta/types'
 import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
@@ -215,30 +216,14 @@ export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null
   return { kind: 'synced', label: 'All synced', pending, unsent, attention }
 }
 
-export function openConflicts(entity: LocalEntity): [field: 'title' | 'folderId' | 'name', conflict: FieldConflict][] {
+export function openConflicts(entity: LocalEntity): [field: ConflictField, conflict: FieldConflict][] {
   const record = entity.base
   if (!record) return []
-  return Object.entries(record.conflicts).filter((pair): pair is ['title' | 'folderId' | 'name', FieldConflict] => pair[1] !== undefined)
+  return Object.entries(record.conflicts).filter((pair): pair is [ConflictField, FieldConflict] => pair[1] !== undefined)
 }
 
-const KIND_LABELS: Record<OutboxEntry['op']['kind'], string> = {
-  'note.create': 'Create note',
-  'note.rename': 'Rename note',
-  'note.move': 'Move note',
-  'note.tag': 'Add tag',
-  'note.untag': 'Remove tag',
-  'note.pin': 'Pin or unpin',
-  'note.trash': 'Move to trash',
-  'note.restore': 'Restore from trash',
-  'note.delete': 'Delete forever',
-  'folder.create': 'Create folder',
-  'folder.rename': 'Rename folder',
-  'folder.delete': 'Delete folder',
-}
-
+/** A Sync details row: what the op does, in the words of its spec, e.g. 'Rename note to “Plan”'. */
 export function describeEntry(entry: OutboxEntry): string {
-  const op = entry.op
-  const detail =
-    op.kind === 'note.rename' ? ` to “${op.payload.title}”` : op.kind === 'note.tag' || op.kind === 'note.untag' ? ` “${op.payload.tag}”` : op.kind === 'folder.create' || op.kind === 'folder.rename' ? ` “${op.payload.name}”` : ''
-  return KIND_LABELS[op.kind] + detail
+  const spec = specOf(entry.op.kind)
+  return spec.label + (spec.detail?.(entry.op.payload) ?? '')
 }

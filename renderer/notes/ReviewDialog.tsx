@@ -1,9 +1,10 @@
 import { useState } from 'react'
+import { conflictSpecOf, type ConflictField } from '../../protocol/meta/op-specs'
+import type { ReviewLookup } from '../../protocol/meta/op-spec'
 import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import { folderItems, openConflicts } from '../catalog/selectors'
 import { CloseActions, Modal } from '../ui/Dialog'
-import { UNTITLED } from './title'
 
 interface Props {
   entity: LocalEntity
@@ -13,23 +14,21 @@ interface Props {
   onClose(): void
 }
 
-const FIELD_LABELS = { title: 'Title', folderId: 'Folder', name: 'Folder name' } as const
-
 /**
  * Two writers set the same field from the same starting point. Both values are shown in the
  * relay's order, with who set them; the choice (mine, theirs, or a new value) is sent as a new
  * change, so every device converges on it.
  */
 export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props) {
-  const conflicts = openConflicts(entity)
+  // Each field's heading, how its values read, whether a new one can be typed: from its op's spec.
+  const conflicts = openConflicts(entity).flatMap(([field, conflict]) => {
+    const spec = conflictSpecOf(entity.type, field)?.conflict
+    return spec ? [{ field, conflict, spec }] : []
+  })
   const folders = folderItems(snapshot)
+  const lookup: ReviewLookup = { folderName: (id) => folders.find((f) => f.folder.id === id)?.folder.name }
   const [custom, setCustom] = useState<Record<string, string>>({})
-  const show = (field: 'title' | 'folderId' | 'name', value: string | null): string => {
-    if (field !== 'folderId') return value === '' || value === null ? UNTITLED : value
-    if (value === null) return 'No folder'
-    return folders.find((f) => f.folder.id === value)?.folder.name ?? 'a deleted folder'
-  }
-  const choose = (field: 'title' | 'folderId' | 'name', value: string | null): void => {
+  const choose = (field: ConflictField, value: string | null): void => {
     act(() => catalog.resolveConflict(entity.type, entity.id, field, value))
     onClose()
   }
@@ -37,16 +36,16 @@ export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props)
   return (
     <Modal title="Review changes" onCancel={onClose}>
       {conflicts.length === 0 && failed.length === 0 && <p className="dialog-message">Nothing to review any more: it was settled.</p>}
-      {conflicts.map(([field, conflict]) => (
-        <section key={field} className="review-field" aria-label={`Conflict on ${FIELD_LABELS[field]}`}>
-          <h3 className="review-heading">{FIELD_LABELS[field]}</h3>
+      {conflicts.map(({ field, conflict, spec }) => (
+        <section key={field} className="review-field" aria-label={`Conflict on ${spec.label}`}>
+          <h3 className="review-heading">{spec.label}</h3>
           <ol className="review-candidates">
             {conflict.candidates.map((candidate) => {
               const mine = candidate.actor.device === catalog.deviceId
               const who = mine ? 'you (this device)' : candidate.actor.name || 'another device'
               return (
                 <li key={candidate.seq} className="review-candidate">
-                  <span className="review-value">“{show(field, candidate.value)}”</span>
+                  <span className="review-value">“{spec.show(candidate.value, lookup)}”</span>
                   <span className="review-meta">
                     by {who}, change #{candidate.seq} on the relay, {new Date(candidate.at).toLocaleString()}
                   </span>
@@ -57,7 +56,7 @@ export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props)
               )
             })}
           </ol>
-          {field !== 'folderId' && (
+          {spec.typed && (
             <form
               className="review-custom"
               onSubmit={(event) => {
@@ -68,7 +67,7 @@ export function ReviewDialog({ entity, snapshot, catalog, act, onClose }: Props)
             >
               <input
                 className="field-input"
-                aria-label={`New ${FIELD_LABELS[field].toLowerCase()}`}
+                aria-label={`New ${spec.label.toLowerCase()}`}
                 placeholder="Or type a new one"
                 value={custom[field] ?? ''}
                 onChange={(event) => setCustom({ ...custom, [field]: event.target.value })}

@@ -2,7 +2,9 @@
 // content once: its first line of text (the first line that is not blank), whitespace-collapsed,
 // trimmed and shortened, when the writer pauses or leaves the note (see NotePane).
 
-export const UNTITLED = 'Untitled'
+import { UNTITLED } from '../../protocol/notes'
+
+export { UNTITLED }
 /** Longest title taken from a note's first line (a typed title may be up to LIMITS.titleLength). */
 export const DERIVED_TITLE_LENGTH = 80
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
 import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
 import type { ContentChange, DecideOp, MetaStorage, NoteState, PurgeDecision, PurgedState, RecordReader } from './storage.js'
@@ -195,7 +196,7 @@ export class SqliteMetaStorage implements MetaStorage {
 
   private noteState({ workspace, noteId }: NoteRef): NoteState {
     const row = this.stmts.getEntity.get(workspace, 'note', noteId) as EntityRow | undefined
-    const record = row?.record ? (JSON.parse(row.record) as NoteRecord) : null
+    const record = row?.record ? (migrateEntity(JSON.parse(row.record)) as NoteRecord) : null
     return { record, purged: purgedStateOf(this.stmts.getPurge.get(workspace, noteId) as PurgeRow | undefined) }
   }
 
@@ -204,12 +205,12 @@ export class SqliteMetaStorage implements MetaStorage {
     const parent = record.deleted ? null : record.type === 'note' ? record.folderId : record.parentId
     // When a note was deleted forever, until it is purged (the sweeper's index).
     const deletedAt = record.type === 'note' && record.deleted && !tombstone ? record.updatedAt : null
-    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(record), version: record.version, parent, deletedAt })
+    this.stmts.putEntity.run({ workspace, type: record.type, id: record.id, record: JSON.stringify(storedEntity(record)), version: record.version, parent, deletedAt })
   }
 
   private reader(workspace: string): RecordReader {
     const parse = (row: { record: string | null } | undefined): EntityRecord | undefined =>
-      row?.record ? (JSON.parse(row.record) as EntityRecord) : undefined
+      row?.record ? migrateEntity(JSON.parse(row.record)) : undefined
     return {
       get: (type, id) => parse(this.stmts.getEntity.get(workspace, type, id) as EntityRow | undefined),
       childrenOf: (folderId) => (this.stmts.children.all(workspace, folderId) as { record: string }[]).map((row) => parse(row)!),
@@ -222,7 +223,7 @@ function purgedStateOf(row: PurgeRow | undefined): PurgedState | null {
 }
 
 function toFeedEntry(row: EntityRow): FeedEntry {
-  return { type: row.type, id: row.id, record: row.record ? (JSON.parse(row.record) as EntityRecord) : null, contentSeq: row.content_seq, seq: row.seq }
+  return { type: row.type, id: row.id, record: row.record ? migrateEntity(JSON.parse(row.record)) : null, contentSeq: row.content_seq, seq: row.seq }
 }
 
 const SCHEMA = `
