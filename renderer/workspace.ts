@@ -39,6 +39,14 @@ export function contentStateRecorder(catalog: Catalog): ContentStateListener {
   }
 }
 
+/** Of these notes, those open here whose text is proven in step with the relay (no pull needed). */
+export function notesInStep(registry: DocRegistry): (noteIds: readonly string[]) => Promise<ReadonlySet<string>> {
+  return async (noteIds) => {
+    const rooms = await registry.confirmInSync(noteIds.map(noteRoom))
+    return new Set(noteIds.filter((id) => rooms.has(noteRoom(id))))
+  }
+}
+
 export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promise<Workspace> {
   const catalog = await Catalog.open({ shareWithWindows: true })
   const registry = new DocRegistry(relay, contentStateRecorder(catalog))
@@ -55,7 +63,7 @@ export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promi
   let worker: SyncWorker | null = null
   let contentSync: ContentSync | null = null
   const lead = (): void => {
-    worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }))
+    worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }), { contentInStep: notesInStep(registry) })
     const share = (): void => {
       reach.set(worker!.reach.get())
       channel?.postMessage({ type: 'reach', reach: worker!.reach.get() } satisfies ReachMessage)

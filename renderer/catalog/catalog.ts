@@ -345,12 +345,17 @@ export class Catalog {
     })
   }
 
-  /** Other devices' changes from the feed; the cursor moves in the same transaction. */
-  applyFeed(entries: readonly FeedEntry[], cursor: number): Promise<void> {
+  /**
+   * Other devices' changes from the feed; the cursor moves in the same transaction. `inStep`:
+   * notes open here and proven in step with the relay after these entries were written
+   * (DocRegistry.confirmInSync), whose content therefore needs no pull. Entries that change
+   * nothing here are not written, and a page that changes nothing re-renders nothing.
+   */
+  applyFeed(entries: readonly FeedEntry[], cursor: number, inStep: ReadonlySet<string> = NOTHING): Promise<void> {
     return this.serialize(async () => {
       let outbox = [...this.outbox]
       const drop: number[] = []
-      const entities = entries.map((entry) => {
+      const entities = entries.flatMap((entry) => {
         const key = entityKey(entry.type, entry.id)
         const current = this.entities.get(key)
         const base = newer(current?.base ?? null, entry.record)
@@ -359,7 +364,13 @@ export class Catalog {
           for (const e of outbox) if (e.state === 'conflicted' && keyOfOp(e.op) === key) drop.push(e.seq)
           outbox = outbox.filter((e) => !drop.includes(e.seq))
         }
-        return this.rebuild(key, entry.type, entry.id, base, outbox, { ...current, contentSeq: Math.max(current?.contentSeq ?? 0, entry.contentSeq) })
+        const contentSeq = Math.max(current?.contentSeq ?? 0, entry.contentSeq)
+        const caughtUp =
+          entry.type === 'note' && current && inStep.has(entry.id) && !current.contentDirty && current.historyDirty !== true
+            ? { contentPulled: Math.max(current.contentPulled, contentSeq), contentChecked: true }
+            : {}
+        const next = this.rebuild(key, entry.type, entry.id, base, outbox, { ...current, contentSeq, ...caughtUp })
+        return current && sameEntity(current, next) ? [] : [next]
       })
       await this.commit({ entities, outboxDelete: drop, meta: { [META_CURSOR]: Math.max(cursor, this.feedCursor) } }, outbox, 'relaxed')
     })
@@ -471,6 +482,8 @@ export class Catalog {
     this.outbox = outbox
     if (write.meta?.[META_CURSOR] !== undefined) this.feedCursor = Number(write.meta[META_CURSOR])
     if (write.meta?.[META_LAST_SEQ] !== undefined) this.lastSeq = Number(write.meta[META_LAST_SEQ])
+    // Only the feed cursor moved: nothing anyone shows changed.
+    if (!write.entities?.length && !write.outboxPut?.length && !write.outboxDelete?.length) return
     this.publish()
     this.channel?.postMessage((write.entities ?? []).map((e) => e.key))
     for (const entity of newlyGone) for (const listener of [...this.deletedListeners]) listener(entity.id)
@@ -490,6 +503,13 @@ export class Catalog {
  */
 function isGoneNote(entity: LocalEntity | undefined): boolean {
   return entity !== undefined && entity.type === 'note' && entity.view !== null && entity.view.deleted && !entity.contentDirty
+}
+
+const NOTHING: ReadonlySet<string> = new Set()
+
+/** Entities are plain data (they are stored as they are): equal JSON, nothing to write or show. */
+function sameEntity(a: LocalEntity, b: LocalEntity): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
 }
 
 function splitKey(key: string): [EntityType, string] {

@@ -28,6 +28,11 @@ export interface SyncWorkerOptions {
   events?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null
   /** Whether this page is visible (wake/focus detection); defaults to always. */
   visible?: () => boolean
+  /**
+   * Which of these notes are open here and proven in step with the relay now (their content
+   * changes need no pull); by default none.
+   */
+  contentInStep?: (noteIds: readonly string[]) => Promise<ReadonlySet<string>>
 }
 
 const TICK_MS = 10_000
@@ -52,6 +57,7 @@ export class SyncWorker {
   private readonly feedWait: number
   private readonly now: () => number
   private readonly events: SyncWorkerOptions['events']
+  private readonly contentInStep: NonNullable<SyncWorkerOptions['contentInStep']>
 
   constructor(
     private readonly catalog: Catalog,
@@ -64,6 +70,7 @@ export class SyncWorker {
     this.feedWait = options.feedWaitSeconds ?? 5
     this.now = options.now ?? Date.now
     this.events = options.events === undefined ? (typeof window === 'undefined' ? null : window) : options.events
+    this.contentInStep = options.contentInStep ?? (() => Promise.resolve(new Set()))
   }
 
   start(): void {
@@ -169,7 +176,10 @@ export class SyncWorker {
   /** One change-feed request; public for tests that step the worker by hand. */
   async pull(waitSeconds = 0, signal?: AbortSignal): Promise<boolean> {
     const page = await this.transport.changes(this.catalog.cursor, waitSeconds, signal)
-    await this.catalog.applyFeed(page.entries, page.cursor)
+    // Asked after the page arrived, so "in step" covers every content change it reports.
+    const changed = page.entries.filter((e) => e.type === 'note' && e.contentSeq > (this.catalog.get('note', e.id)?.contentPulled ?? 0)).map((e) => e.id)
+    const inStep = changed.length > 0 ? await this.contentInStep(changed) : undefined
+    await this.catalog.applyFeed(page.entries, page.cursor, inStep)
     this.markReachable()
     return page.more
   }

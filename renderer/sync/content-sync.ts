@@ -7,7 +7,7 @@ import { historyRoom, noteRoom } from '../../protocol/rooms'
 import type { Catalog } from '../catalog/catalog'
 import type { RelayReach } from '../catalog/sync-worker'
 import type { ReadableStore } from './store'
-import type { DocHandle, DocRegistry } from './doc-registry'
+import { ACK_SETTLE_MS, type DocHandle, type DocRegistry } from './doc-registry'
 
 export interface ContentSyncOptions {
   concurrency?: number
@@ -32,8 +32,8 @@ export class ContentSync {
   private readonly pullIntervalMs: number
   /** When each note was last pulled (started), for pullIntervalMs. */
   private readonly lastPull = new Map<string, number>()
-  private timer: ReturnType<typeof setTimeout> | null = null
-  private pullTimer: ReturnType<typeof setTimeout> | null = null
+  /** The next time a resting or waiting note is due, and the timer for it. */
+  private wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null
 
   constructor(
     private readonly catalog: Catalog,
@@ -54,8 +54,8 @@ export class ContentSync {
 
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off()
-    if (this.timer) clearTimeout(this.timer)
-    if (this.pullTimer) clearTimeout(this.pullTimer)
+    if (this.wake) clearTimeout(this.wake.timer)
+    this.wake = null
   }
 
   /** "Retry now": notes resting after a failed attempt (timed out, refused) are tried again at once. */
@@ -72,16 +72,21 @@ export class ContentSync {
   private readonly schedule = (): void => {
     if (this.reach.get().state !== 'online') return
     const now = Date.now()
-    let nextPull = Number.POSITIVE_INFINITY
+    let nextWake = Number.POSITIVE_INFINITY
     for (const id of this.catalog.contentWork()) {
       if (this.active.size >= this.concurrency) return
-      if (this.active.has(id) || (this.resting.get(id) ?? 0) > now) continue
+      if (this.active.has(id)) continue
+      const restingUntil = this.resting.get(id) ?? 0
+      if (restingUntil > now) {
+        nextWake = Math.min(nextWake, restingUntil)
+        continue
+      }
       // Only pulls wait: what this device holds and the relay lacks goes at once.
       const entity = this.catalog.get('note', id)
       const pullOnly = !entity?.contentDirty && entity?.historyDirty !== true
       const pullAt = (this.lastPull.get(id) ?? 0) + this.pullIntervalMs
       if (pullOnly && pullAt > now) {
-        nextPull = Math.min(nextPull, pullAt)
+        nextWake = Math.min(nextWake, pullAt)
         continue
       }
       this.lastPull.set(id, now)
@@ -91,11 +96,13 @@ export class ContentSync {
         this.schedule()
       })
     }
-    if (nextPull !== Number.POSITIVE_INFINITY && !this.pullTimer) {
-      this.pullTimer = setTimeout(() => {
-        this.pullTimer = null
+    if (nextWake !== Number.POSITIVE_INFINITY && (!this.wake || nextWake < this.wake.at)) {
+      if (this.wake) clearTimeout(this.wake.timer)
+      const timer = setTimeout(() => {
+        this.wake = null
         this.schedule()
-      }, nextPull - now)
+      }, nextWake - now)
+      this.wake = { at: nextWake, timer }
     }
   }
 
@@ -108,14 +115,21 @@ export class ContentSync {
     try {
       await withTimeout(Promise.all(handles.map((handle) => this.settled(handle))), this.timeoutMs)
       await this.catalog.markContentSynced(id, target)
-      this.resting.delete(id)
+      // An open note's "not on the relay" mark clears ACK_SETTLE_MS after its last acknowledgement;
+      // until then it is still listed as work, and is let be rather than checked over and over.
+      const after = this.catalog.get('note', id)
+      if (after?.contentDirty || after?.historyDirty === true) this.rest(id, ACK_SETTLE_MS + 100)
+      else this.resting.delete(id)
     } catch {
-      this.resting.set(id, Date.now() + this.retryAfterMs)
-      if (this.timer) clearTimeout(this.timer)
-      this.timer = setTimeout(this.schedule, this.retryAfterMs)
+      this.rest(id, this.retryAfterMs)
     } finally {
       for (const handle of handles) this.registry.release(handle)
     }
+  }
+
+  /** Not before `ms` from now; schedule() wakes up for it. */
+  private rest(id: string, ms: number): void {
+    this.resting.set(id, Date.now() + ms)
   }
 
   /** Synced with the relay, everything here acknowledged there, and everything received saved here. */

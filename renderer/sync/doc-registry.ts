@@ -44,6 +44,15 @@ const ACKED_KEY = 'skein:relay-stored-sv'
 
 
 const LINGER_MS = 250
+/**
+ * How long acknowledgements must stay current before a note's "not on the relay" mark is cleared
+ * in the catalog. While someone types, each keystroke is acknowledged within milliseconds;
+ * recording every one would write the catalog and re-render the app twice per key. The note
+ * says it waits a moment longer than it does, never the other way round.
+ */
+export const ACK_SETTLE_MS = 1_000
+/** How long `confirmInSync` waits for the relay to answer. */
+const CONFIRM_TIMEOUT_MS = 3_000
 
 export function persistenceName(room: string): string {
   return `skein:${room}`
@@ -79,7 +88,12 @@ export class DocHandle {
   collectTimer: ReturnType<typeof setTimeout> | null = null
   private storedStateVector: Uint8Array | null = null
   private unacknowledged: boolean | null = null
+  private clearTimer: ReturnType<typeof setTimeout> | null = null
   private marking: Promise<void> = Promise.resolve()
+  private relaySynced = false
+  /** Stored acknowledgements received so far, and who waits for the next one (confirmInSync). */
+  private acksHeard = 0
+  private readonly ackWaiters = new Set<() => void>()
   private savedAck: Uint8Array | null = null
   private readonly cleanups: (() => void)[] = []
 
@@ -102,7 +116,9 @@ export class DocHandle {
     // A failed merge only leaves the store as y-indexeddb wrote it.
     this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence)).catch(() => false)
     let relaySynced = (): void => {}
-    this.whenRelaySynced = new Promise((resolve) => (relaySynced = resolve))
+    this.whenRelaySynced = new Promise<void>((resolve) => (relaySynced = resolve)).then(() => {
+      this.relaySynced = true
+    })
     const onUpdate = (_update: Uint8Array, origin: unknown): void => {
       // A local change is not on the relay until an acknowledgement says so. What was replayed
       // from this device's disk is checked on load instead (checkLoadedAgainstAck).
@@ -135,6 +151,8 @@ export class DocHandle {
           heartbeat.heard()
           this.storedStateVector = stateVector
           this.checkStored()
+          this.acksHeard++
+          for (const wake of [...this.ackWaiters]) wake()
         }),
       )
       const onSync = (synced: boolean): void => {
@@ -196,10 +214,54 @@ export class DocHandle {
   }
 
   private reportContent(unacknowledged: boolean): void {
+    if (unacknowledged) {
+      this.cancelClear()
+      return this.record(true)
+    }
+    if (this.unacknowledged === false || this.clearTimer) return
+    this.clearTimer = setTimeout(() => {
+      this.clearTimer = null
+      this.record(false)
+    }, ACK_SETTLE_MS)
+  }
+
+  private cancelClear(): void {
+    if (this.clearTimer) clearTimeout(this.clearTimer)
+    this.clearTimer = null
+  }
+
+  private record(unacknowledged: boolean): void {
     if (this.unacknowledged === unacknowledged) return
     this.unacknowledged = unacknowledged
     const recorded = Promise.resolve(this.onContentState(this.room, unacknowledged))
     this.marking = Promise.all([this.marking, recorded.catch(() => undefined)]).then(() => undefined)
+  }
+
+  /**
+   * Whether this open doc is in step with the relay right now, proven by a round trip begun now:
+   * the relay answers on the same socket after every update it relayed before, so once the
+   * answer is here, everything the relay held when it answered is in this doc. True only if
+   * the doc had synced, the relay has stored all of this doc, and this device saved all of it.
+   */
+  async confirmInSync(timeoutMs = CONFIRM_TIMEOUT_MS): Promise<boolean> {
+    const provider = this.provider
+    if (this.destroyed || !provider || !this.relaySynced || this.connection.get() !== 'connected') return false
+    const asked = this.acksHeard
+    const answered = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs)
+      const wake = (): void => {
+        if (this.acksHeard > asked) done(true)
+      }
+      const done = (ok: boolean): void => {
+        clearTimeout(timer)
+        this.ackWaiters.delete(wake)
+        resolve(ok)
+      }
+      this.ackWaiters.add(wake)
+    })
+    requestStoredAck(provider)
+    if (!(await answered)) return false
+    return !this.destroyed && this.relayStore.get() === 'stored' && this.localSave.get() === 'saved'
   }
 
   /** Connects again after a refusal ("Retry now"); the provider does not retry those by itself. */
@@ -215,7 +277,14 @@ export class DocHandle {
   /** Tears down the network side and local bindings; `clearLocal` also deletes the IndexedDB data. */
   async destroy(clearLocal = false): Promise<void> {
     if (this.destroyed) return
+    // An acknowledgement that covered everything is still pending its settle time: record it
+    // now, or the note would wait for background sync to check it again.
+    if (this.clearTimer) {
+      this.cancelClear()
+      this.record(false)
+    }
     this.destroyed = true
+    for (const wake of [...this.ackWaiters]) wake()
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.provider?.destroy()
     this.localSave.destroy()
@@ -318,6 +387,16 @@ export class DocRegistry {
     if (unsaved) this.unsavedHandles.add(handle)
     else this.unsavedHandles.delete(handle)
     this.unsaved.set(this.unsavedHandles.size)
+  }
+
+  /**
+   * The notes among `noteIds` whose room is open here and proven in step with the relay
+   * (DocHandle.confirmInSync); rooms not open are never opened for this.
+   */
+  async confirmInSync(rooms: readonly string[]): Promise<ReadonlySet<string>> {
+    const open = rooms.map((room) => this.handles.get(room)).filter((h): h is DocHandle => h !== undefined && !h.destroyed)
+    const results = await Promise.all(open.map(async (handle) => [handle.room, await handle.confirmInSync()] as const))
+    return new Set(results.filter(([, ok]) => ok).map(([room]) => room))
   }
 
   /** Subscribes to changes in every doc opened here (the editor's, background sync's). */
