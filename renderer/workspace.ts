@@ -7,6 +7,7 @@
 
 import { historyRoom, noteIdOfHistoryRoom, noteIdOfRoom, noteRoom } from '../protocol/rooms'
 import { Catalog } from './catalog/catalog'
+import type { ContentMarks } from './catalog/content-ledger'
 import { importLegacyIndex } from './catalog/legacy-index'
 import { SyncWorker, type RelayReach } from './catalog/sync-worker'
 import { HttpTransport } from './catalog/transport'
@@ -30,7 +31,7 @@ const REACH_CHANNEL = 'skein-reach'
 type ReachMessage = { type: 'reach'; reach: RelayReach } | { type: 'ask' }
 
 /** Records in the catalog which notes (text, or saved versions) hold what the relay has not stored. */
-export function contentStateRecorder(catalog: Catalog): ContentStateListener {
+export function contentStateRecorder(catalog: ContentMarks): ContentStateListener {
   return (room, unacknowledged) => {
     const id = noteIdOfRoom(room)
     if (id !== null) return catalog.setContentDirty(id, unacknowledged)

@@ -10,13 +10,13 @@ import { conflictSpecOf, specOf, type ConflictField } from '../../protocol/meta/
 import { LIMITS, cleanText } from '../../protocol/meta/parse'
 import { baseFieldOf } from '../../protocol/meta/rules'
 import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
+import { EMPTY_LEDGER, contentWork, feedPatch, ledgerAfterDelete, markedPatch, syncedPatch, type ContentPart } from './content-ledger'
 import { newId } from './ids'
 import { CATALOG_DB, loadAll, openCatalogDb, writeAll, type CatalogWrite } from './idb'
 import {
   entityKey,
   entitySync,
   fieldKeyOf,
-  isBehindRelay,
   isLive,
   keyOfOp,
   isShown,
@@ -154,21 +154,9 @@ export class Catalog {
     return oldest ? Math.max(0, this.now() - oldest.createdAt) : 0
   }
 
-  /**
-   * Notes whose content needs a background sync: unacknowledged local edits, newer on the relay,
-   * or never compared with the relay at all. Marked edits come first: they are what a writer
-   * could lose.
-   */
+  /** Notes whose content needs a background sync, most urgent first (content-ledger.ts). */
   contentWork(): string[] {
-    const urgent: string[] = []
-    const rest: string[] = []
-    for (const e of this.entities.values()) {
-      if (e.type !== 'note' || !e.view) continue
-      // A note deleted elsewhere still sends the text this device has and the relay lacks.
-      if (e.contentDirty || e.historyDirty === true) urgent.push(e.id)
-      else if (isBehindRelay(e) || (!e.view.deleted && e.contentChecked !== true)) rest.push(e.id)
-    }
-    return [...urgent, ...rest]
+    return contentWork(this.entities.values())
   }
 
   // ---- user actions: each is one strict transaction of entity + outbox entry ----
@@ -364,12 +352,8 @@ export class Catalog {
           for (const e of outbox) if (e.state === 'conflicted' && keyOfOp(e.op) === key) drop.push(e.seq)
           outbox = outbox.filter((e) => !drop.includes(e.seq))
         }
-        const contentSeq = Math.max(current?.contentSeq ?? 0, entry.contentSeq)
-        const caughtUp =
-          entry.type === 'note' && current && inStep.has(entry.id) && !current.contentDirty && current.historyDirty !== true
-            ? { contentPulled: Math.max(current.contentPulled, contentSeq), contentChecked: true }
-            : {}
-        const next = this.rebuild(key, entry.type, entry.id, base, outbox, { ...current, contentSeq, ...caughtUp })
+        const ledger = feedPatch(current, entry.contentSeq, entry.type === 'note' && inStep.has(entry.id))
+        const next = this.rebuild(key, entry.type, entry.id, base, outbox, { ...current, ...ledger })
         return current && sameEntity(current, next) ? [] : [next]
       })
       await this.commit({ entities, outboxDelete: drop, meta: { [META_CURSOR]: Math.max(cursor, this.feedCursor) } }, outbox, 'relaxed')
@@ -408,9 +392,8 @@ export class Catalog {
    * Records whether this device holds note content the relay has not acknowledged: the note's
    * text, or (`part` 'history') its saved versions.
    */
-  setContentDirty(noteId: string, dirty: boolean, part: 'text' | 'history' = 'text'): Promise<void> {
-    const field = part === 'text' ? 'contentDirty' : 'historyDirty'
-    return this.updateNote(noteId, (e) => ((e[field] ?? false) === dirty ? null : { [field]: dirty }), dirty ? 'strict' : 'relaxed')
+  setContentDirty(noteId: string, dirty: boolean, part: ContentPart = 'text'): Promise<void> {
+    return this.updateNote(noteId, (e) => markedPatch(e, dirty, part), dirty ? 'strict' : 'relaxed')
   }
 
   /**
@@ -418,7 +401,7 @@ export class Catalog {
    * content seq `seq`, and the relay has stored everything this device had.
    */
   markContentSynced(noteId: string, seq: number): Promise<void> {
-    return this.updateNote(noteId, (e) => (e.contentPulled >= seq && e.contentChecked === true ? null : { contentPulled: Math.max(seq, e.contentPulled), contentChecked: true }), 'relaxed')
+    return this.updateNote(noteId, (e) => syncedPatch(e, seq), 'relaxed')
   }
 
   private updateNote(noteId: string, change: (e: LocalEntity) => Partial<LocalEntity> | null, durability: 'strict' | 'relaxed'): Promise<void> {
@@ -449,17 +432,11 @@ export class Catalog {
   private rebuild(key: string, type: EntityType, id: string, base: EntityRecord | null, outbox: readonly OutboxEntry[], keep: Partial<LocalEntity>): LocalEntity {
     const entries = outbox.filter((e) => keyOfOp(e.op) === key)
     const view = project(base, entries, this.now())
-    // Deleted here: the text goes, as the user asked. Deleted elsewhere while this device holds
-    // text the relay never got: that text is kept and still sent, and the relay brings the note
-    // back with it (docs/sync-rules.md), so nothing typed here is lost to someone else's delete.
     const deletedHere = entries.some((e) => specOf(e.op.kind).erasesContent === true && isShown(e))
-    const erased = view?.deleted === true && (deletedHere || !keep.contentDirty) ? { contentPulled: 0, contentDirty: false, historyDirty: false } : {}
     return {
-      contentSeq: 0,
-      contentPulled: 0,
-      contentDirty: false,
+      ...EMPTY_LEDGER,
       ...keep,
-      ...erased,
+      ...ledgerAfterDelete(view?.deleted === true, deletedHere, keep),
       key,
       type,
       id,

@@ -14,9 +14,6 @@ export type { EntryState, LocalEntity, OutboxEntry, SyncState } from '../../prot
 
 export const entityKey = (type: EntityType, id: string): string => `${type}:${id}`
 
-/** A live note the relay has newer content of than this device has pulled (background sync brings it). */
-export const isBehindRelay = (e: LocalEntity): boolean => e.type === 'note' && e.view !== null && !e.view.deleted && e.contentSeq > e.contentPulled
-
 export function keyOfOp(op: MetaOp): string {
   return entityKey(entityTypeOf(op.kind), op.entity)
 }

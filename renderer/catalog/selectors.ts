@@ -6,7 +6,8 @@ import type { ConflictField, FieldConflict, FolderRecord, NoteRecord } from '../
 import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
-import { entityKey, isBehindRelay, isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import { holdsUnsent, isBehindRelay } from './content-ledger'
+import { entityKey, isLive, type LocalEntity, type OutboxEntry } from './outbox'
 import type { RelayReach } from './sync-worker'
 import type { Refusal } from '../sync/connection-status'
 
@@ -128,7 +129,7 @@ export function noteSyncState(entity: LocalEntity, reach: RelayReach | null, ref
   if (entity.sync === 'failed') return 'failed'
   if (reach === null) return 'local'
   if (refusal !== null) return 'blocked'
-  const unconfirmed = entity.sync === 'pending' || entity.contentDirty || entity.historyDirty === true || entity.base === null
+  const unconfirmed = entity.sync === 'pending' || holdsUnsent(entity) || entity.base === null
   // The relay has it all; while it cannot be reached, the label says that too.
   if (!unconfirmed) return reach.state === 'offline' ? 'on-relay-offline' : 'on-relay'
   if (reach.state === 'offline') return 'offline'
@@ -183,12 +184,12 @@ export function byNote<T>(rooms: ReadonlyMap<string, T>, snapshot: CatalogSnapsh
 
 /** Notes holding text or saved versions the relay has not acknowledged. */
 export function dirtyNotes(snapshot: CatalogSnapshot): NoteItem[] {
-  return noteItems(snapshot).filter(({ entity }) => entity.contentDirty || entity.historyDirty === true)
+  return noteItems(snapshot).filter(({ entity }) => holdsUnsent(entity))
 }
 
 /** Notes the relay has newer content of than this device has pulled (background sync brings it). */
 export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
-  return noteItems(snapshot).filter(({ entity }) => !entity.contentDirty && entity.historyDirty !== true && isBehindRelay(entity))
+  return noteItems(snapshot).filter(({ entity }) => !holdsUnsent(entity) && isBehindRelay(entity))
 }
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */

@@ -5,6 +5,9 @@
 
 import { ValueStore } from '../sync/store'
 import type { Catalog } from './catalog'
+
+/** What the sync worker needs of the catalog: the outbox's side and the feed's. */
+export type SyncedCatalog = Pick<Catalog, 'takeBatch' | 'settle' | 'defer' | 'retry' | 'applyFeed' | 'cursor' | 'get' | 'nextAttemptAt' | 'oldestPendingAge' | 'subscribe'>
 import { LIMITS } from '../../protocol/meta/parse'
 import { isTransientStatus, opBytes, type OutboxEntry } from './outbox'
 
@@ -60,7 +63,7 @@ export class SyncWorker {
   private readonly contentInStep: NonNullable<SyncWorkerOptions['contentInStep']>
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: SyncedCatalog,
     private readonly transport: MetaTransport,
     options: SyncWorkerOptions = {},
   ) {

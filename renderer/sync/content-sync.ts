@@ -4,7 +4,7 @@
 // saved versions (its history room) are pushed the same way when they were saved offline.
 
 import { historyRoom, noteRoom } from '../../protocol/rooms'
-import type { Catalog } from '../catalog/catalog'
+import type { ContentLedger } from '../catalog/content-ledger'
 import type { RelayReach } from '../catalog/sync-worker'
 import type { ReadableStore } from './store'
 import { ACK_SETTLE_MS, type DocHandle, type DocRegistry } from './doc-registry'
@@ -36,7 +36,7 @@ export class ContentSync {
   private wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: ContentLedger,
     private readonly registry: DocRegistry,
     private readonly reach: ReadableStore<RelayReach>,
     options: ContentSyncOptions = {},
