@@ -12,6 +12,8 @@ export const CONTENT_MAX_WAIT_MS = 2_000
 /** A note whose content stopped changing for this long is recorded then, without waiting longer. */
 export const CONTENT_QUIET_MS = 400
 const RETRY_MS = 1000
+/** How much later than the first due note another may be due and still go in its transaction. */
+const BATCH_SLACK_MS = 50
 /** Notes recorded per transaction at start-up (their rooms are held for its length). */
 const STARTUP_BATCH = 50
 
@@ -158,13 +160,18 @@ export class ContentChangeWatcher {
     return Math.max(entry.notBefore, Math.min(entry.lastAt + this.timing.quietMs, entry.firstAt + this.timing.maxWaitMs))
   }
 
-  /** Writes every note due by `now` in one transaction, and sets the timer for the next one. */
+  /**
+   * Writes every note due by `now` in one transaction, and sets the timer for the next one. Notes
+   * due a moment later (edits a few milliseconds apart) go in the same transaction: one commit
+   * and one long-poll wake instead of several in a row.
+   */
   private writeDue(now: number): void {
     const due: Pending[] = []
     let next = Infinity
+    const batchUntil = now + Math.min(BATCH_SLACK_MS, this.timing.quietMs / 2)
     for (const [key, entry] of this.pending) {
       const at = this.dueAt(entry)
-      if (at <= now) {
+      if (at <= batchUntil) {
         due.push(entry)
         this.pending.delete(key)
       } else next = Math.min(next, at)
