@@ -15,6 +15,11 @@ export const RUN_MARKER = 'SKEIN_TEST_RUN'
 const GRACE_MS = 5_000
 /** Tools' own caches, which they keep in the temporary folder on purpose (jiti: electron-builder's config loader). */
 const CACHES = new Set(['jiti'])
+/**
+ * Chromium's per-launch scratch folders. A browser that exited normally sometimes leaves one
+ * behind (its own cleanup races its exit); a browser left running is still caught, as a process.
+ */
+const BROWSER_SCRATCH = /^\.org\.chromium\.Chromium\./
 
 interface Leftovers {
   processes: { pid: number; command: string }[]
@@ -70,7 +75,7 @@ export function leftovers(run: string, runTmp: string): Leftovers {
     if (/node_modules\/(vitest|tinypool)\//.test(command)) continue
     processes.push({ pid, command: command.length > 300 ? `${command.slice(0, 300)}…` : command })
   }
-  return { processes, folders: readdirSync(runTmp).filter((name) => !CACHES.has(name)) }
+  return { processes, folders: readdirSync(runTmp).filter((name) => !CACHES.has(name) && !BROWSER_SCRATCH.test(name)) }
 }
 
 function readProc(pid: number, file: string): string | null {
