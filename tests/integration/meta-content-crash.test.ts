@@ -32,45 +32,55 @@ async function editThenKill(relay: ReturnType<typeof startRelayProcess>, wsUrl: 
   return after
 }
 
+/**
+ * The relay CLI on a free port with a fresh data folder, listening; `start()` runs it again on the
+ * same port and data (after the previous one stopped), as a restart after a crash or shutdown.
+ */
+async function relayProcessOnFreePort() {
+  const dataDir = tempDir()
+  const port = await freePort()
+  const start = async () => {
+    const relay = startRelayProcess(port, dataDir)
+    await relay.listening()
+    return relay
+  }
+  return { dataDir, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, relay: await start(), start }
+}
+
+/** SIGTERM: the relay stores what it holds and exits. */
+async function stopCleanly(relay: ReturnType<typeof startRelayProcess>): Promise<void> {
+  relay.child.kill('SIGTERM')
+  await relay.exited
+}
+
 function readOnly(file: string): Database.Database {
   return new Database(file, { readonly: true, fileMustExist: true })
 }
 
 describe('change feed after a crash', () => {
   it('lists a note whose edit was stored just before the relay was SIGKILLed (inside the coalescing window)', async () => {
-    const dataDir = tempDir()
-    const port = await freePort()
-    const url = `http://127.0.0.1:${port}`
-    const relay = startRelayProcess(port, dataDir)
-    await relay.listening()
-    const killedAfterMs = await editThenKill(relay, `ws://127.0.0.1:${port}`, 'note/killed-early', 'stored, then the relay died')
+    const { url, wsUrl, relay, start } = await relayProcessOnFreePort()
+    const killedAfterMs = await editThenKill(relay, wsUrl, 'note/killed-early', 'stored, then the relay died')
     // The precondition of the test: the relay died before its feed write was due.
     expect(killedAfterMs).toBeLessThan(CONTENT_QUIET_MS)
 
-    const again = startRelayProcess(port, dataDir)
-    await again.listening()
+    const again = await start()
     try {
       const feed = await allChanges(url)
       expect(feed.map((e) => e.id)).toEqual(['killed-early'])
       expect(feed[0]!.contentSeq).toBeGreaterThan(0)
       expect(feed[0]!.seq).toBe(feed[0]!.contentSeq)
       // The content is there too: a device that pulls the note because of this entry gets it.
-      const reader = connectClient(`ws://127.0.0.1:${port}`, 'note/killed-early', new Y.Doc())
+      const reader = connectClient(wsUrl, 'note/killed-early', new Y.Doc())
       await whenSynced(reader.provider)
       expect(reader.text.toString()).toBe('stored, then the relay died')
     } finally {
-      again.child.kill('SIGTERM')
-      await again.exited
+      await stopCleanly(again)
     }
   }, 30_000)
 
   it('records again only what changed since the content cursor: notes recorded before the crash keep their entry', async () => {
-    const dataDir = tempDir()
-    const port = await freePort()
-    const url = `http://127.0.0.1:${port}`
-    const wsUrl = `ws://127.0.0.1:${port}`
-    const relay = startRelayProcess(port, dataDir)
-    await relay.listening()
+    const { dataDir, url, wsUrl, relay, start } = await relayProcessOnFreePort()
     const early = connectClient(wsUrl, 'note/early', new Y.Doc())
     await whenSynced(early.provider)
     early.text.insert(0, 'recorded long before the crash')
@@ -93,44 +103,33 @@ describe('change feed after a crash', () => {
     }
 
     expect(await editThenKill(relay, wsUrl, 'note/late', 'stored, then the relay died')).toBeLessThan(CONTENT_QUIET_MS)
-    const again = startRelayProcess(port, dataDir)
-    await again.listening()
+    const again = await start()
     try {
       const feed = await allChanges(url)
       expect(feed.find((e) => e.id === 'early')).toEqual(before)
       expect(feed.find((e) => e.id === 'late')?.contentSeq).toBeGreaterThan(before.seq)
     } finally {
-      again.child.kill('SIGTERM')
-      await again.exited
+      await stopCleanly(again)
     }
   }, 40_000)
 
   it('adds no feed entry on a clean restart: the cursor is stored at shutdown', async () => {
-    const dataDir = tempDir()
-    const port = await freePort()
-    const url = `http://127.0.0.1:${port}`
-    const relay = startRelayProcess(port, dataDir)
-    await relay.listening()
-    const writer = connectClient(`ws://127.0.0.1:${port}`, 'note/clean', new Y.Doc())
+    const { url, wsUrl, relay, start } = await relayProcessOnFreePort()
+    const writer = connectClient(wsUrl, 'note/clean', new Y.Doc())
     await whenSynced(writer.provider)
     writer.text.insert(0, 'typed just before a clean shutdown')
     await new Promise((resolve) => setTimeout(resolve, 50))
     writer.provider.destroy()
-    relay.child.kill('SIGTERM')
-    await relay.exited
-    const first = startRelayProcess(port, dataDir)
-    await first.listening()
+    await stopCleanly(relay)
+    const first = await start()
     const feed = await allChanges(url)
     expect(feed.map((e) => [e.id, e.contentSeq > 0])).toEqual([['clean', true]])
-    first.child.kill('SIGTERM')
-    await first.exited
-    const second = startRelayProcess(port, dataDir)
-    await second.listening()
+    await stopCleanly(first)
+    const second = await start()
     try {
       expect(await allChanges(url)).toEqual(feed)
     } finally {
-      second.child.kill('SIGTERM')
-      await second.exited
+      await stopCleanly(second)
     }
   }, 30_000)
 })

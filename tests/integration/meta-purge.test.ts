@@ -68,6 +68,17 @@ async function noteEntry(url: string, id: string, check: (record: NoteRecord) =>
 
 const isTombstone = (r: NoteRecord) => r.deleted && r.title === ''
 
+/** A note created with `text` typed into it by a stock client, stored on the relay; the client has left. Returns its doc. */
+async function writtenNote(relay: { url: string; wsUrl: string }, id: string, title: string, text: string): Promise<Y.Doc> {
+  await sendOps(relay.url, [op('note.create', id, { title, folderId: null, tags: [] })])
+  const writer = connectClient(relay.wsUrl, `note/${id}`)
+  await whenSynced(writer.provider)
+  writer.text.insert(0, text)
+  await storedOnRelay(writer.provider, writer.doc)
+  writer.provider.destroy()
+  return writer.doc
+}
+
 /** Trashes and deletes forever, as a device that saw all of `doc` would. */
 async function deleteForever(url: string, id: string, doc: Y.Doc): Promise<void> {
   const snapshot = encodeContentSnapshot(doc)
@@ -124,14 +135,9 @@ describe('purging notes deleted forever', () => {
   it('keeps a note deleted forever, with its content, until the retention window has passed', async () => {
     const dataDir = tempDir()
     const relay = await startTestRelay({ dataDir, purgeAfterMs: 1500, purgeSweepMs: 100 })
-    await sendOps(relay.url, [op('note.create', 'w1', { title: 'Kept a while', folderId: null, tags: [] })])
-    const writer = connectClient(relay.wsUrl, 'note/w1')
-    await whenSynced(writer.provider)
-    writer.text.insert(0, 'still here')
-    await storedOnRelay(writer.provider, writer.doc)
-    writer.provider.destroy()
+    const written = await writtenNote(relay, 'w1', 'Kept a while', 'still here')
     const deletedAt = Date.now()
-    await deleteForever(relay.url, 'w1', writer.doc)
+    await deleteForever(relay.url, 'w1', written)
 
     await new Promise((resolve) => setTimeout(resolve, 700))
     expect((await allChanges(relay.url)).find((e) => e.id === 'w1')?.record).toMatchObject({ deleted: true, title: 'Kept a while' })
@@ -145,18 +151,13 @@ describe('purging notes deleted forever', () => {
   it('takes a late edit to a purged note back as a fresh, untitled note saying why; a stale copy is refused and stores nothing', async () => {
     const dataDir = tempDir()
     const relay = await startTestRelay({ dataDir, purgeAfterMs: 0 })
-    await sendOps(relay.url, [op('note.create', 'l1', { title: 'Gone', folderId: null, tags: [] })])
-    const writer = connectClient(relay.wsUrl, 'note/l1')
-    await whenSynced(writer.provider)
-    writer.text.insert(0, 'old text')
-    await storedOnRelay(writer.provider, writer.doc)
+    const written = await writtenNote(relay, 'l1', 'Gone', 'old text')
     // Two devices that were offline with the note: one only holds it, the other types into it.
     const staleDoc = new Y.Doc()
     const lateDoc = new Y.Doc()
-    Y.applyUpdate(staleDoc, Y.encodeStateAsUpdate(writer.doc))
-    Y.applyUpdate(lateDoc, Y.encodeStateAsUpdate(writer.doc))
-    writer.provider.destroy()
-    await deleteForever(relay.url, 'l1', writer.doc)
+    Y.applyUpdate(staleDoc, Y.encodeStateAsUpdate(written))
+    Y.applyUpdate(lateDoc, Y.encodeStateAsUpdate(written))
+    await deleteForever(relay.url, 'l1', written)
     const tombstone = await noteEntry(relay.url, 'l1', isTombstone)
 
     const stale = connectClient(relay.wsUrl, 'note/l1', staleDoc)
@@ -186,18 +187,13 @@ describe('purging notes deleted forever', () => {
 
   it('brings a purged note back when a device sends versions the purged history room never had', async () => {
     const relay = await startTestRelay({ dataDir: tempDir(), purgeAfterMs: 0 })
-    await sendOps(relay.url, [op('note.create', 'h1', { title: 'Versions', folderId: null, tags: [] })])
-    const writer = connectClient(relay.wsUrl, 'note/h1')
-    await whenSynced(writer.provider)
-    writer.text.insert(0, 'text')
-    await storedOnRelay(writer.provider, writer.doc)
-    writer.provider.destroy()
-    await deleteForever(relay.url, 'h1', writer.doc)
+    const written = await writtenNote(relay, 'h1', 'Versions', 'text')
+    await deleteForever(relay.url, 'h1', written)
     await noteEntry(relay.url, 'h1', isTombstone)
 
     const history = connectClient(relay.wsUrl, 'history/h1')
     await whenSynced(history.provider)
-    history.doc.getArray('versions').push([{ id: 'v-offline', name: '', at: 0, auto: true, by: 'dev-b', state: Y.encodeStateAsUpdate(writer.doc) }])
+    history.doc.getArray('versions').push([{ id: 'v-offline', name: '', at: 0, auto: true, by: 'dev-b', state: Y.encodeStateAsUpdate(written) }])
     await storedOnRelay(history.provider, history.doc)
     const back = await noteEntry(relay.url, 'h1', (r) => !r.deleted)
     expect(back.record).toMatchObject({ notice: PURGED_REVIVED_NOTICE })
@@ -224,13 +220,8 @@ describe('purging notes deleted forever', () => {
   it('finishes at start-up a purge that stopped between the tombstone and deleting the rooms', async () => {
     const dataDir = tempDir()
     const first = await startTestRelay({ dataDir, purgeAfterMs: DAY_MS })
-    await sendOps(first.url, [op('note.create', 'c1', { title: 'Half purged', folderId: null, tags: [] })])
-    const writer = connectClient(first.wsUrl, 'note/c1')
-    await whenSynced(writer.provider)
-    writer.text.insert(0, 'interrupted')
-    await storedOnRelay(writer.provider, writer.doc)
-    writer.provider.destroy()
-    await deleteForever(first.url, 'c1', writer.doc)
+    const written = await writtenNote(first, 'c1', 'Half purged', 'interrupted')
+    await deleteForever(first.url, 'c1', written)
     await first.close()
 
     // The first step of a purge, as a relay that died right after it would have left it.
