@@ -143,6 +143,7 @@ export class DocHandle {
       })
       this.provider = provider
       this.cleanups.push(this.connection.follow(provider))
+      this.cleanups.push(this.connection.subscribe(() => this.wakeAckWaiters()))
       this.cleanups.push(rejoinOnReconnect(provider, this.awareness))
       const heartbeat = keepAlive(provider, () => requestStoredAck(provider))
       this.cleanups.push(heartbeat.stop)
@@ -152,7 +153,7 @@ export class DocHandle {
           this.storedStateVector = stateVector
           this.checkStored()
           this.acksHeard++
-          for (const wake of [...this.ackWaiters]) wake()
+          this.wakeAckWaiters()
         }),
       )
       const onSync = (synced: boolean): void => {
@@ -225,6 +226,10 @@ export class DocHandle {
     }, ACK_SETTLE_MS)
   }
 
+  private wakeAckWaiters(): void {
+    for (const wake of [...this.ackWaiters]) wake()
+  }
+
   private cancelClear(): void {
     if (this.clearTimer) clearTimeout(this.clearTimer)
     this.clearTimer = null
@@ -249,8 +254,10 @@ export class DocHandle {
     const asked = this.acksHeard
     const answered = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => done(false), timeoutMs)
+      // Answered; or no answer can come any more on this connection (closed, or the doc is gone).
       const wake = (): void => {
         if (this.acksHeard > asked) done(true)
+        else if (this.destroyed || this.connection.get() !== 'connected') done(false)
       }
       const done = (ok: boolean): void => {
         clearTimeout(timer)
@@ -284,7 +291,7 @@ export class DocHandle {
       this.record(false)
     }
     this.destroyed = true
-    for (const wake of [...this.ackWaiters]) wake()
+    this.wakeAckWaiters()
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.provider?.destroy()
     this.localSave.destroy()

@@ -20,6 +20,7 @@ import { ACK_SETTLE_MS, DocRegistry, type DocHandle } from '../../renderer/sync/
 import { contentStateRecorder, notesInStep } from '../../renderer/workspace'
 import { op, sendOps } from '../helpers/meta'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { startTcpProxy } from '../helpers/tcp-proxy'
 
 ;(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket
 
@@ -152,5 +153,19 @@ describe('a device watching while another types', () => {
     // The relay goes away without closing the socket on this side's terms: no answer comes.
     await relay.close()
     expect(await handle.confirmInSync(500)).toBe(false)
+  })
+
+  it('gives up on the round trip as soon as the connection closes, rather than waiting it out', { timeout: 30_000 }, async () => {
+    const relay = await startTestRelay({ dataDir: tempDir() })
+    const proxy = await startTcpProxy(relay.port)
+    stops.push(() => proxy.close())
+    const dev = await device({ url: relay.url, wsUrl: `ws://127.0.0.1:${proxy.port}` })
+    const noteId = '30000000-0000-4000-8000-000000000006'
+    await dev.catalog.createNote({ id: noteId, title: 'Cut' })
+    const handle = await open(dev.registry, noteId)
+    proxy.freeze() // the request goes out, no answer comes back
+    const answer = handle.confirmInSync(60_000)
+    proxy.cut()
+    expect(await answer).toBe(false)
   })
 })
