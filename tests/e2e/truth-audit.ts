@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import * as Y from 'yjs'
 import type { Device } from '../helpers/browser'
+import { coversStateVector } from '../../protocol/stored-acks'
 import { connection, editorText, saveStatus, selectedNoteId } from './app'
 import type { E2eRelay } from './relay-fixture'
 
@@ -70,10 +71,18 @@ export async function deviceCatalog(page: Page): Promise<{ notes: string[]; unco
 
 /** What the relay durably stored for a room, merged (null when it stored nothing). */
 export function relayStored(relay: E2eRelay, room: string, workspace = 'default'): Uint8Array | null {
+  return withRelayFiles(relay, (stored) => stored(room, workspace))
+}
+
+/** Reads the relay's document file once for a whole audit: `stored` is relayStored on one open database. */
+function withRelayFiles<T>(relay: E2eRelay, use: (stored: (room: string, workspace?: string) => Uint8Array | null) => T): T {
   const db = new Database(join(relay.dataDir, DOCS_FILE), { readonly: true, fileMustExist: true })
   try {
-    const rows = db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id').all(`${workspace}/${room}`) as { data: Buffer }[]
-    return rows.length === 0 ? null : Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
+    const query = db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id')
+    return use((room, workspace = 'default') => {
+      const rows = query.all(`${workspace}/${room}`) as { data: Buffer }[]
+      return rows.length === 0 ? null : Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
+    })
   } finally {
     db.close()
   }
@@ -95,9 +104,7 @@ export function noteText(update: Uint8Array | null): string {
 }
 
 function covers(stored: Uint8Array | null, local: Uint8Array): boolean {
-  const have = stored ? Y.decodeStateVector(Y.encodeStateVectorFromUpdate(stored)) : new Map<number, number>()
-  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
-  return true
+  return coversStateVector(stored ? Y.encodeStateVectorFromUpdate(stored) : Y.encodeStateVector(new Y.Doc()), local)
 }
 
 async function localStateVector(page: Page, noteId: string): Promise<Uint8Array> {
@@ -129,19 +136,22 @@ async function auditOnce(device: Device, relay: E2eRelay, name: string): Promise
   const saveClaim = open ? ((await saveStatus(page).textContent().catch(() => null)) ?? '') : ''
   const shown = open && /^(Saved on this device|On the relay)/.test(saveClaim) ? await editorText(page) : null
 
-  for (const row of rows) {
-    if (!ON_RELAY.has(row.sync)) continue
-    if (!covers(relayStored(relay, `note/${row.id}`), await localStateVector(page, row.id)))
-      falseClaims.push(`${name}: “${row.title}” (${row.id}) says On the relay, but the relay has not stored all this device holds of it`)
-  }
-  if (status === 'All synced') {
-    const catalog = await deviceCatalog(page)
-    if (catalog.unconfirmed > 0) falseClaims.push(`${name}: says All synced with ${catalog.unconfirmed} unconfirmed outbox entries on disk`)
-    for (const id of catalog.notes) {
-      if (!covers(relayStored(relay, `note/${id}`), await localStateVector(page, id)))
-        falseClaims.push(`${name}: says All synced, but the relay has not stored all this device holds of note ${id}`)
+  // What the device holds of each note a claim is about, then the relay's file read once for all.
+  // One IndexedDB read at a time: the audit must not load the page it watches.
+  const claimedOnRelay: { id: string; title: string; local: Uint8Array }[] = []
+  for (const row of rows) if (ON_RELAY.has(row.sync)) claimedOnRelay.push({ ...row, local: await localStateVector(page, row.id) })
+  const catalog = status === 'All synced' ? await deviceCatalog(page) : null
+  const allSynced: { id: string; local: Uint8Array }[] = []
+  for (const id of catalog?.notes ?? []) allSynced.push({ id, local: await localStateVector(page, id) })
+  withRelayFiles(relay, (stored) => {
+    for (const row of claimedOnRelay) {
+      if (!covers(stored(`note/${row.id}`), row.local)) falseClaims.push(`${name}: “${row.title}” (${row.id}) says On the relay, but the relay has not stored all this device holds of it`)
     }
-  }
+    for (const { id, local } of allSynced) {
+      if (!covers(stored(`note/${id}`), local)) falseClaims.push(`${name}: says All synced, but the relay has not stored all this device holds of note ${id}`)
+    }
+  })
+  if (catalog && catalog.unconfirmed > 0) falseClaims.push(`${name}: says All synced with ${catalog.unconfirmed} unconfirmed outbox entries on disk`)
   if (open && shown !== null) {
     const onDisk = noteText((await deviceUpdates(page, `note/${open}`)).reduce<Uint8Array | null>((merged, u) => (merged ? Y.mergeUpdates([merged, u]) : u), null))
     if (onDisk !== shown) falseClaims.push(`${name}: open note ${open} says it is saved, but IndexedDB holds other text than the editor shows`)
