@@ -431,7 +431,7 @@ export class Catalog {
 
   private rebuild(key: string, type: EntityType, id: string, base: EntityRecord | null, outbox: readonly OutboxEntry[], keep: Partial<LocalEntity>): LocalEntity {
     const entries = outbox.filter((e) => keyOfOp(e.op) === key)
-    const view = project(base, entries, this.now())
+    const view = project(base, entries)
     const deletedHere = entries.some((e) => specOf(e.op.kind).erasesContent === true && isShown(e))
     return {
       ...EMPTY_LEDGER,

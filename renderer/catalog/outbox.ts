@@ -25,9 +25,14 @@ export const isLive = (entry: OutboxEntry): boolean => LIVE.includes(entry.state
 export const isShown = (entry: OutboxEntry): boolean => isLive(entry) || (entry.state === 'failed' && !entry.rejected)
 
 /** The view: the server record with this device's not-yet-settled ops replayed on top. */
-export function project(base: EntityRecord | null, entries: readonly OutboxEntry[], now: number): EntityRecord | null {
+/**
+ * The local view: the relay's record with our unsent intent applied on top. Each op is previewed
+ * at the moment it was recorded, not at projection time, so a view re-projected later (say after
+ * a sibling is deleted) keeps its dates, and offline notes keep their order.
+ */
+export function project(base: EntityRecord | null, entries: readonly OutboxEntry[]): EntityRecord | null {
   let view: EntityRecord | undefined = base ?? undefined
-  for (const entry of entries) if (isShown(entry)) view = applyOptimistic(view, entry.op, now)
+  for (const entry of entries) if (isShown(entry)) view = applyOptimistic(view, entry.op, entry.createdAt)
   return view ?? null
 }
 

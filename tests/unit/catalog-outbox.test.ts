@@ -47,23 +47,31 @@ function conflicted(record: NoteRecord): NoteRecord {
 
 describe('project: what the user sees', () => {
   it('replays pending and inflight ops over the relay record', () => {
-    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Renamed' })), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'inflight' })], 0)
+    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Renamed' })), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'inflight' })])
     expect(view).toMatchObject({ title: 'Renamed', pinned: true })
   })
 
   it('does not show ops the relay rejected or found in conflict as if they had happened', () => {
-    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Refused' }), { state: 'failed', rejected: true }), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'conflicted' })], 0)
+    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Refused' }), { state: 'failed', rejected: true }), entry(2, op('note.pin', 'n1', { pinned: true }), { state: 'conflicted' })])
     expect(view).toMatchObject({ title: 'Relay title', pinned: false })
   })
 
   it('keeps showing a change whose request was refused as a whole (e.g. a bad token), until retried or discarded', () => {
-    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Still mine' }), { state: 'failed', lastError: 'unknown token' })], 0)
+    const view = project(note(), [entry(1, op('note.rename', 'n1', { title: 'Still mine' }), { state: 'failed', lastError: 'unknown token' })])
     expect(view).toMatchObject({ title: 'Still mine' })
   })
 
   it('shows a note created here before the relay has it, and nothing for an unknown entity', () => {
-    expect(project(null, [entry(1, op('note.create', 'n1', { title: 'New', folderId: null, tags: ['b', 'a'] }))], 0)).toMatchObject({ id: 'n1', title: 'New', tags: ['a', 'b'] })
-    expect(project(null, [entry(1, op('note.rename', 'n1', { title: 'x' }))], 0)).toBeNull()
+    expect(project(null, [entry(1, op('note.create', 'n1', { title: 'New', folderId: null, tags: ['b', 'a'] }))])).toMatchObject({ id: 'n1', title: 'New', tags: ['a', 'b'] })
+    expect(project(null, [entry(1, op('note.rename', 'n1', { title: 'x' }))])).toBeNull()
+  })
+
+  it('dates a note created offline by when it was written, however late it is shown again', () => {
+    const first = project(null, [entry(1, op('note.create', 'n1', { title: 'First', folderId: null, tags: [] }), { createdAt: 5_000 })])
+    const second = project(null, [entry(2, op('note.create', 'n2', { title: 'Second', folderId: null, tags: [] }), { createdAt: 9_000 })])
+    // Re-projected any time later, the order of the two is the order they were written in.
+    expect(first).toMatchObject({ createdAt: 5_000, updatedAt: 5_000 })
+    expect(second).toMatchObject({ createdAt: 9_000 })
   })
 })
 
