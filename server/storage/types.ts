@@ -39,3 +39,36 @@ export interface DocStorage {
   checkWritable(): Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * A document storage several relays share (PostgreSQL). Besides the `DocStorage` contract, each
+ * entry also gets its room's next *room sequence*: 1, 2, 3… per room, with no gaps, taken in
+ * commit order. Relays tell each other about new entries by room sequence, so one that hears of
+ * n + 2 after n knows it missed n + 1 and reads it here. Nothing else is shared between relays.
+ */
+export interface SharedDocStorage extends DocStorage {
+  readonly shared: true
+  /** Like `append`; also resolves to the entry's room sequence. */
+  appendInRoom(room: RoomId, update: Uint8Array): Promise<{ entry: number; roomSeq: number }>
+  /** The room's full state and the room sequence it is complete up to, in one consistent read. */
+  loadWithSeq(room: RoomId): Promise<{ state: Uint8Array | null; roomSeq: number }>
+  /**
+   * Everything stored for the room after room sequence `after`, merged (null if nothing is), and
+   * the room sequence that is complete up to. Once a compaction covered `after`, the result is
+   * the snapshot plus later entries: a superset, which Yjs applies as a no-op where it overlaps.
+   */
+  loadSince(room: RoomId, after: number): Promise<{ update: Uint8Array | null; roomSeq: number }>
+  /**
+   * Compacts the room from what storage holds (never from a relay's memory, which may lack
+   * another relay's entries): its snapshot and entries become one snapshot. Only one relay
+   * compacts a room at a time: 'busy' when another holds the room's lock, 'skipped' when the
+   * room has fewer than `minEntries` entries.
+   */
+  compactRoom(room: RoomId, minEntries?: number): Promise<'compacted' | 'busy' | 'skipped'>
+  /** Rooms with at least `minEntries` entries since their snapshot, most entries first. */
+  roomsToCompact(minEntries: number, limit: number): Promise<RoomId[]>
+}
+
+export function isSharedDocStorage(storage: DocStorage): storage is SharedDocStorage {
+  return (storage as Partial<SharedDocStorage>).shared === true
+}
