@@ -78,6 +78,11 @@ export class AuthTable {
     return AuthTable.parse(text, path)
   }
 
+  /** The ids of every token in the table. */
+  tokenIds(): Set<string> {
+    return new Set([...this.grants.values()].map((g) => g.tokenId))
+  }
+
   grantFor(token: string | null): Grant | null {
     return token ? (this.grants.get(digest(token)) ?? null) : null
   }

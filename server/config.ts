@@ -14,6 +14,10 @@ export interface RelayConfig {
   insecureNoAuth: boolean
   /** Days after a delete forever until the relay purges the note; 0: at once. */
   purgeAfterDays: number
+  /** PostgreSQL URL: documents, history and metadata live there instead of `dataDir`. */
+  postgresUrl: string | null
+  /** Redis URL: fan-out to the other relays sharing `postgresUrl`. */
+  redisUrl: string | null
   limits: Pick<RelayLimits, 'maxMessageBytes' | 'maxDocBytes' | 'maxConnections' | 'maxConnectionsPerIp' | 'messagesPerSecond' | 'messageBurst'>
 }
 
@@ -37,6 +41,18 @@ export const FLAGS = {
   'log-level': { env: 'SKEIN_LOG_LEVEL', type: 'string', value: 'LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
   auth: { env: 'SKEIN_AUTH', type: 'string', value: 'FILE', description: 'JSON token file {"tokens":[{"token","workspace","access":"read-write"|"read-only"}]}; reloaded on SIGHUP.' },
   'insecure-no-auth': { env: 'SKEIN_INSECURE_NO_AUTH', type: 'boolean', description: 'Allow a non-loopback address without --auth. Anyone who can reach it can read and write every note.' },
+  postgres: {
+    env: 'SKEIN_POSTGRES_URL',
+    type: 'string',
+    value: 'URL',
+    description: 'Keep notes, history and metadata in this PostgreSQL database (postgres://…) instead of SQLite files in --data. Migrates the schema at start.',
+  },
+  redis: {
+    env: 'SKEIN_REDIS_URL',
+    type: 'string',
+    value: 'URL',
+    description: 'Connect to the other relays on the same --postgres through this Redis (redis://…), so they serve as one. Needs --postgres.',
+  },
   'purge-after-days': {
     env: 'SKEIN_PURGE_AFTER_DAYS',
     type: 'string',
@@ -66,14 +82,16 @@ export function helpText(): string {
   return [
     'Usage: skein-relay [flags]',
     '',
-    'Skein relay: syncs notes between devices over the y-websocket protocol, stores them in SQLite,',
+    'Skein relay: syncs notes between devices over the y-websocket protocol, stores them in SQLite',
+    '(or PostgreSQL, with --postgres; several relays with --postgres and --redis serve as one),',
     'and serves the web client. Every flag has an environment variable twin; flags win.',
     '',
     'Flags:',
     ...rows,
     '',
     'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET /metrics, GET / (web client).',
-    'Signals: SIGTERM/SIGINT store everything and exit 0; SIGHUP reloads the --auth file.',
+    'Signals: SIGTERM/SIGINT store everything and exit 0; SIGHUP reloads the --auth file (with --redis,',
+    'tokens it no longer lists are closed on every relay).',
   ].join('\n')
 }
 
@@ -131,7 +149,31 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
       `refusing to listen on non-loopback address ${host} without --auth; pass --insecure-no-auth to let anyone who can reach it read and write every note`,
     )
   }
-  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, authFile, insecureNoAuth, purgeAfterDays, limits }
+  const postgresUrl = url('postgres', get('postgres'), ['postgres:', 'postgresql:'])
+  const redisUrl = url('redis', get('redis'), ['redis:', 'rediss:'])
+  if (redisUrl && !postgresUrl) {
+    throw new ConfigError('--redis connects relays that share one PostgreSQL; pass --postgres too (relays on their own SQLite files cannot share notes)')
+  }
+  return { host, port, dataDir, staticDir: get('static') ?? defaultStaticDir, logLevel, authFile, insecureNoAuth, purgeAfterDays, postgresUrl, redisUrl, limits }
+}
+
+function url(name: 'postgres' | 'redis', raw: string | undefined, protocols: readonly string[]): string | null {
+  if (!raw) return null
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(`--${name} must be a URL like ${protocols[0]}//host:port/…`)
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`--${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${parsed.protocol}//`)
+  return raw
+}
+
+/** A database URL without its password, for logs and the start-up line. */
+export function redactUrl(raw: string): string {
+  const parsed = new URL(raw)
+  if (parsed.password) parsed.password = '***'
+  return parsed.toString()
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

@@ -28,6 +28,8 @@ export interface RelayHookPayloads {
   onPersisted: { room: string; updates: number; bytes: number; seconds: number }
   onStorageError: { room: string; error: unknown }
   onCompaction: { room: string; seconds: number }
+  /** A compaction of shared storage asked for the room's lock: 'busy' when another relay held it. */
+  onCompactionLock: { result: 'compacted' | 'busy' | 'skipped' }
   onRoomLoaded: { room: string }
   onRoomUnloaded: { room: string }
   /** A client's update changed a room's document; not fired on load. */
@@ -63,6 +65,7 @@ const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
   onPersisted: true,
   onStorageError: true,
   onCompaction: true,
+  onCompactionLock: true,
   onRoomLoaded: true,
   onRoomUnloaded: true,
   onContentChanged: true,

@@ -9,6 +9,14 @@ export interface RelayGauges {
   hibernatingRooms(): number
   pendingUpdates(): number
   feedWaiters(): number
+  /** 1 while Redis connects this relay to the others, 0 while it is away; null without `--redis`. */
+  redisUp(): number | null
+}
+
+/** Round trips and failures of a networked store (PostgreSQL, Redis). */
+export interface BackendObserver {
+  roundTrip(seconds: number): void
+  error(): void
 }
 
 /** Clients' reports of their oldest pending op count for this long. */
@@ -18,7 +26,13 @@ const PENDING_REPORT_WINDOW_MS = 5 * 60_000
  * Prometheus metrics for one relay, fed by its hooks. Each relay has its own registry, so
  * several relays in one process (tests, benchmarks) never mix their numbers.
  */
-export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks: RelayHooks; stop(): void } {
+export function createMetrics(gauges: RelayGauges): {
+  registry: Registry
+  hooks: RelayHooks
+  postgres: BackendObserver
+  redis: BackendObserver & { lag(seconds: number): void }
+  stop(): void
+} {
   const registry = new Registry()
   // What operators expect of any Node service: resident memory, heap, event-loop lag, open
   // handles, GC (process_* and nodejs_* series).
@@ -86,6 +100,33 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
   })
   g('skein_meta_feed_waiters', 'Change-feed requests long-polling for a change.', gauges.feedWaiters)
 
+  const RTT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]
+  const pgRtt = new Histogram({ name: 'skein_postgres_round_trip_seconds', help: 'Round trip of a PostgreSQL readiness query (with --postgres).', buckets: RTT_BUCKETS, registers: [registry] })
+  const pgErrors = new Counter({ name: 'skein_postgres_errors_total', help: 'Failed PostgreSQL readiness queries (with --postgres).', registers: [registry] })
+  const redisRtt = new Histogram({ name: 'skein_redis_round_trip_seconds', help: 'Round trip of a Redis PING (with --redis).', buckets: RTT_BUCKETS, registers: [registry] })
+  const redisErrors = new Counter({ name: 'skein_redis_errors_total', help: 'Failed Redis commands and connection errors (with --redis).', registers: [registry] })
+  const fanoutLag = new Histogram({
+    name: 'skein_fanout_lag_seconds',
+    help: 'From another relay publishing a stored update, presence or feed change to this relay receiving it (with --redis).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  })
+  const compactionLock = new Counter({
+    name: 'skein_compaction_lock_total',
+    help: "Compactions of shared storage by whether they got the room's lock: compacted, busy (another relay held it), skipped (nothing to do).",
+    labelNames: ['result'],
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'skein_redis_up',
+    help: '1 while Redis connects this relay to the others (with --redis); fan-out is degraded at 0, storage is not.',
+    registers: [registry],
+    collect() {
+      const up = gauges.redisUp()
+      if (up !== null) this.set(up)
+    },
+  })
+
   const hooks: RelayHooks = {
     onMessageIn: ({ kind, bytes }) => {
       messagesIn.inc({ kind })
@@ -97,6 +138,7 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     },
     onPersisted: ({ seconds }) => persist.observe(seconds),
     onCompaction: () => compactions.inc(),
+    onCompactionLock: ({ result }) => compactionLock.inc({ result }),
     onStorageError: () => storageErrors.inc(),
     onReject: ({ reason }) => rejected.inc({ reason }),
     onClose: ({ code }) => closes.inc({ code: String(code) }),
@@ -107,5 +149,11 @@ export function createMetrics(gauges: RelayGauges): { registry: Registry; hooks:
     onMetaRequest: ({ route, seconds }) => metaRequests.observe({ route }, seconds),
     onClientPendingAge: ({ seconds }) => oldestPending.report(seconds, Date.now()),
   }
-  return { registry, hooks, stop: () => lag.disable() }
+  return {
+    registry,
+    hooks,
+    postgres: { roundTrip: (s) => pgRtt.observe(s), error: () => pgErrors.inc() },
+    redis: { roundTrip: (s) => redisRtt.observe(s), error: () => redisErrors.inc(), lag: (s) => fanoutLag.observe(s) },
+    stop: () => lag.disable(),
+  }
 }

@@ -16,7 +16,10 @@ import type { MetaStorage } from './meta/storage.js'
 import { SqliteMetaStorage } from './meta/store.js'
 import { RoomRegistry } from './room-registry.js'
 import { SqliteStorage } from './storage/sqlite.js'
-import type { DocStorage } from './storage/types.js'
+import { isSharedDocStorage, type DocStorage } from './storage/types.js'
+import { Fanout } from './fanout/fanout.js'
+import { randomUUID } from 'node:crypto'
+import type { RoomId } from './room-id.js'
 
 export interface RelayLimits extends ConnectionLimits {
   pingIntervalMs: number
@@ -61,6 +64,13 @@ export interface RelayOptions {
   /** How often to look for notes to purge (default hourly; every minute when `purgeAfterMs` is 0). */
   purgeSweepMs?: number
   hooks?: RelayHooks
+  /**
+   * Redis URL connecting this relay to the others that share its storage (`--redis`). Needs a
+   * shared document storage (PostgreSQL); without it the relay is on its own.
+   */
+  redisUrl?: string
+  /** With shared storage: how often the sweeper compacts rooms (open here or not); 0: never. */
+  compactionSweepMs?: number
 }
 
 export interface Relay {
@@ -69,7 +79,10 @@ export interface Relay {
   readonly url: string
   readonly rooms: RoomRegistry
   readonly connectionCount: number
-  /** Swaps the token table; connections whose token is gone or moved workspace are closed with 4401. */
+  /**
+   * Swaps the token table; connections whose token is gone or moved workspace are closed with
+   * 4401, here and (with `--redis`) on every other relay.
+   */
   setAuth(auth: AuthTable | null): void
   /** Stops accepting, closes every connection with 1001, stores everything, closes storage. */
   close(): Promise<void>
@@ -92,6 +105,11 @@ export const RELAY_DEFAULTS = {
   unloadAfterMs: 30_000,
   hibernateAfterMs: 10_000,
   compactAfter: 500,
+  compactionSweepMs: 60_000,
+  /** A long-poll re-reads the feed this often when a wake-up from another relay may be lost. */
+  feedRecheckMs: 2_000,
+  /** How often the shared storage's round trip is measured (metrics; /readyz measures on demand). */
+  storageProbeMs: 5_000,
   purgeAfterMs: 30 * DAY_MS,
 } as const
 
@@ -111,6 +129,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     throw new Error(`startRelay: pass dataDir (SQLite files) or ${missing}; metadata is never kept only in memory unless storage.meta says so`)
   }
   let auth = options.auth ?? null
+  /** Token ids revoked on another relay, refused here until this relay's own table is reloaded. */
+  let revokedElsewhere = new Set<string>()
+  const grantFor = (token: string | null): Grant | null => {
+    if (!auth) return OPEN_GRANT
+    const grant = auth.grantFor(token)
+    return grant && !revokedElsewhere.has(grant.tokenId) ? grant : null
+  }
 
   const live = new Map<Connection, LiveConnection>()
   const perIp = new Map<string, number>()
@@ -121,6 +146,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     hibernatingRooms: () => registry.hibernatingCount,
     pendingUpdates: () => registry.pendingUpdates,
     feedWaiters: () => meta.feedWaiters,
+    redisUp: () => (fanout ? Number(fanout.status.up) : null),
   })
   const hooks = combineHooks(metrics.hooks, { onContentChanged: ({ room }) => meta.contentChanged(room) }, options.hooks ?? {})
   const storage =
@@ -130,8 +156,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       hooks.onStorageError({ room: '', error: message })
     })
   const hibernateAfterMs = options.hibernateAfterMs ?? RELAY_DEFAULTS.hibernateAfterMs
+  const shared = isSharedDocStorage(storage)
+  if (options.redisUrl && !shared) throw new Error('startRelay: redisUrl connects relays that share their storage; pass a shared storage.docs (PostgreSQL)')
+  const fanout = options.redisUrl ? new Fanout(options.redisUrl, randomUUID(), log, metrics.redis) : null
   const metaStorage = given.meta ?? SqliteMetaStorage.open(options.dataDir!)
   const registry = new RoomRegistry(storage, log, {
+    ...(fanout ? { fanout, subscriptions: fanout } : {}),
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
     hibernateAfterMs,
     compactAfter: options.compactAfter ?? RELAY_DEFAULTS.compactAfter,
@@ -147,10 +177,80 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     ...(options.purgeSweepMs !== undefined ? { purgeSweepMs: options.purgeSweepMs } : {}),
     readContent: createContentReader(registry, storage, () => roomsClosed),
     // The table is read per request: SIGHUP swaps it.
-    grantFor: (token) => (auth ? auth.grantFor(token) : OPEN_GRANT),
+    grantFor,
     hooks,
     log,
+    ...(shared
+      ? {
+          shared: {
+            feedCommitted: (workspace: string) => fanout?.feedCommitted(workspace),
+            roomsPurged: (rooms: RoomId[]) => fanout?.purged(rooms),
+            feedRecheckMs: RELAY_DEFAULTS.feedRecheckMs,
+          },
+        }
+      : {}),
   })
+  const closeRevoked = (keep: (grant: Grant) => Grant | null): void => {
+    for (const { connection, token } of live.values()) {
+      const grant = keep(connection.grant) && grantFor(token)
+      if (!grant || grant.workspace !== connection.grant.workspace) connection.close('unauthorized', 'token revoked')
+      else connection.setAccess(grant.access)
+    }
+  }
+  fanout?.attach({
+    loadedRoom: (room) => registry.loadedRoom(room),
+    loadedRooms: () => registry.loadedRooms(),
+    feedChanged: (workspace) => meta.feedChangedElsewhere(workspace),
+    revoked: (tokenIds) => {
+      if (!auth) return
+      for (const id of tokenIds) revokedElsewhere.add(id)
+      log.info({ tokens: tokenIds.length }, 'tokens revoked on another relay; closing their connections here')
+      closeRevoked((grant) => (revokedElsewhere.has(grant.tokenId) ? null : grant))
+    },
+    purged: (rooms) => {
+      // Stored again from here, the purged content would come back: drop the rooms, close their peers.
+      void registry.withRoomsClosed(rooms, (room) => room.closePeers('roomPurged', 'the note was deleted forever'), async () => undefined)
+    },
+  })
+  // The round trip to shared storage, for metrics; a failure is what /readyz reports.
+  const probe = shared
+    ? setInterval(() => {
+        const started = performance.now()
+        storage.checkWritable().then(
+          () => metrics.postgres.roundTrip((performance.now() - started) / 1000),
+          () => metrics.postgres.error(),
+        )
+      }, RELAY_DEFAULTS.storageProbeMs)
+    : null
+  probe?.unref()
+  // Rooms nobody here has open still grow when other relays write to them: the sweeper compacts
+  // whatever storage says is long, one room at a time, each under that room's lock.
+  const sweepMs = options.compactionSweepMs ?? RELAY_DEFAULTS.compactionSweepMs
+  const compactAfter = options.compactAfter ?? RELAY_DEFAULTS.compactAfter
+  let sweeping = false
+  const sweeper =
+    shared && sweepMs > 0
+      ? setInterval(() => {
+          if (sweeping) return
+          sweeping = true
+          void (async () => {
+            try {
+              for (const room of await storage.roomsToCompact(compactAfter, 20)) {
+                if (shuttingDown) break
+                const started = performance.now()
+                const result = await storage.compactRoom(room, compactAfter)
+                hooks.onCompactionLock({ result })
+                if (result === 'compacted') hooks.onCompaction({ room: room.workspace + '/' + room.room, seconds: (performance.now() - started) / 1000 })
+              }
+            } catch (err) {
+              log.warn({ err }, 'compaction sweep failed; tried again at the next sweep')
+            } finally {
+              sweeping = false
+            }
+          })()
+        }, sweepMs)
+      : null
+  sweeper?.unref()
   let shuttingDown = false
   const services: ConnectionServices = { registry, hooks, log, limits }
   const onConnectionClosed = (connection: Connection): void => {
@@ -167,6 +267,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         await storage.checkWritable()
         await meta.checkWritable()
       },
+      // Redis being away degrades fan-out between relays, not this relay: reported, still ready.
+      ...(fanout ? { readiness: () => ({ redis: fanout.status.up ? 'up' : 'down' }) } : {}),
       staticDir: options.staticDir ?? null,
       metrics: metrics.registry,
       api: (req, res) => meta.handle(req, res),
@@ -190,7 +292,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     if ((perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return reject(socket, ip, 'too-many-connections-per-ip', 429, 'Too Many Requests')
 
     const token = tokenFromRequest(req)
-    const grant: Grant | null = auth ? auth.grantFor(token) : OPEN_GRANT
+    const grant: Grant | null = grantFor(token)
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (!grant) {
         // Accept, then close with a code: browsers cannot read an HTTP status from a failed upgrade.
@@ -232,18 +334,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       return live.size
     },
     setAuth(next) {
+      const before = auth?.tokenIds() ?? new Set<string>()
       auth = next
-      for (const { connection, token } of live.values()) {
-        const grant = next ? next.grantFor(token) : OPEN_GRANT
-        if (!grant || grant.workspace !== connection.grant.workspace) connection.close('unauthorized', 'token revoked')
-        else connection.setAccess(grant.access)
-      }
+      // This relay's own table is the authority again: what another relay revoked and this file
+      // still lists is the operator's call.
+      revokedElsewhere = new Set()
+      closeRevoked((grant) => grant)
+      const after = next?.tokenIds() ?? new Set<string>()
+      fanout?.revoked([...before].filter((id) => !after.has(id)))
     },
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true
         clearInterval(heartbeat)
         clearInterval(hibernation)
+        if (probe) clearInterval(probe)
+        if (sweeper) clearInterval(sweeper)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         for (const conn of live.keys()) conn.close('goingAway', 'relay shutting down')
         await meta.beginClose()
@@ -253,6 +359,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         for (const ws of wss.clients) ws.terminate()
         server.closeAllConnections()
         await stopped
+        await fanout?.close()
         await storage.close()
         metrics.stop()
         log.info('relay stopped')

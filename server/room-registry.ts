@@ -6,6 +6,11 @@ import type { DocStorage } from './storage/types.js'
 export interface RoomRegistryOptions extends Omit<RoomOptions, 'requestCompaction'> {
   /** How long a room with no peers stays in memory, so quick reconnects don't reload it. */
   unloadAfterMs: number
+  /**
+   * With relays sharing storage: a room's announcements are subscribed (`hold`) before it loads
+   * and dropped (`release`) after it unloads.
+   */
+  subscriptions?: { hold(room: RoomId): Promise<void>; release(room: RoomId): void }
 }
 
 /**
@@ -84,6 +89,11 @@ export class RoomRegistry {
     return this.rooms.get(roomLabel(id))
   }
 
+  /** Every room whose load has finished. */
+  loadedRooms(): IterableIterator<Room> {
+    return this.loaded.values()
+  }
+
   /** The room if its load has finished, without waiting or loading. */
   loadedRoom(id: RoomId): Room | undefined {
     return this.loaded.get(roomLabel(id))
@@ -96,9 +106,19 @@ export class RoomRegistry {
     if (!room) {
       const load = (async () => {
         for (let wait = this.blocked.get(name) ?? this.unloading.get(name); wait; wait = this.blocked.get(name) ?? this.unloading.get(name)) await wait
-        const room = await Room.load(id, this.storage, this.log, this.roomOptions)
+        const subscriptions = this.options.subscriptions
+        await subscriptions?.hold(id)
+        let room: Room
+        try {
+          room = await Room.load(id, this.storage, this.log, this.roomOptions)
+        } catch (err) {
+          subscriptions?.release(id)
+          throw err
+        }
         this.loaded.set(name, room)
         this.options.hooks.onRoomLoaded({ room: name })
+        // Updates announced while the load read storage were dropped (the room was not loaded yet).
+        if (subscriptions) void room.catchUp()
         return room
       })()
       room = load
@@ -184,6 +204,7 @@ export class RoomRegistry {
     const done = room
       .destroy()
       .then(() => this.options.hooks.onRoomUnloaded({ room: room.name }))
+      .finally(() => this.options.subscriptions?.release(room.id))
       .catch((err: unknown) => this.log.error({ err, room: room.name }, 'room unload failed'))
       .finally(() => {
         if (this.unloading.get(room.name) === done) this.unloading.delete(room.name)

@@ -7,7 +7,7 @@ import type { CloseCodeName } from './close-codes.js'
 import type { RelayHooks } from './hooks.js'
 import { roomLabel, type RoomId } from './room-id.js'
 import { PresenceTable, type PresenceChanges } from './presence.js'
-import type { DocStorage } from './storage/types.js'
+import { isSharedDocStorage, type DocStorage, type SharedDocStorage } from './storage/types.js'
 
 /** The room's side of a connection: what the room needs to fan frames out to a peer. */
 export interface Peer {
@@ -49,10 +49,25 @@ export interface RoomOptions {
    * loads; `stopGuarding` ends the guard when the note comes back meanwhile.
    */
   purgedStateOf?: (room: RoomId) => Promise<Uint8Array | null>
+  /** Other relays sharing the storage (`--redis`); absent for a relay on its own. */
+  fanout?: RoomFanout
+}
+
+/**
+ * How a room tells the relays it shares its storage with about its changes. Called only with
+ * what is already durable (updates after COMMIT), or with presence, which nobody stores.
+ */
+export interface RoomFanout {
+  stored(room: Room, roomSeq: number, update: Uint8Array): void
+  presence(room: Room, update: Uint8Array): void
 }
 
 /** Marks the transaction that replays stored state, so it is not persisted again. */
 const LOAD_ORIGIN = Symbol('skein:load')
+/** Marks updates another relay stored (read from shared storage or announced by it): durable already. */
+const REMOTE_ORIGIN = Symbol('skein:remote')
+/** How long an update announced out of order waits for the ones before it before storage is asked. */
+const GAP_GRACE_MS = 30
 const EMPTY_STATE_VECTOR = new Uint8Array([0])
 const RETRY_MIN_MS = 250
 const RETRY_MAX_MS = 30_000
@@ -83,7 +98,7 @@ export class Room {
   private readonly claimants = new Map<number, Peer>()
   private pending: Uint8Array[] = []
   /** Updates and presence changes received this event-loop turn, fanned out together at its end. */
-  private outgoing: { updates: Uint8Array[]; origins: Set<unknown>; presence: Set<number> } | null = null
+  private outgoing: { updates: Uint8Array[]; origins: Set<unknown>; presence: Set<number>; localPresence: Set<number> } | null = null
   private writing: Promise<void> | null = null
   private retry: Promise<void> | null = null
   private retryDelay = RETRY_MIN_MS
@@ -103,15 +118,25 @@ export class Room {
   private purgedState: Uint8Array | null
   /** `<workspace>/<room>`, for logs and hook payloads. */
   readonly name: string
+  /** Set when several relays share the storage: rooms then follow each other's room sequences. */
+  private readonly shared: SharedDocStorage | null
+  /** Shared storage: every entry up to this room sequence is in the document. */
+  private roomSeq: number
+  /** Shared storage: entries announced ahead of a gap (null: our own, already in the document). */
+  private readonly early = new Map<number, Uint8Array | null>()
+  private catchingUp: Promise<void> | null = null
+  private catchUpTimer: NodeJS.Timeout | null = null
 
   private constructor(
     readonly id: RoomId,
     private readonly storage: DocStorage,
     private readonly log: Logger,
     private readonly options: RoomOptions,
-    stored: { state: Uint8Array | null; entries: number; bytes: number; purged: Uint8Array | null },
+    stored: { state: Uint8Array | null; roomSeq: number; entries: number; bytes: number; purged: Uint8Array | null },
   ) {
     this.name = roomLabel(id)
+    this.shared = isSharedDocStorage(storage) ? storage : null
+    this.roomSeq = stored.roomSeq
     this.entriesSinceCompaction = stored.entries
     this.compactThreshold = Math.max(2, Math.round(options.compactAfter * (0.75 + Math.random() * 0.5)))
     this._approxBytes = stored.bytes
@@ -153,8 +178,11 @@ export class Room {
   }
 
   static async load(id: RoomId, storage: DocStorage, log: Logger, options: RoomOptions): Promise<Room> {
-    const [state, entries, bytes, purged] = await Promise.all([storage.load(id), storage.entryCount(id), storage.byteSize(id), options.purgedStateOf?.(id) ?? null])
-    return new Room(id, storage, log, options, { state, entries, bytes, purged })
+    // Shared storage reads the state with the room sequence it is complete to, in one read: the
+    // room then follows the other relays from exactly there.
+    const loaded = isSharedDocStorage(storage) ? storage.loadWithSeq(id) : storage.load(id).then((state) => ({ state, roomSeq: 0 }))
+    const [{ state, roomSeq }, entries, bytes, purged] = await Promise.all([loaded, storage.entryCount(id), storage.byteSize(id), options.purgedStateOf?.(id) ?? null])
+    return new Room(id, storage, log, options, { state, roomSeq, entries, bytes, purged })
   }
 
   get peerCount(): number {
@@ -303,6 +331,8 @@ export class Room {
     await this.flush()
     if (this.entriesSinceCompaction > 1) await this.compact()
     this.destroyed = true
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer)
+    this.catchUpTimer = null
     this.liveDoc?.off('update', this.onDocUpdate)
     this.liveDoc?.destroy()
     this.liveDoc = null
@@ -311,6 +341,14 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return
+    if (origin === REMOTE_ORIGIN) {
+      // Stored already (by the relay that received it), and its content change recorded there.
+      this._approxBytes += update.byteLength
+      const out = this.queueOutgoing()
+      out.updates.push(update)
+      out.origins.add(origin)
+      return
+    }
     this.options.hooks.onContentChanged({ room: this.id })
     this.pending.push(update)
     this._approxBytes += update.byteLength
@@ -328,7 +366,7 @@ export class Room {
    */
   private queueOutgoing(): NonNullable<Room['outgoing']> {
     if (!this.outgoing) {
-      this.outgoing = { updates: [], origins: new Set(), presence: new Set() }
+      this.outgoing = { updates: [], origins: new Set(), presence: new Set(), localPresence: new Set() }
       setImmediate(this.flushOutgoing)
     }
     return this.outgoing
@@ -344,18 +382,99 @@ export class Room {
       // (applying one's own update again is a no-op in Yjs).
       const [onlyOrigin] = out.origins.size === 1 ? out.origins : [undefined]
       for (const peer of this.peers.keys()) if (peer !== onlyOrigin) peer.send(frame)
+      // Another relay's updates are durable: if nothing of ours is waiting, all the document holds is.
+      if (out.origins.has(REMOTE_ORIGIN) && this.pending.length === 0 && !this.writing && !this.retry) {
+        this._storedStateVector = Y.encodeStateVector(this.doc)
+        this.sendStored()
+      }
     }
     if (out.presence.size > 0) {
       const frame = this.encodePresence([...out.presence])
       for (const peer of this.peers.keys()) peer.send(frame)
     }
+    if (out.localPresence.size > 0 && this.options.fanout) {
+      this.options.fanout.presence(this, awarenessProtocol.encodeAwarenessUpdate(this.presence.asAwareness(), [...out.localPresence]))
+    }
   }
 
-  private onPresenceUpdate({ added, updated, removed }: PresenceChanges, _origin: unknown): void {
-    const { presence } = this.queueOutgoing()
-    for (const id of added) presence.add(id)
-    for (const id of updated) presence.add(id)
-    for (const id of removed) presence.add(id)
+  private onPresenceUpdate({ added, updated, removed }: PresenceChanges, origin: unknown): void {
+    const { presence, localPresence } = this.queueOutgoing()
+    const remote = origin === REMOTE_ORIGIN
+    for (const ids of [added, updated, removed]) {
+      for (const id of ids) {
+        presence.add(id)
+        if (!remote) localPresence.add(id)
+      }
+    }
+  }
+
+  /** Presence from a client of another relay. */
+  applyRemotePresence(update: Uint8Array): void {
+    if (this.destroyed) return
+    awarenessProtocol.applyAwarenessUpdate(this.presence.asAwareness(), update, REMOTE_ORIGIN)
+  }
+
+  /**
+   * Another relay stored `update` at `roomSeq`. The next one in sequence is applied at once; one
+   * ahead of a gap waits briefly for the missing ones (relays publish in parallel, so order
+   * between them is not kept), then the room reads what it missed from storage.
+   */
+  applyRemoteUpdate(roomSeq: number, update: Uint8Array): void {
+    if (this.destroyed || !this.shared || roomSeq <= this.roomSeq) return
+    this.early.set(roomSeq, update)
+    this.drainEarly()
+  }
+
+  /** Our own batch was stored at `roomSeq` (it is in the document already). */
+  private storedAt(roomSeq: number): void {
+    if (roomSeq <= this.roomSeq) return
+    this.early.set(roomSeq, null)
+    this.drainEarly()
+  }
+
+  private drainEarly(): void {
+    for (let next = this.early.get(this.roomSeq + 1); next !== undefined; next = this.early.get(this.roomSeq + 1)) {
+      this.early.delete(this.roomSeq + 1)
+      this.roomSeq += 1
+      if (next) Y.applyUpdate(this.doc, next, REMOTE_ORIGIN)
+    }
+    if (this.early.size > 0 && !this.catchUpTimer) {
+      this.catchUpTimer = setTimeout(() => {
+        this.catchUpTimer = null
+        if (this.early.size > 0) void this.catchUp()
+      }, GAP_GRACE_MS)
+    }
+  }
+
+  /**
+   * Reads from shared storage every entry after the room's sequence and applies it: after a gap,
+   * after Redis reconnects (messages were lost meanwhile), and once after load (messages that
+   * arrived while the room loaded). A storage failure is retried.
+   */
+  catchUp(): Promise<void> {
+    const shared = this.shared
+    if (!shared || this.destroyed) return Promise.resolve()
+    this.catchingUp ??= (async () => {
+      try {
+        const { update, roomSeq } = await shared.loadSince(this.id, this.roomSeq)
+        if (this.destroyed) return
+        if (update) Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+        if (roomSeq > this.roomSeq) this.roomSeq = roomSeq
+        for (const seq of this.early.keys()) if (seq <= this.roomSeq) this.early.delete(seq)
+      } catch (err) {
+        this.log.warn({ room: this.name, err }, 'could not read what other relays stored; retrying')
+        if (!this.catchUpTimer && !this.destroyed) {
+          this.catchUpTimer = setTimeout(() => {
+            this.catchUpTimer = null
+            void this.catchUp()
+          }, RETRY_MIN_MS * 4)
+        }
+      } finally {
+        this.catchingUp = null
+      }
+      this.drainEarly()
+    })()
+    return this.catchingUp
   }
 
   /** Writes the whole queue as one merged entry; a failure puts it back and schedules a retry. */
@@ -374,11 +493,21 @@ export class Room {
     const started = performance.now()
     try {
       const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-      this.lastStoredSeq = await this.storage.append(this.id, merged)
+      let roomSeq = 0
+      if (this.shared) ({ entry: this.lastStoredSeq, roomSeq } = await this.shared.appendInRoom(this.id, merged))
+      else this.lastStoredSeq = await this.storage.append(this.id, merged)
       this.options.hooks.onPersisted({ room: this.name, updates: batch.length, bytes: merged.byteLength, seconds: (performance.now() - started) / 1000 })
       this.retryDelay = RETRY_MIN_MS
-      this._storedStateVector = stateVector
+      // With shared storage the document may meanwhile have taken other relays' updates, which
+      // are durable too: with nothing of ours queued, everything it holds is stored.
+      this._storedStateVector = this.shared && this.pending.length === 0 && this.liveDoc ? Y.encodeStateVector(this.liveDoc) : stateVector
       this.sendStored()
+      if (this.shared) {
+        // Only after COMMIT, and after our own peers heard it is stored: other relays see
+        // nothing that could still be lost.
+        this.storedAt(roomSeq)
+        this.options.fanout?.stored(this, roomSeq, merged)
+      }
       this.entriesSinceCompaction += 1
       if (this.entriesSinceCompaction === this.compactThreshold) this.options.requestCompaction(this)
     } catch (error) {
@@ -421,6 +550,19 @@ export class Room {
   async compact(): Promise<void> {
     if (this.destroyed || this.lastStoredSeq === 0 || this.entriesSinceCompaction < 2) return
     const started = performance.now()
+    if (this.shared) {
+      // From what storage holds, never from this document: it may lack another relay's entries.
+      const counted = this.entriesSinceCompaction
+      try {
+        const result = await this.shared.compactRoom(this.id, 2)
+        this.options.hooks.onCompactionLock({ result })
+        if (result !== 'busy') this.entriesSinceCompaction -= counted - 1
+        if (result === 'compacted') this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })
+      } catch (err) {
+        this.log.warn({ room: this.name, err }, 'compaction failed')
+      }
+      return
+    }
     const upTo = this.lastStoredSeq
     const counted = this.entriesSinceCompaction
     const state = this.liveDoc ? Y.encodeStateAsUpdate(this.liveDoc) : this.dormantState

@@ -16,6 +16,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export interface RouteOptions {
   /** Throws (or rejects) when storage cannot be written: `/readyz` answers 503. */
   checkWritable(): Promise<void>
+  /** More to say in `/readyz` (e.g. whether Redis is up); never makes the relay unready. */
+  readiness?: () => Record<string, unknown>
   /** Folder of the built web client, or null. */
   staticDir: string | null
   metrics: Registry
@@ -24,7 +26,7 @@ export interface RouteOptions {
 }
 
 /** `/healthz`, `/readyz`, `/metrics`, `/v1/…`, and the web client at `/` when `staticDir` holds a build. */
-export function createRequestHandler({ checkWritable, staticDir, metrics, api }: RouteOptions): RequestHandler {
+export function createRequestHandler({ checkWritable, readiness, staticDir, metrics, api }: RouteOptions): RequestHandler {
   const hasClient = staticDir !== null && existsSync(join(staticDir, 'index.html'))
   const serveStatic = hasClient
     ? sirv(staticDir, {
@@ -42,8 +44,8 @@ export function createRequestHandler({ checkWritable, staticDir, metrics, api }:
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
     if (path === '/readyz') {
       checkWritable().then(
-        () => sendJson(res, 200, { status: 'ready' }),
-        (err: Error) => sendJson(res, 503, { status: 'unavailable', reason: err.message }),
+        () => sendJson(res, 200, { status: 'ready', ...readiness?.() }),
+        (err: Error) => sendJson(res, 503, { status: 'unavailable', reason: err.message, ...readiness?.() }),
       )
       return
     }

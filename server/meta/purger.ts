@@ -21,6 +21,8 @@ export interface PurgerDeps {
   purgeAfterMs: number
   /** A purge changed the workspace's feed (wakes long-polls). */
   onChanged: (workspace: string) => void
+  /** These rooms are gone from storage (other relays drop their copies). */
+  onRoomsPurged?: (rooms: RoomId[]) => void
 }
 
 /** Storage reads resolve without leaving the turn; a batch yields between notes so nothing else stalls. */
@@ -108,6 +110,7 @@ export class NotePurger {
         else this.deps.onChanged(target.workspace)
       }
       await storage.purge(purge.flatMap(roomsOf))
+      this.deps.onRoomsPurged?.(purge.flatMap(roomsOf))
       await meta.roomsPurged(purge)
       finished = purge.length
     })
@@ -150,6 +153,7 @@ export class NotePurger {
       }
       if (purged.length === 0) return
       await storage.purge(purged.flatMap(roomsOf))
+      this.deps.onRoomsPurged?.(purged.flatMap(roomsOf))
       await meta.roomsPurged(purged)
     })
     if (purged.length > 0) await meta.afterPurge()

@@ -53,6 +53,16 @@ export interface MetaServiceDeps {
   grantFor(token: string | null): Grant | null
   hooks: Required<RelayHooks>
   log: Logger
+  /**
+   * Several relays share the storage: the feed committed here (other relays wake their long-polls),
+   * rooms purged here (other relays drop their copies), and how often a long-poll re-reads the
+   * feed in case a wake-up from another relay was lost.
+   */
+  shared?: {
+    feedCommitted(workspace: string): void
+    roomsPurged(rooms: RoomId[]): void
+    feedRecheckMs: number
+  }
 }
 
 export class MetaService {
@@ -70,7 +80,7 @@ export class MetaService {
       storage: deps.meta,
       readContent: deps.readContent,
       log: deps.log,
-      onRecorded: (workspace) => this.waiters.notify(workspace),
+      onRecorded: (workspace) => this.feedCommitted(workspace),
       onRevived: (note) => {
         for (const room of [noteRoomOf(note), historyRoomOf(note)]) deps.registry.loadedRoom(room)?.stopGuarding()
       },
@@ -83,7 +93,8 @@ export class MetaService {
       hooks: deps.hooks,
       log: deps.log,
       purgeAfterMs: deps.purgeAfterMs,
-      onChanged: (workspace) => this.waiters.notify(workspace),
+      onChanged: (workspace) => this.feedCommitted(workspace),
+      ...(deps.shared ? { onRoomsPurged: deps.shared.roomsPurged } : {}),
     })
   }
 
@@ -142,6 +153,16 @@ export class MetaService {
       this.deps.hooks.onStorageError({ room: 'meta', error: err })
       this.deps.log.error({ err }, 'purge sweep failed; retried at the next sweep')
     })
+  }
+
+  private feedCommitted(workspace: string): void {
+    this.waiters.notify(workspace)
+    this.deps.shared?.feedCommitted(workspace)
+  }
+
+  /** Another relay committed a change to the workspace's feed. */
+  feedChangedElsewhere(workspace: string): void {
+    this.waiters.notify(workspace)
   }
 
   get feedWaiters(): number {
@@ -251,7 +272,7 @@ export class MetaService {
       ),
     )
     for (const result of results) this.deps.hooks.onMetaOp({ workspace, status: result.status })
-    if (results.some((r) => r.status !== 'duplicate' && r.seq !== null)) this.waiters.notify(workspace)
+    if (results.some((r) => r.status !== 'duplicate' && r.seq !== null)) this.feedCommitted(workspace)
     // "0 days" means at once: a note just deleted forever is purged right after this answer.
     if (this.deps.purgeAfterMs === 0 && ops.some((op, i) => op.kind === 'note.delete' && results[i]!.status === 'applied')) this.sweepSoon()
     sendJson(req, res, 200, { results } satisfies OpsResponse)
@@ -268,9 +289,15 @@ export class MetaService {
       // Nothing new: hold the request until the workspace changes, the wait ends, or the client goes.
       const gone = new AbortController()
       res.once('close', () => gone.abort())
-      await this.waiters.wait(grant.workspace, wait * 1000, gone.signal)
-      if (gone.signal.aborted) return
-      page = await read()
+      // Shared storage: a wake-up from another relay can be lost (Redis down), so the wait is cut
+      // into slices with a re-read after each.
+      const slice = this.deps.shared?.feedRecheckMs ?? wait * 1000
+      for (let deadline = Date.now() + wait * 1000; ; ) {
+        await this.waiters.wait(grant.workspace, Math.max(0, Math.min(slice, deadline - Date.now())), gone.signal)
+        if (gone.signal.aborted) return
+        page = await read()
+        if (page.entries.length > 0 || Date.now() >= deadline || this.closing) break
+      }
     }
     sendJson(req, res, 200, page)
   }

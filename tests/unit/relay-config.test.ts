@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, FLAGS, helpText, parseConfig } from '../../server/config'
+import { ConfigError, FLAGS, helpText, parseConfig, redactUrl } from '../../server/config'
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env, '/bundled')
 
@@ -59,5 +59,22 @@ describe('relay flags', () => {
     expect(parse([], { SKEIN_HOST: '::', SKEIN_INSECURE_NO_AUTH: 'true' })?.insecureNoAuth).toBe(true)
     expect(parse(['--host', '127.0.0.2'])?.host).toBe('127.0.0.2')
     expect(parse(['--host', '::1'])?.host).toBe('::1')
+  })
+
+  it('stores in PostgreSQL with --postgres (env SKEIN_POSTGRES_URL) and joins other relays with --redis, which needs --postgres', () => {
+    expect(parse([])).toMatchObject({ postgresUrl: null, redisUrl: null })
+    const env = { SKEIN_POSTGRES_URL: 'postgres://skein:secret@db:5432/skein', SKEIN_REDIS_URL: 'redis://cache:6379' }
+    expect(parse([], env)).toMatchObject({ postgresUrl: 'postgres://skein:secret@db:5432/skein', redisUrl: 'redis://cache:6379' })
+    expect(parse(['--postgres', 'postgresql://other/db'], env)?.postgresUrl).toBe('postgresql://other/db')
+    expect(parse(['--postgres', 'postgres://db/skein'])).toMatchObject({ postgresUrl: 'postgres://db/skein', redisUrl: null })
+    expect(() => parse(['--redis', 'redis://cache:6379'])).toThrow(/--redis .* pass --postgres too/)
+    expect(() => parse(['--postgres', 'mysql://db/x'])).toThrow(ConfigError)
+    expect(() => parse(['--postgres', 'not a url'])).toThrow(/--postgres must be a URL/)
+    expect(() => parse(['--postgres', 'postgres://db/x', '--redis', 'http://cache'])).toThrow(/--redis must start with redis:\/\/ or rediss:\/\//)
+  })
+
+  it('never shows a database password where it logs a URL', () => {
+    expect(redactUrl('postgres://skein:hunter2@db:5432/skein')).toBe('postgres://skein:***@db:5432/skein')
+    expect(redactUrl('redis://cache:6379')).toBe('redis://cache:6379')
   })
 })
