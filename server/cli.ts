@@ -6,11 +6,15 @@
 // Every launcher (package.json "relay", scripts/start.mjs, the Dockerfile, the benchmark) passes it.
 import { fileURLToPath } from 'node:url'
 import { dirname, resolve } from 'node:path'
-import { ConfigError, helpText, parseConfig } from './config.js'
+import { ConfigError, helpText, parseConfig, redactUrl, type RelayConfig } from './config.js'
 import { createLogger } from './log.js'
 import { DAY_MS } from './meta/purger.js'
-import { startRelay } from './relay.js'
+import { startRelay, type RelayStorage } from './relay.js'
 import { AuthFileError, AuthTable } from './auth.js'
+import { migrate, openPool, SchemaTooNewError, type Pool } from './postgres/database.js'
+import { PostgresDocStorage } from './postgres/doc-storage.js'
+import { PostgresMetaStorage } from './postgres/meta-storage.js'
+import type { Logger } from 'pino'
 
 // Compiled to dist/node/server/cli.js; the web client is built to dist/renderer.
 const BUNDLED_CLIENT = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer')
@@ -19,6 +23,29 @@ const SHUTDOWN_TIMEOUT_MS = 30_000
 function fail(message: string): never {
   process.stderr.write(`skein-relay: ${message}\n`)
   process.exit(1)
+}
+
+/**
+ * With `--postgres`: one pool for both storages, the schema migrated first (under its lock, so
+ * relays starting together are safe). Refuses a schema newer than this relay, in one line.
+ */
+async function openPostgres(url: string, log: Logger): Promise<{ pool: Pool; storage: Required<RelayStorage> }> {
+  const pool = openPool(url, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection failed; the pool replaces it') })
+  try {
+    const { from, to } = await migrate(pool)
+    if (from !== to) log.info({ from, to }, 'PostgreSQL schema migrated')
+    const docs = await PostgresDocStorage.open(pool, { migrate: false })
+    const meta = await PostgresMetaStorage.open(pool, { migrate: false })
+    return { pool, storage: { docs, meta } }
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    if (err instanceof SchemaTooNewError) fail(err.message)
+    fail(`cannot use PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`)
+  }
+}
+
+function whereData(config: RelayConfig): string {
+  return config.postgresUrl ? `PostgreSQL ${redactUrl(config.postgresUrl)}${config.redisUrl ? `, fan-out through Redis ${redactUrl(config.redisUrl)}` : ''}` : resolve(config.dataDir)
 }
 
 async function main(): Promise<void> {
@@ -48,12 +75,15 @@ async function main(): Promise<void> {
       throw err
     }
   }
+  const postgres = config.postgresUrl ? await openPostgres(config.postgresUrl, log) : null
   let relay
   try {
     relay = await startRelay({
       host: config.host,
       port: config.port,
       dataDir: config.dataDir,
+      ...(postgres ? { storage: postgres.storage } : {}),
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       staticDir: config.staticDir,
       limits: config.limits,
       purgeAfterMs: config.purgeAfterDays * DAY_MS,
@@ -85,7 +115,7 @@ async function main(): Promise<void> {
   }
   if (!auth && config.insecureNoAuth) log.warn('auth is off: anyone who can reach this relay can read and write every note')
   process.stderr.write(
-    `skein-relay: listening on ${relay.url.replace('http:', 'ws:')}; open ${relay.url}/ in a browser; data in ${resolve(config.dataDir)}\n`,
+    `skein-relay: listening on ${relay.url.replace('http:', 'ws:')}; open ${relay.url}/ in a browser; data in ${whereData(config)}\n`,
   )
 
   let shuttingDown = false
@@ -99,13 +129,16 @@ async function main(): Promise<void> {
       log.error('shutdown timed out; exiting with updates possibly unstored')
       process.exit(1)
     }, SHUTDOWN_TIMEOUT_MS).unref()
-    relay.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
+    relay
+      .close()
+      .then(() => postgres?.pool.end())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))

@@ -1,0 +1,243 @@
+// Several relay processes on one PostgreSQL and one Redis, all real, under load and faults. Every
+// claim is checked against what PostgreSQL holds and what each relay serves, never against the
+// relays' own word: an edit a relay acknowledged as stored must be in the document rebuilt from
+// PostgreSQL and on every relay, clients converge byte for byte, and the feed is one gap-free
+// sequence per workspace, the same from every relay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+import { trackStoredAcks } from '../../renderer/sync/stored-acks'
+import { PostgresDocStorage } from '../../server/postgres/doc-storage'
+import type { FeedEntry } from '../../protocol/meta/types'
+import { startCluster, waitReady, type ClusterRelay } from '../helpers/cluster'
+import { allChanges, getChanges, op, postOps, metricValue } from '../helpers/meta'
+import { prng, testSeed } from '../helpers/prng'
+import { waitFor, whenSynced } from '../helpers/relay'
+import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '../helpers/servers'
+
+let postgres: PostgresServer
+let redis: RedisServer
+
+beforeAll(async () => {
+  ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([postgres?.stop(), redis?.stop()])
+})
+
+/** A stock y-websocket client that records the highest clock of its own edits a stored ack covered. */
+class Writer {
+  readonly doc = new Y.Doc()
+  readonly provider: WebsocketProvider
+  /** Highest clock of this client's own edits its relay said is stored. */
+  acked = 0
+
+  constructor(
+    readonly relay: ClusterRelay,
+    readonly room: string,
+  ) {
+    this.provider = new WebsocketProvider(relay.wsUrl, room, this.doc, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true })
+    trackStoredAcks(this.provider, (sv) => {
+      this.acked = Math.max(this.acked, Y.decodeStateVector(sv).get(this.doc.clientID) ?? 0)
+    })
+  }
+
+  type(r: ReturnType<typeof prng>): void {
+    const text = this.doc.getText('t')
+    text.insert(r.int(0, text.length), String.fromCharCode(97 + r.int(0, 25)))
+  }
+
+  destroy(): void {
+    this.provider.destroy()
+    this.doc.destroy()
+  }
+}
+
+/** The room's document as PostgreSQL holds it (snapshot and entries), read by a storage of our own. */
+async function storedDoc(url: string, room: string): Promise<Y.Doc> {
+  const storage = await PostgresDocStorage.open(url, { migrate: false })
+  try {
+    const doc = new Y.Doc()
+    const state = await storage.load({ workspace: 'default', room })
+    if (state) Y.applyUpdate(doc, state)
+    return doc
+  } finally {
+    await storage.close()
+  }
+}
+
+/** What a fresh stock client gets from `relay` for the room. */
+async function servedDoc(relay: ClusterRelay, room: string): Promise<Y.Doc> {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(relay.wsUrl, room, doc, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true })
+  try {
+    await whenSynced(provider)
+    return doc
+  } finally {
+    provider.destroy()
+  }
+}
+
+const covers = (doc: Y.Doc, clientId: number, clock: number): boolean => (Y.decodeStateVector(Y.encodeStateVector(doc)).get(clientId) ?? 0) >= clock
+
+/** Every acknowledged edit is in PostgreSQL and on every running relay; every client of a room holds the same bytes. */
+async function auditRooms(url: string, writers: readonly Writer[], relays: readonly ClusterRelay[], label: string): Promise<void> {
+  const rooms = [...new Set(writers.map((w) => w.room))]
+  const acked = new Map(writers.map((w) => [w, w.acked]))
+  for (const room of rooms) {
+    const inRoom = writers.filter((w) => w.room === room)
+    const stored = await storedDoc(url, room)
+    for (const w of inRoom) expect(covers(stored, w.doc.clientID, acked.get(w)!), `${label}: ${room}: an edit acknowledged to client ${w.doc.clientID} is not in PostgreSQL`).toBe(true)
+    // Clients converge: same state, byte for byte, as each other and as PostgreSQL.
+    const expected = Y.encodeStateAsUpdate(stored)
+    await waitFor(`${label}: clients of ${room} converge on what PostgreSQL holds`, () => inRoom.every((w) => Buffer.from(Y.encodeStateAsUpdate(w.doc)).equals(Buffer.from(expected))), 20_000)
+    for (const relay of relays.filter((r) => r.running)) {
+      const served = await servedDoc(relay, room)
+      expect(Buffer.from(Y.encodeStateAsUpdate(served)).equals(Buffer.from(expected)), `${label}: relay ${relay.port} serves ${room} differently from PostgreSQL`).toBe(true)
+      served.destroy()
+    }
+    stored.destroy()
+  }
+}
+
+/** The feed from every relay: one gap-free sequence, the same everywhere. */
+async function auditFeed(relays: readonly ClusterRelay[], label: string): Promise<FeedEntry[]> {
+  const feeds = await Promise.all(relays.filter((r) => r.running).map((r) => allChanges(r.url)))
+  const seqs = feeds[0]!.map((e) => e.seq)
+  expect(seqs, `${label}: feed seqs are contiguous`).toEqual(seqs.map((_, i) => i + 1))
+  for (const feed of feeds.slice(1)) expect(feed, `${label}: every relay serves the same feed`).toEqual(feeds[0])
+  return feeds[0]!
+}
+
+describe('several relays on one PostgreSQL and one Redis', () => {
+  it('serve as one: edits, presence and the feed cross relays, and an op id posted to all three is applied once', async () => {
+    const url = await postgres.createDatabase()
+    const relays = await startCluster(3, { postgresUrl: url, redisUrl: redis.url })
+    const [a, b, c] = relays.map((relay) => new Writer(relay, 'note/one-service'))
+    await Promise.all([a, b, c].map((w) => whenSynced(w!.provider)))
+
+    a!.doc.getText('t').insert(0, 'typed on relay one')
+    await waitFor('an edit made on one relay reaches clients of the other two', () => [b, c].every((w) => w!.doc.getText('t').toString() === 'typed on relay one'))
+    b!.provider.awareness.setLocalStateField('user', { name: 'Bea' })
+    await waitFor("a caret on relay two shows on relay three's client", () => [...c!.provider.awareness.getStates().values()].some((s) => (s as { user?: { name: string } }).user?.name === 'Bea'))
+
+    // One op id, to all three at once: one applied answer, two duplicates, one feed entry.
+    const create = op('note.create', 'n-once', { title: 'Once', folderId: null, tags: [] })
+    const answers = await Promise.all(relays.map((r) => postOps(r.url, [create])))
+    const statuses = answers.map((res) => res.body.results[0]!.status).sort()
+    expect(statuses).toEqual(['applied', 'duplicate', 'duplicate'])
+    const feed = await auditFeed(relays, 'one op id')
+    expect(feed.filter((e) => e.entity.id === 'n-once')).toHaveLength(1)
+
+    // A long-poll on one relay wakes for an op committed on another.
+    const since = feed.at(-1)!.seq
+    const polled = getChanges(relays[2]!.url, { since, wait: 20 })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const started = Date.now()
+    await postOps(relays[0]!.url, [op('note.create', 'n-woken', { title: 'Woken', folderId: null, tags: [] })])
+    const woken = await polled
+    expect(woken.body.entries.map((e) => e.entity.id)).toContain('n-woken')
+    expect(Date.now() - started, 'the long-poll woke through Redis, not its periodic re-read').toBeLessThan(1_500)
+
+    const ready = await relays[1]!.ready()
+    expect(ready).toEqual({ status: 200, body: { status: 'ready', redis: 'up' } })
+    for (const w of [a, b, c]) w!.destroy()
+  }, 90_000)
+
+  const seed = testSeed()
+  it(`lose no acknowledged edit through a killed relay, a killed Redis, a PostgreSQL restart and a rolling restart (seed ${seed})`, async () => {
+    const r = prng(seed)
+    const url = await postgres.createDatabase()
+    const relays = await startCluster(3, { postgresUrl: url, redisUrl: redis.url, args: ['--rate-limit', '1000', '--rate-burst', '2000'] })
+    // 30 writers in 10 rooms, each room's three on three different relays.
+    const writers = Array.from({ length: 30 }, (_, i) => new Writer(relays[i % 3]!, `note/load-${Math.floor(i / 3)}`))
+    await Promise.all(writers.map((w) => whenSynced(w.provider)))
+    const opAnswers: { opId: string; status: string }[] = []
+    let typing = true
+    const load = (async () => {
+      for (let tick = 0; typing; tick++) {
+        for (const w of writers) if (r.next() < 0.5) w.type(r)
+        if (tick % 5 === 0) {
+          const target = r.pick(relays.filter((x) => x.running))
+          const create = op('note.create', `n-${tick}`, { title: `Note ${tick}`, folderId: null, tags: [] })
+          void postOps(target.url, [create]).then(
+            (res) => res.status === 200 && opAnswers.push({ opId: create.opId, status: res.body.results[0]!.status }),
+            () => undefined, // a relay killed mid-request: the op was applied once or not at all
+          )
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    })()
+    const pause = async (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    try {
+      await pause(1_500)
+      expect(writers.some((w) => w.acked > 0), 'nothing was acknowledged under load').toBe(true)
+
+      // 1. SIGKILL one relay mid-load; its clients reconnect to it once it is back.
+      await relays[1]!.stop('SIGKILL')
+      await pause(r.int(300, 900))
+      await relays[1]!.start()
+      await pause(1_000)
+
+      // 2. SIGKILL Redis mid-load and bring it back: writes keep being stored; clients converge after.
+      await redis.kill()
+      await waitFor('relays to report Redis down', async () => (await relays[0]!.ready()).body.redis === 'down', 15_000)
+      const whileDown = await relays[0]!.ready()
+      expect(whileDown.status, 'Redis down keeps a relay ready').toBe(200)
+      await pause(1_000)
+      await redis.restart()
+      await waitFor('relays to report Redis up', async () => (await Promise.all(relays.map((x) => x.ready()))).every((a) => a.body.redis === 'up'), 20_000)
+      typing = false
+      await load
+      await auditRooms(url, writers, relays, 'after Redis came back')
+      await auditFeed(relays, 'after Redis came back')
+
+      // 3. PostgreSQL restarts: every relay is not ready meanwhile, and recovers by itself.
+      typing = true
+      const load2 = (async () => {
+        while (typing) {
+          for (const w of writers) if (r.next() < 0.5) w.type(r)
+          await pause(50)
+        }
+      })()
+      await pause(500)
+      postgres.halt()
+      await waitReady(relays, 503)
+      await pause(1_000)
+      postgres.resume()
+      await waitReady(relays, 200, 30_000)
+      await pause(1_000)
+      typing = false
+      await load2
+      await auditRooms(url, writers, relays, 'after PostgreSQL restarted')
+
+      // 4. Rolling restart with SIGTERM, one relay at a time, under load.
+      typing = true
+      const load3 = (async () => {
+        while (typing) {
+          for (const w of writers) if (r.next() < 0.5) w.type(r)
+          await pause(50)
+        }
+      })()
+      for (const relay of relays) {
+        await relay.stop('SIGTERM')
+        await relay.start()
+        await pause(500)
+      }
+      typing = false
+      await load3
+      await auditRooms(url, writers, relays, 'after a rolling restart')
+      const feed = await auditFeed(relays, 'after a rolling restart')
+      const applied = opAnswers.filter((a) => a.status === 'applied').map((a) => a.opId)
+      expect(feed.length, 'every op answered as applied is in the feed').toBeGreaterThanOrEqual(applied.length)
+      const metrics = await relays[0]!.metrics()
+      expect(metricValue(metrics, 'skein_redis_up')).toBe(1)
+    } finally {
+      typing = false
+      await load
+      for (const w of writers) w.destroy()
+    }
+  }, 240_000)
+})
