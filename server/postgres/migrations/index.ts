@@ -1,3 +1,4 @@
+import { METADATA } from './0002-metadata.js'
 /**
  * The schema's versions, oldest first. A migration is never edited once released: a change is a
  * new file with the next version. Each runs in its own transaction (see `migrate`).
@@ -8,4 +9,6 @@ export interface Migration {
   readonly sql: string
 }
 
-export const MIGRATIONS: readonly Migration[] = []
+export const MIGRATIONS: readonly Migration[] = [
+  METADATA,
+]
