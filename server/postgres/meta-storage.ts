@@ -90,8 +90,7 @@ export class PostgresMetaStorage implements MetaStorage {
     return this.write([workspace], async (tx, seqs) => {
       let seq = seqs.get(workspace)!
       const records = new Records(tx, workspace)
-      await records.load(ops.flatMap(readsOf))
-      const answered = await firstAnswers(tx, workspace, ops)
+      const answered = await records.loadWithAnswers(ops)
       const logged: [opId: string, result: string][] = []
       const results: OpResult[] = []
       for (const op of ops) {
@@ -106,7 +105,7 @@ export class PostgresMetaStorage implements MetaStorage {
         const wrote = decision.writes.length > 0
         if (wrote) {
           seq += 1
-          await records.write(decision.writes)
+          records.write(decision.writes)
         }
         const result: StoredResult = { status: decision.status, seq: wrote ? seq : null, type: entityTypeOf(op.kind), entity: op.entity }
         if (decision.reason !== undefined) result.reason = decision.reason
@@ -114,10 +113,7 @@ export class PostgresMetaStorage implements MetaStorage {
         logged.push([op.opId, JSON.stringify(result)])
         results.push({ opId: op.opId, status: result.status, seq: result.seq, record: decision.record, ...(result.reason !== undefined ? { reason: result.reason } : {}) })
       }
-      if (logged.length > 0) {
-        await tx.query('INSERT INTO meta_ops (workspace, op_id, result) SELECT $1, * FROM unnest($2::text[], $3::text[])', [workspace, logged.map(([id]) => id), logged.map(([, r]) => r)])
-      }
-      await setSeq(tx, workspace, seq, seqs.get(workspace)!)
+      await records.commit(logged, seq)
       return results
     })
   }
@@ -154,10 +150,11 @@ export class PostgresMetaStorage implements MetaStorage {
     const { rows } = await this.query<EntityRow & { cut: string; more: boolean }>(
       `WITH page AS (
          SELECT max(seq) AS cut FROM (SELECT seq FROM meta_entities WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3) AS first
+       ), after AS (
+         SELECT EXISTS (SELECT 1 FROM meta_entities, page WHERE workspace = $1 AND seq > page.cut) AS more
        )
-       SELECT e.type, e.id, e.record, e.content_seq, e.seq, page.cut,
-              EXISTS (SELECT 1 FROM meta_entities WHERE workspace = $1 AND seq > page.cut) AS more
-         FROM meta_entities e, page
+       SELECT e.type, e.id, e.record, e.content_seq, e.seq, page.cut, after.more
+         FROM meta_entities e, page, after
         WHERE e.workspace = $1 AND e.seq > $2 AND e.seq <= page.cut
         ORDER BY e.seq, e.type, e.id`,
       [workspace, since, limit],
@@ -319,13 +316,7 @@ function readsOf(op: MetaOp): [EntityType, string][] {
   return reads
 }
 
-/** The first answers of those of `ops` already in the op log. */
-async function firstAnswers(tx: PoolClient, workspace: string, ops: readonly MetaOp[]): Promise<Map<string, StoredResult>> {
-  const { rows } = await tx.query<{ op_id: string; result: string }>('SELECT op_id, result FROM meta_ops WHERE workspace = $1 AND op_id = ANY($2::text[])', [workspace, ops.map((op) => op.opId)])
-  return new Map(rows.map((r) => [r.op_id, JSON.parse(r.result) as StoredResult]))
-}
-
-/** `seq` only ever grows, and only when something was written. */
+/** A call that wrote nothing leaves the row as it was (it held the lock all the same). */
 async function setSeq(tx: PoolClient, workspace: string, seq: number, found: number): Promise<void> {
   if (seq !== found) await tx.query('UPDATE meta_workspace_seq SET seq = $2 WHERE workspace = $1', [workspace, seq])
 }
@@ -340,22 +331,50 @@ class Records {
   private readonly entities = new Map<string, EntityRecord | null>()
   /** Live children by folder id; dropped at every write, which may move any of them. */
   private readonly children = new Map<string, EntityRecord[]>()
+  /**
+   * Records written since the last query that needs them stored (a folder's children), by key:
+   * sent with the next such query or with the op log at the end, saving a round trip per op
+   * while the workspace is locked.
+   */
+  private readonly unwritten = new Map<string, EntityRecord>()
 
   constructor(
     private readonly tx: PoolClient,
     private readonly workspace: string,
   ) {}
 
+  /**
+   * Loads the records `ops` most likely read and, in the same round trip, the first answers of
+   * those of them already in the op log.
+   */
+  async loadWithAnswers(ops: readonly MetaOp[]): Promise<Map<string, StoredResult>> {
+    const wanted = this.notLoaded(ops.flatMap(readsOf))
+    const { rows } = await this.tx.query<{ type: EntityType | null; id: string; record: string | null }>(
+      `${ENTITIES_BY_KEY} UNION ALL SELECT NULL, op_id, result FROM meta_ops WHERE workspace = $1 AND op_id = ANY($4::text[])`,
+      [this.workspace, ...keyColumns(wanted), ops.map((op) => op.opId)],
+    )
+    const answers = new Map<string, StoredResult>()
+    for (const row of rows) if (row.type === null) answers.set(row.id, JSON.parse(row.record!) as StoredResult)
+    this.remember(wanted, rows.filter((row): row is typeof row & { type: EntityType } => row.type !== null))
+    return answers
+  }
+
   /** Loads these records (those not loaded yet) in one query. */
   async load(keys: readonly [EntityType, string][]): Promise<void> {
+    const wanted = this.notLoaded(keys)
+    if (wanted.size === 0) return
+    const { rows } = await this.tx.query<{ type: EntityType; id: string; record: string | null }>(ENTITIES_BY_KEY, [this.workspace, ...keyColumns(wanted)])
+    this.remember(wanted, rows)
+  }
+
+  private notLoaded(keys: readonly [EntityType, string][]): Map<string, [EntityType, string]> {
     const wanted = new Map<string, [EntityType, string]>()
     for (const [type, id] of keys) if (!this.entities.has(keyOf(type, id))) wanted.set(keyOf(type, id), [type, id])
-    if (wanted.size === 0) return
-    const list = [...wanted.values()]
-    const { rows } = await this.tx.query<{ type: EntityType; id: string; record: string | null }>(
-      'SELECT e.type, e.id, e.record FROM meta_entities e JOIN unnest($2::text[], $3::text[]) AS k (type, id) ON e.type = k.type AND e.id = k.id WHERE e.workspace = $1',
-      [this.workspace, list.map(([type]) => type), list.map(([, id]) => id)],
-    )
+    return wanted
+  }
+
+  /** What was asked for and not found is known to be absent. */
+  private remember(wanted: Map<string, [EntityType, string]>, rows: readonly { type: EntityType; id: string; record: string | null }[]): void {
     for (const key of wanted.keys()) this.entities.set(key, null)
     for (const row of rows) this.entities.set(keyOf(row.type, row.id), parseRecord(row.record) ?? null)
   }
@@ -366,6 +385,10 @@ class Records {
   }
 
   private async loadChildren(folderIds: readonly string[]): Promise<void> {
+    if (this.unwritten.size > 0) {
+      await this.tx.query(UPSERT_ENTITIES, [this.workspace, ...entityColumns([...this.unwritten.values()])])
+      this.unwritten.clear()
+    }
     const { rows } = await this.tx.query<{ parent: string; type: EntityType; id: string; record: string }>(
       'SELECT parent, type, id, record FROM meta_entities WHERE workspace = $1 AND parent = ANY($2::text[]) ORDER BY parent, type, id',
       [this.workspace, folderIds],
@@ -411,12 +434,24 @@ class Records {
     }
   }
 
-  async write(records: readonly EntityRecord[]): Promise<void> {
+  write(records: readonly EntityRecord[]): void {
     for (const record of records) {
-      await writeRecord(this.tx, this.workspace, record)
       this.entities.set(keyOf(record.type, record.id), record)
+      this.unwritten.set(keyOf(record.type, record.id), record)
     }
     this.children.clear()
+  }
+
+  /** Stores the records not stored yet, the op log's new answers and the workspace's seq, in one statement. */
+  async commit(answers: readonly [opId: string, result: string][], seq: number): Promise<void> {
+    if (this.unwritten.size === 0 && answers.length === 0) return
+    await this.tx.query(
+      `WITH written AS (${UPSERT_ENTITIES}),
+            logged AS (INSERT INTO meta_ops (workspace, op_id, result) SELECT $1, * FROM unnest($8::text[], $9::text[]))
+       UPDATE meta_workspace_seq SET seq = $10 WHERE workspace = $1 AND seq <> $10`,
+      [this.workspace, ...entityColumns([...this.unwritten.values()]), answers.map(([id]) => id), answers.map(([, result]) => result), seq],
+    )
+    this.unwritten.clear()
   }
 }
 
@@ -435,20 +470,43 @@ async function noteState(tx: PoolClient, { workspace, noteId }: NoteRef): Promis
   }
 }
 
-async function writeRecord(tx: PoolClient, workspace: string, record: EntityRecord, { tombstone = false } = {}): Promise<void> {
-  // Only live entities are anyone's children: a folder delete must not move what is gone.
-  const parent = record.deleted ? null : record.type === 'note' ? record.folderId : record.parentId
-  // When a note was deleted forever, until it is purged (the sweeper's index).
-  const deletedAt = record.type === 'note' && record.deleted && !tombstone ? record.updatedAt : null
-  // A record write keeps the content seq; the feed position is whichever is newer.
-  await tx.query(
-    `INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent, deleted_at)
-     VALUES ($1, $2, $3, $4, $5, 0, $5, $6, $7)
-     ON CONFLICT (workspace, type, id) DO UPDATE SET
-       record = excluded.record, version = excluded.version, parent = excluded.parent, deleted_at = excluded.deleted_at,
-       seq = GREATEST(excluded.version, meta_entities.content_seq)`,
-    [workspace, record.type, record.id, JSON.stringify(storedEntity(record)), record.version, parent, deletedAt],
-  )
+/** Records by key ($1: the workspace, $2 and $3: keyColumns). */
+const ENTITIES_BY_KEY =
+  'SELECT e.type, e.id, e.record FROM meta_entities e JOIN unnest($2::text[], $3::text[]) AS k (type, id) ON e.type = k.type AND e.id = k.id WHERE e.workspace = $1'
+
+function keyColumns(keys: Map<string, [EntityType, string]>): [string[], string[]] {
+  const list = [...keys.values()]
+  return [list.map(([type]) => type), list.map(([, id]) => id)]
+}
+
+/**
+ * Writes records ($1: the workspace, $2..$7: entityColumns; at most one per entity). A record
+ * write keeps the content seq; the feed position is whichever is newer.
+ */
+const UPSERT_ENTITIES = `
+  INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent, deleted_at)
+  SELECT $1, w.type, w.id, w.record, w.version, 0, w.version, w.parent, w.deleted_at
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[]) AS w (type, id, record, version, parent, deleted_at)
+  ON CONFLICT (workspace, type, id) DO UPDATE SET
+    record = excluded.record, version = excluded.version, parent = excluded.parent, deleted_at = excluded.deleted_at,
+    seq = GREATEST(excluded.version, meta_entities.content_seq)`
+
+/** UPSERT_ENTITIES' $2..$7 for these records; a tombstone is a purged note's record. */
+function entityColumns(records: readonly EntityRecord[], { tombstone = false } = {}): unknown[][] {
+  return [
+    records.map((r) => r.type),
+    records.map((r) => r.id),
+    records.map((r) => JSON.stringify(storedEntity(r))),
+    records.map((r) => r.version),
+    // Only live entities are anyone's children: a folder delete must not move what is gone.
+    records.map((r) => (r.deleted ? null : r.type === 'note' ? r.folderId : r.parentId)),
+    // When a note was deleted forever, until it is purged (the sweeper's index).
+    records.map((r) => (r.type === 'note' && r.deleted && !tombstone ? r.updatedAt : null)),
+  ]
+}
+
+async function writeRecord(tx: PoolClient, workspace: string, record: EntityRecord, options: { tombstone?: boolean } = {}): Promise<void> {
+  await tx.query(UPSERT_ENTITIES, [workspace, ...entityColumns([record], options)])
 }
 
 async function bumpContent(tx: PoolClient, { workspace, noteId }: NoteRef, seq: number): Promise<void> {

@@ -8,6 +8,7 @@ import { contentDecider, opDecider } from '../../server/meta/decisions'
 import { PostgresMetaStorage, type PostgresMetaStorageOptions } from '../../server/postgres/meta-storage'
 import { op } from '../helpers/meta'
 import { startPostgres, type PostgresServer } from '../helpers/servers'
+import pg from 'pg'
 import * as Y from 'yjs'
 
 const NOW = 1_700_000_000_000
@@ -163,5 +164,35 @@ describe('PostgresMetaStorage shared by several relays', () => {
     }
     await Promise.all([writes, poll(), reread()])
     expect(seen).toEqual(range(1, n))
+  })
+  it('runs a transaction again when PostgreSQL aborts it to break a deadlock', async () => {
+    const url = await postgres!.createDatabase()
+    const meta = await PostgresMetaStorage.open(url)
+    onTestFinished(() => meta.close())
+    await meta.recordContentChanges([{ note: { workspace: 'a', noteId: 'x' }, decide: contentDecider({ note: () => EMPTY, history: () => EMPTY }, NOW) }])
+    await meta.recordContentChanges([{ note: { workspace: 'b', noteId: 'x' }, decide: contentDecider({ note: () => EMPTY, history: () => EMPTY }, NOW) }])
+
+    // Another session holds b's row; the storage locks a, then waits for b; the session then asks
+    // for a. The storage's wait is the older one, so its deadlock check fires first (the other
+    // session checks only after 10 s) and PostgreSQL aborts the storage's transaction.
+    const other = new pg.Client({ connectionString: url })
+    await other.connect()
+    onTestFinished(() => other.end())
+    await other.query("SET deadlock_timeout = '10s'")
+    await other.query('BEGIN')
+    await other.query("SELECT seq FROM meta_workspace_seq WHERE workspace = 'b' FOR UPDATE")
+    const both = ['a', 'b'].map((workspace) => ({ note: { workspace, noteId: 'y' }, decide: contentDecider({ note: () => EMPTY, history: () => EMPTY }, NOW) }))
+    const recorded = meta.recordContentChanges(both)
+    // Judged at the end; meanwhile a rejection is not an unhandled one.
+    recorded.catch(() => undefined)
+    const waiting = async (): Promise<boolean> =>
+      (await other.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND pid <> pg_backend_pid()")).rowCount! > 0
+    while (!(await waiting())) await sleep(10)
+    const otherLocked = other.query("SELECT seq FROM meta_workspace_seq WHERE workspace = 'a' FOR UPDATE")
+    // The storage's attempt is aborted, which frees a for the other session; it then commits,
+    // and the storage's next attempt finds both rows free.
+    await otherLocked
+    await other.query('COMMIT')
+    expect(await recorded).toEqual([2, 2])
   })
 })

@@ -104,6 +104,28 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
     await meta.close()
   })
 
+  it('lets each op of a call see the writes of the ones before it', async () => {
+    const meta = await open()
+    const results = await meta.applyOps(
+      'w',
+      [
+        op('folder.create', 'f', { name: 'F', parentId: null }),
+        op('folder.create', 'g', { name: 'G', parentId: 'f' }),
+        op('note.create', 'a', { title: 'a', folderId: 'g', tags: [] }),
+        op('folder.delete', 'g', {}), // a moves up into f
+        op('folder.delete', 'f', {}), // a (moved within this call) moves to the top; g is gone, so stays
+        create('b'),
+      ],
+      decideAt(),
+    )
+    expect(results.map((r) => [r.status, r.seq])).toEqual([['applied', 1], ['applied', 2], ['applied', 3], ['applied', 4], ['applied', 5], ['applied', 6]])
+    const feed = (await meta.changes('w', 0, 100)).entries
+    expect(feed.map((e) => [e.id, e.seq])).toEqual([['g', 4], ['f', 5], ['a', 5], ['b', 6]])
+    expect(feed.find((e) => e.id === 'a')!.record).toMatchObject({ folderId: null, version: 5 })
+    expect(feed.find((e) => e.id === 'g')!.record).toMatchObject({ deleted: true, parentId: 'f' })
+    await meta.close()
+  })
+
   it('pages the feed without splitting one seq, and says when there is more', async () => {
     const meta = await open()
     await meta.applyOps('w', [op('folder.create', 'f', { name: 'F', parentId: null })], decideAt())
