@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
 import type { NoteRecord } from '../../protocol/meta/types'
 import { contentDecider, opDecider, purgeDecider } from '../../server/meta/decisions'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
 import type { MetaStorage } from '../../server/meta/storage'
 import { SqliteMetaStorage } from '../../server/meta/store'
+import { PostgresMetaStorage } from '../../server/postgres/meta-storage'
 import { op } from '../helpers/meta'
 import { tempDir } from '../helpers/relay'
+import { startPostgres, type PostgresServer } from '../helpers/servers'
 
 const NOW = 1_700_000_000_000
 const decideAt = (now = NOW) => opDecider(() => false, now)
@@ -31,14 +33,32 @@ async function deleteForever(meta: MetaStorage, id: string, seen: Y.Doc, now = N
   return deleted!.record as NoteRecord
 }
 
-const implementations: [string, () => MetaStorage][] = [
-  ['SqliteMetaStorage', () => SqliteMetaStorage.open(tempDir())],
-  ['MemoryMetaStorage', () => new MemoryMetaStorage()],
+// One PostgreSQL for the file, a fresh database for each test.
+let postgres: PostgresServer | undefined
+beforeAll(async () => {
+  postgres = await startPostgres()
+})
+afterAll(async () => {
+  await postgres?.stop()
+})
+
+const implementations: [string, () => Promise<MetaStorage>][] = [
+  ['SqliteMetaStorage', async () => SqliteMetaStorage.open(tempDir())],
+  ['MemoryMetaStorage', async () => new MemoryMetaStorage()],
+  [
+    'PostgresMetaStorage',
+    async () => {
+      const meta = await PostgresMetaStorage.open(await postgres!.createDatabase())
+      // Closed even when the test fails before its own close(); a second close does nothing.
+      onTestFinished(() => meta.close())
+      return meta
+    },
+  ],
 ]
 
 describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   it('answers a repeated op id with its first answer and the current record, taking no seq', async () => {
-    const meta = open()
+    const meta = await open()
     const first = await meta.applyOps('w', [create('n1', { opId: 'once' })], decideAt())
     expect(first[0]).toMatchObject({ opId: 'once', status: 'applied', seq: 1 })
     await meta.applyOps('w', [op('note.rename', 'n1', { title: 'renamed' }, { baseVersion: 1 })], decideAt())
@@ -50,7 +70,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('keeps each workspace its own gap-free sequence and feed', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('a', [create('x'), create('y')], decideAt())
     await meta.applyOps('b', [create('x')], decideAt())
     // An op that writes nothing (a second create of one note) takes no seq.
@@ -63,7 +83,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('serialises concurrent op calls on one workspace: seqs 1..n without gaps, in feed order', async () => {
-    const meta = open()
+    const meta = await open()
     const n = 12
     const calls = Array.from({ length: n }, (_, i) => meta.applyOps('w', [create(`c${i}`)], decideAt()))
     const results = (await Promise.all(calls)).map((r) => r[0]!)
@@ -75,7 +95,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('never shows a reader a seq before the ones below it are committed', async () => {
-    const meta = open()
+    const meta = await open()
     const writes = Array.from({ length: 20 }, (_, i) => meta.applyOps('w', [create(`r${i}`)], decideAt()))
     const seen: number[][] = []
     const reads = Array.from({ length: 20 }, async () => seen.push((await meta.changes('w', 0, 1000)).entries.map((e) => e.seq)))
@@ -84,8 +104,30 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
     await meta.close()
   })
 
+  it('lets each op of a call see the writes of the ones before it', async () => {
+    const meta = await open()
+    const results = await meta.applyOps(
+      'w',
+      [
+        op('folder.create', 'f', { name: 'F', parentId: null }),
+        op('folder.create', 'g', { name: 'G', parentId: 'f' }),
+        op('note.create', 'a', { title: 'a', folderId: 'g', tags: [] }),
+        op('folder.delete', 'g', {}), // a moves up into f
+        op('folder.delete', 'f', {}), // a (moved within this call) moves to the top; g is gone, so stays
+        create('b'),
+      ],
+      decideAt(),
+    )
+    expect(results.map((r) => [r.status, r.seq])).toEqual([['applied', 1], ['applied', 2], ['applied', 3], ['applied', 4], ['applied', 5], ['applied', 6]])
+    const feed = (await meta.changes('w', 0, 100)).entries
+    expect(feed.map((e) => [e.id, e.seq])).toEqual([['g', 4], ['f', 5], ['a', 5], ['b', 6]])
+    expect(feed.find((e) => e.id === 'a')!.record).toMatchObject({ folderId: null, version: 5 })
+    expect(feed.find((e) => e.id === 'g')!.record).toMatchObject({ deleted: true, parentId: 'f' })
+    await meta.close()
+  })
+
   it('pages the feed without splitting one seq, and says when there is more', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('w', [op('folder.create', 'f', { name: 'F', parentId: null })], decideAt())
     await meta.applyOps('w', [op('note.create', 'a', { title: 'a', folderId: 'f', tags: [] }), op('note.create', 'b', { title: 'b', folderId: 'f', tags: [] })], decideAt())
     await meta.applyOps('w', [op('folder.delete', 'f', {}, { baseVersion: 1 })], decideAt()) // moves a and b at seq 4
@@ -102,7 +144,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('records content changes of many notes in one call: a seq each, content before the create, records kept', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('w', [create('known')], decideAt())
     const seqs = await meta.recordContentChanges([
       { note: note('known'), decide: contentDecider(noContent, NOW) },
@@ -120,7 +162,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('restores a trashed note when content it had not seen arrives', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('w', [create('t')], decideAt())
     const { encodeContentSnapshot } = await import('../../protocol/meta/snapshots')
     await meta.applyOps('w', [op('note.trash', 't', { snapshot: encodeContentSnapshot(new Y.Doc()) }, { baseVersion: 1 })], decideAt())
@@ -130,7 +172,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('keeps purge bookkeeping: due notes, tombstone, unfinished until the rooms are gone, late content revives', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('w', [create('p'), create('live')], decideAt())
     const seen = new Y.Doc()
     seen.getText('t').insert(0, 'purged text')
@@ -165,7 +207,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('moves the content cursor forward only, or exactly when asked', async () => {
-    const meta = open()
+    const meta = await open()
     expect(await meta.contentCursor()).toBeNull()
     await meta.setContentCursor(10)
     await meta.setContentCursor(5)
@@ -177,7 +219,7 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
   })
 
   it('applies none of a call whose decision throws', async () => {
-    const meta = open()
+    const meta = await open()
     await meta.applyOps('w', [create('ok')], decideAt())
     const failing = opDecider(() => {
       throw new Error('content unavailable')

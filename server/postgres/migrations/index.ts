@@ -1,4 +1,5 @@
 import { documents } from './0001-documents.js'
+import { METADATA } from './0002-metadata.js'
 
 /**
  * The schema's versions, oldest first. A migration is never edited once released: a change is a
@@ -12,4 +13,5 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   documents,
+  METADATA,
 ]
