@@ -185,9 +185,17 @@ describe('PostgresMetaStorage shared by several relays', () => {
     const recorded = meta.recordContentChanges(both)
     // Judged at the end; meanwhile a rejection is not an unhandled one.
     recorded.catch(() => undefined)
-    const waiting = async (): Promise<boolean> =>
-      (await other.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND pid <> pg_backend_pid()")).rowCount! > 0
-    while (!(await waiting())) await sleep(10)
+    const waiting = async (): Promise<boolean> => {
+      // Inside a transaction, pg_stat_activity is read once and kept: drop that copy each time.
+      await other.query('SELECT pg_stat_clear_snapshot()')
+      const { rowCount } = await other.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND pid <> pg_backend_pid()",
+      )
+      return rowCount! > 0
+    }
+    for (const deadline = Date.now() + 10_000; !(await waiting()); await sleep(10)) {
+      if (Date.now() > deadline) throw new Error('the storage never waited for the row lock the other session holds')
+    }
     const otherLocked = other.query("SELECT seq FROM meta_workspace_seq WHERE workspace = 'a' FOR UPDATE")
     // The storage's attempt is aborted, which frees a for the other session; it then commits,
     // and the storage's next attempt finds both rows free.
