@@ -63,7 +63,8 @@ export class RedisBus {
     }
     this.sub.on('ready', () => void this.resubscribe())
     this.sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => this.receive(payload))
-    this.pinger = setInterval(() => void this.ping(), PING_INTERVAL_MS)
+    // Failures are counted inside ping(); the interval only measures.
+    this.pinger = setInterval(() => this.ping().catch(() => undefined), PING_INTERVAL_MS)
     this.pinger.unref()
   }
 

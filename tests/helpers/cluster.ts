@@ -5,6 +5,8 @@ import { onTestFinished } from 'vitest'
 /** One relay process of a cluster, on a fixed port so clients reconnect to it across restarts. */
 export class ClusterRelay {
   private process: ReturnType<typeof spawnRelayProcess> | null = null
+  /** What the relay wrote to stderr (warnings and errors), across restarts, for failure messages. */
+  log = ''
 
   constructor(
     readonly port: number,
@@ -28,6 +30,10 @@ export class ClusterRelay {
     if (this.process) throw new Error(`relay on ${this.port} is already running`)
     const proc = spawnRelayProcess(this.port, this.dataDir, this.args)
     this.process = proc
+    proc.child.stderr!.on('data', (d: Buffer) => (this.log = (this.log + d.toString()).slice(-20_000)))
+    void proc.exited.then(() => {
+      if (this.process === proc) this.process = null
+    })
     // A start that fails (schema refused, database unreachable) ends the process: report why.
     const exited = proc.exited.then(() => {
       throw new Error(`relay on ${this.port} exited while starting`)

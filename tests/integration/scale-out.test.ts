@@ -88,14 +88,24 @@ async function auditRooms(url: string, writers: readonly Writer[], relays: reado
   const acked = new Map(writers.map((w) => [w, w.acked]))
   for (const room of rooms) {
     const inRoom = writers.filter((w) => w.room === room)
-    const stored = await storedDoc(url, room)
+    // Clients converge: the same bytes as each other and as PostgreSQL (read again until they do:
+    // a relay may still be storing what it held while PostgreSQL was away).
+    let stored = new Y.Doc()
+    await waitFor(
+      `${label}: clients of ${room} converge on what PostgreSQL holds`,
+      async () => {
+        stored.destroy()
+        stored = await storedDoc(url, room)
+        const expected = Buffer.from(Y.encodeStateAsUpdate(stored))
+        return inRoom.every((w) => Buffer.from(Y.encodeStateAsUpdate(w.doc)).equals(expected))
+      },
+      30_000,
+    )
     for (const w of inRoom) expect(covers(stored, w.doc.clientID, acked.get(w)!), `${label}: ${room}: an edit acknowledged to client ${w.doc.clientID} is not in PostgreSQL`).toBe(true)
-    // Clients converge: same state, byte for byte, as each other and as PostgreSQL.
-    const expected = Y.encodeStateAsUpdate(stored)
-    await waitFor(`${label}: clients of ${room} converge on what PostgreSQL holds`, () => inRoom.every((w) => Buffer.from(Y.encodeStateAsUpdate(w.doc)).equals(Buffer.from(expected))), 20_000)
+    const expected = Buffer.from(Y.encodeStateAsUpdate(stored))
     for (const relay of relays.filter((r) => r.running)) {
       const served = await servedDoc(relay, room)
-      expect(Buffer.from(Y.encodeStateAsUpdate(served)).equals(Buffer.from(expected)), `${label}: relay ${relay.port} serves ${room} differently from PostgreSQL`).toBe(true)
+      expect(Buffer.from(Y.encodeStateAsUpdate(served)).equals(expected), `${label}: relay ${relay.port} serves ${room} differently from PostgreSQL`).toBe(true)
       served.destroy()
     }
     stored.destroy()
@@ -230,10 +240,14 @@ describe('several relays on one PostgreSQL and one Redis', () => {
       const whileDown = await relays[0]!.ready()
       expect(whileDown.status, 'Redis down keeps a relay ready').toBe(200)
       await pause(1_000)
-      await redis.restart()
-      await waitFor('relays to report Redis up', async () => (await Promise.all(relays.map((x) => x.ready()))).every((a) => a.body.redis === 'up'), 20_000)
+      // Typing stops before Redis returns: only the relays' catching up on reconnect can bring
+      // each client what was typed on the other relays meanwhile.
       typing = false
       await load
+      await pause(500)
+      expect(writers.some((w) => w.doc.getText('t').toString() !== writers.find((x) => x.room === w.room)!.doc.getText('t').toString()), 'clients diverged while Redis was down').toBe(true)
+      await redis.restart()
+      await waitFor('relays to report Redis up', async () => (await Promise.all(relays.map((x) => x.ready()))).every((a) => a.body.redis === 'up'), 20_000)
       await auditRooms(url, writers, relays, 'after Redis came back')
       await auditFeed(relays, 'after Redis came back')
 
@@ -281,6 +295,9 @@ describe('several relays on one PostgreSQL and one Redis', () => {
       expect(followed, 'a long-polling follower ends with exactly what a full read shows').toEqual(new Map(feed.map((e) => [`${e.type}:${e.id}`, e.seq])))
       const metrics = await relays[0]!.metrics()
       expect(metricValue(metrics, 'skein_redis_up')).toBe(1)
+    } catch (err) {
+      for (const relay of relays) console.error(`relay ${relay.port} stderr:\n${relay.log.slice(-4000)}`)
+      throw err
     } finally {
       typing = false
       await load
