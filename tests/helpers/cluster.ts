@@ -8,6 +8,9 @@ export class ClusterRelay {
   /** What the relay wrote to stderr (warnings and errors), across restarts, for failure messages. */
   log = ''
 
+  /** Flags added to the shared ones at the next start. */
+  extraArgs: readonly string[] = []
+
   constructor(
     readonly port: number,
     private readonly dataDir: string,
@@ -28,7 +31,7 @@ export class ClusterRelay {
 
   async start(): Promise<void> {
     if (this.process) throw new Error(`relay on ${this.port} is already running`)
-    const proc = spawnRelayProcess(this.port, this.dataDir, this.args)
+    const proc = spawnRelayProcess(this.port, this.dataDir, [...this.args, ...this.extraArgs])
     this.process = proc
     proc.child.stderr!.on('data', (d: Buffer) => (this.log = (this.log + d.toString()).slice(-20_000)))
     void proc.exited.then(() => {
@@ -48,6 +51,11 @@ export class ClusterRelay {
     if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return
     proc.child.kill(signal)
     await proc.exited
+  }
+
+  /** Sends a signal without waiting (SIGHUP: reload the token file). */
+  signal(signal: NodeJS.Signals): void {
+    this.process?.child.kill(signal)
   }
 
   async ready(): Promise<{ status: number; body: Record<string, unknown> }> {

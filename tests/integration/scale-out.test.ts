@@ -13,7 +13,11 @@ import type { FeedEntry } from '../../protocol/meta/types'
 import { startCluster, waitReady, type ClusterRelay } from '../helpers/cluster'
 import { allChanges, getChanges, op, postOps, metricValue } from '../helpers/meta'
 import { prng, testSeed } from '../helpers/prng'
-import { waitFor, whenSynced } from '../helpers/relay'
+import { connectClient, freePort, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { spawnRelayProcess } from '../helpers/relay-process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '../helpers/servers'
 
 let postgres: PostgresServer
@@ -305,4 +309,75 @@ describe('several relays on one PostgreSQL and one Redis', () => {
       for (const w of writers) w.destroy()
     }
   }, 240_000)
+
+  it("closes a revoked token's sockets on every relay when one relay's token file is reloaded", async () => {
+    const url = await postgres.createDatabase()
+    const keep = 'keep-this-token-1234567'
+    const revoke = 'revoke-this-token-123456'
+    // Each relay reads its own copy of the file, as on separate machines.
+    const files = [join(tempDir(), 'auth.json'), join(tempDir(), 'auth.json')]
+    const write = (file: string, tokens: string[]) =>
+      writeFileSync(file, JSON.stringify({ tokens: tokens.map((token) => ({ token, workspace: 'team', access: 'read-write' })) }))
+    const relays = await startCluster(2, { postgresUrl: url, redisUrl: redis.url, args: [] })
+    // startCluster started them without auth; restart each on its own file.
+    for (const [i, relay] of relays.entries()) {
+      write(files[i]!, [keep, revoke])
+      await relay.stop()
+      relay.extraArgs = ['--auth', files[i]!]
+      await relay.start()
+    }
+    const onSecond = connectClient(relays[1]!.wsUrl, 'note/revoked', new Y.Doc(), { params: { token: revoke } })
+    const kept = connectClient(relays[1]!.wsUrl, 'note/revoked', new Y.Doc(), { params: { token: keep } })
+    await Promise.all([whenSynced(onSecond.provider), whenSynced(kept.provider)])
+    const codes: number[] = []
+    onSecond.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
+
+    write(files[0]!, [keep])
+    relays[0]!.signal('SIGHUP')
+    await waitFor('the revoked token closed on the other relay', () => codes.length > 0)
+    expect(codes[0]).toBe(4401)
+    // It stays out there (until that relay's own file is reloaded), and the other token stays in.
+    // (The stock client treats 44xx as final; a user signing in again is a deliberate reconnect.)
+    onSecond.provider.connect()
+    await waitFor('the revoked token refused again on reconnect', () => codes.length > 1)
+    expect(codes.every((c) => c === 4401)).toBe(true)
+    expect(kept.provider.wsconnected).toBe(true)
+  }, 60_000)
+
+  it('refuses, in one line, to start against a schema newer than it knows', async () => {
+    const url = await postgres.createDatabase()
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query('CREATE TABLE skein_schema (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())')
+      await client.query("INSERT INTO skein_schema (version, name) VALUES (999, 'from the future')")
+    } finally {
+      await client.end()
+    }
+    const relay = spawnRelayProcess(await freePort(), tempDir(), ['--postgres', url])
+    let stderr = ''
+    relay.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    await relay.exited
+    expect(relay.child.exitCode).toBe(1)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toMatch(/schema is at version 999, newer than this relay knows/)
+  }, 30_000)
+
+  it('refuses --redis without --postgres, and fails in one line when PostgreSQL cannot be reached', async () => {
+    const noPg = spawnRelayProcess(await freePort(), tempDir(), ['--redis', redis.url])
+    let stderr = ''
+    noPg.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    await noPg.exited
+    expect(noPg.child.exitCode).toBe(2)
+    expect(stderr).toMatch(/pass --postgres too/)
+
+    const unreachable = spawnRelayProcess(await freePort(), tempDir(), ['--postgres', `postgres://skein:secret@127.0.0.1:${await freePort()}/skein`])
+    let err2 = ''
+    unreachable.child.stderr!.on('data', (d: Buffer) => (err2 += d.toString()))
+    await unreachable.exited
+    expect(unreachable.child.exitCode).toBe(1)
+    expect(err2.trim().split('\n')).toHaveLength(1)
+    expect(err2).toMatch(/cannot use PostgreSQL at postgres:\/\/skein:\*\*\*@127\.0\.0\.1/)
+    expect(err2).not.toContain('secret')
+  }, 30_000)
 })
