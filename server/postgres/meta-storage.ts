@@ -267,10 +267,30 @@ export class PostgresMetaStorage implements MetaStorage {
    * new), locked in name order so two transactions on several workspaces never wait for each
    * other in a circle. `work` gets each workspace's seq as the lock found it.
    */
+  /** Per workspace: the last write this relay queued on it. */
+  private readonly tails = new Map<string, Promise<unknown>>()
+
+  /**
+   * Writes to one workspace are serialised by its row lock anyway; queueing them here first keeps
+   * a burst of requests from holding every pooled connection while they wait for that lock (the
+   * pool would then time out requests for other workspaces too). Each call waits only for calls
+   * queued before it, so there is no cycle.
+   */
+  private queued<T>(names: readonly string[], run: () => Promise<T>): Promise<T> {
+    const before = names.map((n) => this.tails.get(n)).filter((p): p is Promise<unknown> => p !== undefined)
+    const result = Promise.all(before).then(run)
+    const tail = result.catch(() => undefined)
+    for (const n of names) this.tails.set(n, tail)
+    void tail.then(() => {
+      for (const n of names) if (this.tails.get(n) === tail) this.tails.delete(n)
+    })
+    return result
+  }
+
   private async write<T>(workspaces: readonly string[], work: (tx: PoolClient, seqs: ReadonlyMap<string, number>) => Promise<T>): Promise<T> {
     this.assertOpen()
     const names = [...new Set(workspaces)].sort(compare)
-    return this.retrying(() =>
+    return this.queued(names, () => this.retrying(() =>
       transaction(this.pool, async (tx) => {
         // The lock is what orders writers; a stricter level would only add serialization failures.
         await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
@@ -284,7 +304,7 @@ export class PostgresMetaStorage implements MetaStorage {
         await this.beforeCommit?.()
         return result
       }),
-    )
+    ))
   }
 
   private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
