@@ -105,6 +105,8 @@ export class Room {
   private entriesSinceCompaction: number
   /** Jittered so rooms that started together do not all compact at once. */
   private readonly compactThreshold: number
+  /** A compaction is queued or running: the count past the threshold asks for no second one. */
+  private compactionRequested = false
   /** Sequence number of this room's last stored entry; 0 until the first write since load. */
   private lastStoredSeq = 0
   private destroyed = false
@@ -509,7 +511,12 @@ export class Room {
         this.options.fanout?.stored(this, roomSeq, merged)
       }
       this.entriesSinceCompaction += 1
-      if (this.entriesSinceCompaction === this.compactThreshold) this.options.requestCompaction(this)
+      // At or past the threshold, not exactly at it: writes made while a compaction ran are not
+      // in it, and with steady typing the count can pass the threshold during that time.
+      if (this.entriesSinceCompaction >= this.compactThreshold && !this.compactionRequested) {
+        this.compactionRequested = true
+        this.options.requestCompaction(this)
+      }
     } catch (error) {
       this.pending = batch.concat(this.pending)
       this.options.hooks.onStorageError({ room: this.name, error })
@@ -548,6 +555,14 @@ export class Room {
    * snapshot a superset), so no stored update is lost; entries stored meanwhile stay after it.
    */
   async compact(): Promise<void> {
+    try {
+      await this.compactOnce()
+    } finally {
+      this.compactionRequested = false
+    }
+  }
+
+  private async compactOnce(): Promise<void> {
     if (this.destroyed || this.lastStoredSeq === 0 || this.entriesSinceCompaction < 2) return
     const started = performance.now()
     if (this.shared) {
