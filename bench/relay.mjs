@@ -4,12 +4,13 @@
 //
 //   node bench/relay.mjs [--quick] [--rooms N] [--clients N] [--hot-clients N] [--hot-typists N]
 //     [--idle-rooms N] [--duration S] [--rate N] [--relays skein,stock,hocuspocus,raw] [--workloads 1,2,3]
-//     [--workers N] [--json FILE] [--skein-args "..."]      Env twins: BENCH_ROOMS, BENCH_CLIENTS,
+//     [--workers N] [--json FILE] [--skein-args "..."] [--skein-node-args "--cpu-prof ..."]      Env twins: BENCH_ROOMS, BENCH_CLIENTS,
 // BENCH_HOT_CLIENTS, BENCH_HOT_TYPISTS, BENCH_IDLE_ROOMS, BENCH_DURATION, BENCH_RATE, BENCH_RELAYS,
 // BENCH_WORKLOADS, BENCH_WORKERS, BENCH_QUICK=1, BENCH_SKEIN_ARGS, BENCH_JSON, BENCH_BATCH.
 // Not run by default: `raw`, a byte-forwarding `ws` server (bench/peers/raw.mjs), the floor; `stock-mem`,
 // the stock server without YPERSISTENCE (memory only). The single-relay comparison of docs/benchmarks.md:
 //   node bench/relay.mjs --relays skein,stock-mem,stock,raw --workloads 1,3 --rooms 250
+// `skein@DIR` runs another Skein build (DIR/dist/node/server/cli.js) in the same run, for before/after.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
@@ -36,7 +37,7 @@ const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, idleSettle:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], batch:number, workers:number}} Options */
+/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, idleSettle:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], skeinNodeArgs:string[], batch:number, workers:number}} Options */
 
 /** Generator threads: one per core, at least 2 (the relay under test shares the cores). */
 const DEFAULT_WORKERS = Math.max(2, Math.min(4, cpus().length))
@@ -58,6 +59,7 @@ function parseOptions() {
       workloads: { type: 'string' },
       json: { type: 'string' },
       'skein-args': { type: 'string' },
+      'skein-node-args': { type: 'string' },
       batch: { type: 'string' },
       workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -82,6 +84,8 @@ function parseOptions() {
     return n
   }
   const relays = (values.relays ?? env.BENCH_RELAYS ?? 'skein,stock,hocuspocus').split(',').map((s) => s.trim()).filter(Boolean)
+  // `skein@DIR`: another Skein build (DIR/dist/node/server/cli.js, e.g. an older commit), for before/after in one run.
+  for (const r of relays) if (r.startsWith('skein@')) RELAYS[r] = skeinAt(resolve(r.slice('skein@'.length)), r)
   for (const r of relays) if (!RELAYS[r]) throw new Error(`unknown relay "${r}" (known: ${Object.keys(RELAYS).join(', ')})`)
   const workloads = (values.workloads ?? env.BENCH_WORKLOADS ?? '1,2,3').split(',').map(Number)
   for (const w of workloads) if (![1, 2, 3].includes(w)) throw new Error(`unknown workload "${w}" (1, 2 or 3)`)
@@ -104,6 +108,8 @@ function parseOptions() {
     workloads,
     json: values.json ?? env.BENCH_JSON ?? null,
     skeinArgs: (values['skein-args'] ?? env.BENCH_SKEIN_ARGS ?? '').split(/\s+/).filter(Boolean),
+    // Node flags for the Skein process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+    skeinNodeArgs: (values['skein-node-args'] ?? env.BENCH_SKEIN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   }
 }
 
@@ -189,23 +195,32 @@ function skeinLimitArgs() {
   return skeinLimits
 }
 
+/** @returns {RelayDef} */
+function skeinAt(root, name) {
+  const cli = join(root, 'dist/node/server/cli.js')
+  return {
+    name,
+    label: root === ROOT ? 'Skein relay' : `Skein relay (${cli})`,
+    client: 'y-websocket',
+    persistence: 'SQLite (WAL)',
+    start: (port, dataDir) => {
+      if (!existsSync(cli)) throw new Error(`${cli} missing`)
+      return {
+        // The same V8 flag every Skein launcher passes (see the shebang of server/cli.ts).
+        args: ['--max-semi-space-size=8', ...OPTIONS.skeinNodeArgs, cli, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
+        env: {},
+      }
+    },
+  }
+}
+
 /**
  * @typedef {{ name: string, label: string, client: 'y-websocket'|'hocuspocus', persistence: string,
  *   start(port:number, dataDir:string): {args:string[], env:Record<string,string|undefined>} }} RelayDef
  */
 /** @type {Record<string, RelayDef>} */
 const RELAYS = {
-  skein: {
-    name: 'skein',
-    label: 'Skein relay',
-    client: 'y-websocket',
-    persistence: 'SQLite (WAL)',
-    start: (port, dataDir) => ({
-      // The same V8 flag every Skein launcher passes (see the shebang of server/cli.ts).
-      args: ['--max-semi-space-size=8', SKEIN_CLI, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
-      env: {},
-    }),
-  },
+  skein: skeinAt(ROOT, 'skein'),
   stock: {
     name: 'stock',
     label: '@y/websocket-server 0.1.1',
@@ -695,7 +710,7 @@ function verdicts(results) {
   const get = (w, relay) => results.find((r) => r.workload === w && r.relay === relay && !r.error)
   const compare = (w, metric, unit, label) => {
     const s = get(w, 'skein')
-    const peers = ['stock', 'hocuspocus'].map((p) => get(w, p)).filter((p) => p && Number.isFinite(p[metric]))
+    const peers = ['stock', 'stock-mem', 'hocuspocus'].map((p) => get(w, p)).filter((p) => p && Number.isFinite(p[metric]))
     if (!s || !Number.isFinite(s[metric]) || peers.length === 0) return out.push(`- ${w} ${label}: n/a (missing results)`)
     const bound = [s, ...peers].filter((r) => r.generatorBound)
     if (bound.length)
