@@ -263,7 +263,7 @@ const RELAYS = {
 /** @param {RelayDef} def @returns {Promise<RunningRelay>} */
 async function startRelayProcess(def) {
   const port = await freePort()
-  const work = makeTempDir(def.name)
+  const work = makeTempDir(def.name.replace(/[^A-Za-z0-9-]/g, '_'))
   const dataDir = join(work, 'data')
   const lagFile = join(work, 'lag.jsonl')
   const { args, env } = def.start(port, dataDir)
