@@ -62,8 +62,8 @@ export const MAX_AWARENESS_IDS_PER_PEER = 16
 export const AWARENESS_STALE_MS = 30_000
 /**
  * A room with at most this many peers sends the first update of each event-loop turn at once, as
- * the stock server does, instead of at the end of the turn: waiting for the rest of the turn's
- * reads cost small rooms ~1 ms at the median under load, and merging saves them little. Further
+ * the stock server does, instead of at the end of the turn: it then does not wait for the rest of
+ * the turn's reads, and merging saves a small room little (a frame per peer). Further
  * updates in the same turn, and every update of a larger room, still go out merged (see
  * queueOutgoing), which is what keeps a busy room's fan-out bounded.
  */
