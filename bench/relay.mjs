@@ -3,10 +3,14 @@
 // (@y/websocket-server) and Hocuspocus, each in its own child process. See docs/benchmarks.md.
 //
 //   node bench/relay.mjs [--quick] [--rooms N] [--clients N] [--hot-clients N] [--hot-typists N]
-//     [--idle-rooms N] [--duration S] [--rate N] [--relays skein,stock,hocuspocus] [--workloads 1,2,3]
-//     [--workers N] [--json FILE] [--skein-args "..."]      Env twins: BENCH_ROOMS, BENCH_CLIENTS,
+//     [--idle-rooms N] [--duration S] [--rate N] [--relays skein,stock,hocuspocus,raw] [--workloads 1,2,3]
+//     [--workers N] [--json FILE] [--skein-args "..."] [--skein-node-args "--cpu-prof ..."]      Env twins: BENCH_ROOMS, BENCH_CLIENTS,
 // BENCH_HOT_CLIENTS, BENCH_HOT_TYPISTS, BENCH_IDLE_ROOMS, BENCH_DURATION, BENCH_RATE, BENCH_RELAYS,
 // BENCH_WORKLOADS, BENCH_WORKERS, BENCH_QUICK=1, BENCH_SKEIN_ARGS, BENCH_JSON, BENCH_BATCH.
+// Not run by default: `raw`, a byte-forwarding `ws` server (bench/peers/raw.mjs), the floor; `stock-mem`,
+// the stock server without YPERSISTENCE (memory only). The single-relay comparison of docs/benchmarks.md:
+//   node bench/relay.mjs --relays skein,stock-mem,stock,raw --workloads 1,3 --rooms 250
+// `skein@DIR` runs another Skein build (DIR/dist/node/server/cli.js) in the same run, for before/after.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
@@ -25,6 +29,7 @@ const PROBE_URL = pathToFileURL(join(HERE, 'lag-probe.mjs')).href
 const SKEIN_CLI = join(ROOT, 'dist/node/server/cli.js')
 const STOCK_SERVER = join(ROOT, 'node_modules/@y/websocket-server/src/server.js')
 const HOCUSPOCUS_PEER = join(HERE, 'peers/hocuspocus.mjs')
+const RAW_PEER = join(HERE, 'peers/raw.mjs')
 const WORKER_URL = new URL('./load-worker.mjs', import.meta.url)
 const YOUNG_GENERATION_MB = 128 // per generator thread, see startWorker
 const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
@@ -32,7 +37,7 @@ const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, idleSettle:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], batch:number, workers:number}} Options */
+/** @typedef {{rooms:number, clients:number, hotClients:number, idleRooms:number, idleSettle:number, duration:number, rate:number, relays:string[], workloads:number[], quick:boolean, json:string|null, skeinArgs:string[], skeinNodeArgs:string[], batch:number, workers:number}} Options */
 
 /** Generator threads: one per core, at least 2 (the relay under test shares the cores). */
 const DEFAULT_WORKERS = Math.max(2, Math.min(4, cpus().length))
@@ -54,6 +59,7 @@ function parseOptions() {
       workloads: { type: 'string' },
       json: { type: 'string' },
       'skein-args': { type: 'string' },
+      'skein-node-args': { type: 'string' },
       batch: { type: 'string' },
       workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -78,6 +84,8 @@ function parseOptions() {
     return n
   }
   const relays = (values.relays ?? env.BENCH_RELAYS ?? 'skein,stock,hocuspocus').split(',').map((s) => s.trim()).filter(Boolean)
+  // `skein@DIR`: another Skein build (DIR/dist/node/server/cli.js, e.g. an older commit), for before/after in one run.
+  for (const r of relays) if (r.startsWith('skein@')) RELAYS[r] = skeinAt(resolve(r.slice('skein@'.length)), r)
   for (const r of relays) if (!RELAYS[r]) throw new Error(`unknown relay "${r}" (known: ${Object.keys(RELAYS).join(', ')})`)
   const workloads = (values.workloads ?? env.BENCH_WORKLOADS ?? '1,2,3').split(',').map(Number)
   for (const w of workloads) if (![1, 2, 3].includes(w)) throw new Error(`unknown workload "${w}" (1, 2 or 3)`)
@@ -100,6 +108,8 @@ function parseOptions() {
     workloads,
     json: values.json ?? env.BENCH_JSON ?? null,
     skeinArgs: (values['skein-args'] ?? env.BENCH_SKEIN_ARGS ?? '').split(/\s+/).filter(Boolean),
+    // Node flags for the Skein process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+    skeinNodeArgs: (values['skein-node-args'] ?? env.BENCH_SKEIN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   }
 }
 
@@ -185,23 +195,32 @@ function skeinLimitArgs() {
   return skeinLimits
 }
 
+/** @returns {RelayDef} */
+function skeinAt(root, name) {
+  const cli = join(root, 'dist/node/server/cli.js')
+  return {
+    name,
+    label: root === ROOT ? 'Skein relay' : `Skein relay (${cli})`,
+    client: 'y-websocket',
+    persistence: 'SQLite (WAL)',
+    start: (port, dataDir) => {
+      if (!existsSync(cli)) throw new Error(`${cli} missing`)
+      return {
+        // The same V8 flag every Skein launcher passes (see the shebang of server/cli.ts).
+        args: ['--max-semi-space-size=8', ...OPTIONS.skeinNodeArgs, cli, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
+        env: {},
+      }
+    },
+  }
+}
+
 /**
  * @typedef {{ name: string, label: string, client: 'y-websocket'|'hocuspocus', persistence: string,
- *   start(port:number, dataDir:string): {args:string[], env:Record<string,string>} }} RelayDef
+ *   start(port:number, dataDir:string): {args:string[], env:Record<string,string|undefined>} }} RelayDef
  */
 /** @type {Record<string, RelayDef>} */
 const RELAYS = {
-  skein: {
-    name: 'skein',
-    label: 'Skein relay',
-    client: 'y-websocket',
-    persistence: 'SQLite (WAL)',
-    start: (port, dataDir) => ({
-      // The same V8 flag every Skein launcher passes (see the shebang of server/cli.ts).
-      args: ['--max-semi-space-size=8', SKEIN_CLI, '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...skeinLimitArgs(), ...OPTIONS.skeinArgs],
-      env: {},
-    }),
-  },
+  skein: skeinAt(ROOT, 'skein'),
   stock: {
     name: 'stock',
     label: '@y/websocket-server 0.1.1',
@@ -212,12 +231,27 @@ const RELAYS = {
       env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
     }),
   },
+  // The same stock server without YPERSISTENCE: it keeps documents in memory only (stores nothing).
+  'stock-mem': {
+    name: 'stock-mem',
+    label: '@y/websocket-server 0.1.1, memory only',
+    client: 'y-websocket',
+    persistence: 'memory (no YPERSISTENCE)',
+    start: (port) => ({ args: [STOCK_SERVER], env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: undefined } }),
+  },
   hocuspocus: {
     name: 'hocuspocus',
     label: '@hocuspocus/server 4',
     client: 'hocuspocus',
     persistence: 'memory', // replaced by what the peer reports on start-up
     start: (port, dataDir) => ({ args: [HOCUSPOCUS_PEER, '--port', String(port), '--data', dataDir], env: {} }),
+  },
+  raw: {
+    name: 'raw',
+    label: 'raw ws forwarder (bench/peers/raw.mjs)',
+    client: 'y-websocket',
+    persistence: 'memory (forwards bytes, keeps nothing)',
+    start: (port) => ({ args: [RAW_PEER, '--port', String(port)], env: {} }),
   },
 }
 
@@ -229,13 +263,15 @@ const RELAYS = {
 /** @param {RelayDef} def @returns {Promise<RunningRelay>} */
 async function startRelayProcess(def) {
   const port = await freePort()
-  const work = makeTempDir(def.name)
+  const work = makeTempDir(def.name.replace(/[^A-Za-z0-9-]/g, '_'))
   const dataDir = join(work, 'data')
   const lagFile = join(work, 'lag.jsonl')
   const { args, env } = def.start(port, dataDir)
+  const childEnv = { ...process.env, ...env, BENCH_LAG_FILE: lagFile, NODE_ENV: 'production' }
+  for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k] // e.g. stock-mem: no YPERSISTENCE
   const proc = spawn(process.execPath, ['--import', PROBE_URL, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, BENCH_LAG_FILE: lagFile, NODE_ENV: 'production' },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(proc)
@@ -501,6 +537,8 @@ async function typingRun(relay, gen, opts, peersPerRoom, typists = gen.count) {
   const secs = opts.duration
   const wsecs = (w1 - w0) / 1000
   const relayCpu = cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) / wsecs) * 100 : NaN
+  // Relay CPU ms per 1,000 updates sent in the window (each fanned out to peersPerRoom − 1 peers).
+  const cpuPerK = cpu0 !== null && cpu1 !== null && sent > 0 ? ((cpu1 - cpu0) * 1000) / (sent / 1000) : NaN
   const genCpuPct = ((genCpu.user + genCpu.system) / 1e6 / wsecs) * 100
   const res = {
     sentPerSec: sent / secs,
@@ -514,6 +552,7 @@ async function typingRun(relay, gen, opts, peersPerRoom, typists = gen.count) {
     unstamped: sum('unstamped'),
     skipped: sum('skipped'),
     relayCpu,
+    cpuPerK,
     genCpu: genCpuPct,
     // Everything else on the machine (other users' work), in % of one core: noise indicator.
     otherCpu: busy0 !== null && busy1 !== null ? Math.max(0, ((busy1 - busy0) / wsecs) * 100 - relayCpu - genCpuPct) : NaN,
@@ -628,6 +667,7 @@ function table(results) {
     'p50 ms',
     'p99 ms',
     'relay CPU %',
+    'CPU ms/1k updates',
     'RSS steady MiB',
     'RSS peak MiB',
     'RSS/idle room KiB',
@@ -650,6 +690,7 @@ function table(results) {
       typing ? f(r.p50, 2) : '–',
       typing ? f(r.p99, 2) : '–',
       f(r.relayCpu, 0),
+      typing ? f(r.cpuPerK, 1) : '–',
       f(r.rssSteady, 1),
       f(r.rssPeak, 1),
       typing ? '–' : `${f(r.rssPerRoomKiB, 2)} (fresh ${f(r.rssFresh, 1)} MiB)`,
@@ -669,7 +710,7 @@ function verdicts(results) {
   const get = (w, relay) => results.find((r) => r.workload === w && r.relay === relay && !r.error)
   const compare = (w, metric, unit, label) => {
     const s = get(w, 'skein')
-    const peers = ['stock', 'hocuspocus'].map((p) => get(w, p)).filter((p) => p && Number.isFinite(p[metric]))
+    const peers = ['stock', 'stock-mem', 'hocuspocus'].map((p) => get(w, p)).filter((p) => p && Number.isFinite(p[metric]))
     if (!s || !Number.isFinite(s[metric]) || peers.length === 0) return out.push(`- ${w} ${label}: n/a (missing results)`)
     const bound = [s, ...peers].filter((r) => r.generatorBound)
     if (bound.length)
@@ -687,16 +728,35 @@ function verdicts(results) {
     compare(w, 'p99', 'ms', 'p99 latency ≤ best peer')
     compare(w, 'rssSteady', 'MiB', 'steady RSS ≤ best peer')
   }
+  // The single-relay targets against the stock server alone (docs/benchmarks.md).
+  for (const w of typingWorkloads.filter((x) => x.startsWith('W1'))) {
+    const s = get(w, 'skein')
+    if (!s) continue
+    for (const name of ['stock', 'stock-mem']) {
+      const k = get(w, name)
+      if (!k) continue
+      for (const [metric, unit, label, factor] of [['p50', 'ms', 'p50', 1], ['p99', 'ms', 'p99', 1], ['cpuPerK', 'CPU ms/1k updates', 'relay CPU per update', 1.2]]) {
+        const limit = k[metric] * factor
+        const ok = s[metric] <= limit
+        out.push(
+          `- ${w} ${label} ≤ ${factor === 1 ? '' : `${factor}× `}${name}: ${ok ? 'PASS' : 'MISS'} — Skein ${f(s[metric], 2)} ${unit} vs limit ${f(limit, 2)} ` +
+            `(${name} ${f(k[metric], 2)}; Skein is ${f((s[metric] / k[metric]) * 100, 0)}% of ${name})`,
+        )
+      }
+    }
+  }
   const s3 = get('W3 idle', 'skein')
-  const k3 = get('W3 idle', 'stock')
-  if (s3 && k3 && Number.isFinite(s3.rssPerRoomKiB) && Number.isFinite(k3.rssPerRoomKiB)) {
-    const limit = k3.rssPerRoomKiB / 2
-    const ok = s3.rssPerRoomKiB <= limit
-    out.push(
-      `- W3 idle RSS per room ≤ ½ stock: ${ok ? 'PASS' : 'MISS'} — Skein ${f(s3.rssPerRoomKiB, 2)} KiB vs limit ${f(limit, 2)} KiB ` +
-        `(stock ${f(k3.rssPerRoomKiB, 2)} KiB; Skein is ${f((s3.rssPerRoomKiB / k3.rssPerRoomKiB) * 100, 0)}% of stock)`,
-    )
-  } else if (OPTIONS.workloads.includes(3)) out.push('- W3 idle RSS per room ≤ ½ stock: n/a (missing results)')
+  for (const name of ['stock', 'stock-mem']) {
+    const k3 = get('W3 idle', name)
+    if (s3 && k3 && Number.isFinite(s3.rssPerRoomKiB) && Number.isFinite(k3.rssPerRoomKiB)) {
+      const limit = k3.rssPerRoomKiB / 2
+      const ok = s3.rssPerRoomKiB <= limit
+      out.push(
+        `- W3 idle RSS per room ≤ ½ ${name}: ${ok ? 'PASS' : 'MISS'} — Skein ${f(s3.rssPerRoomKiB, 2)} KiB vs limit ${f(limit, 2)} KiB ` +
+          `(${name} ${f(k3.rssPerRoomKiB, 2)} KiB; Skein is ${f((s3.rssPerRoomKiB / k3.rssPerRoomKiB) * 100, 0)}% of ${name})`,
+      )
+    } else if (OPTIONS.workloads.includes(3) && OPTIONS.relays.includes(name)) out.push(`- W3 idle RSS per room ≤ ½ ${name}: n/a (missing results)`)
+  }
   return out.join('\n')
 }
 

@@ -365,5 +365,5 @@ function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
 function toUint8Array(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  return data // a Buffer is a Uint8Array: no second view per frame
 }

@@ -75,6 +75,14 @@ const RETRY_MAX_MS = 30_000
 export const MAX_AWARENESS_IDS_PER_PEER = 16
 /** A stock client renews its presence every 15 s; an owner silent for 30 s is gone (y-protocols' timeout). */
 export const AWARENESS_STALE_MS = 30_000
+/**
+ * A room with at most this many peers sends the first update of each event-loop turn at once, as
+ * the stock server does, instead of at the end of the turn: it then does not wait for the rest of
+ * the turn's reads, and merging saves a small room little (a frame per peer). Further
+ * updates in the same turn, and every update of a larger room, still go out merged (see
+ * queueOutgoing), which is what keeps a busy room's fan-out bounded.
+ */
+const SEND_AT_ONCE_MAX_PEERS = 8
 
 /**
  * One shared document with its presence and connected peers. Every update a peer sends is
@@ -355,6 +363,12 @@ export class Room {
     this.pending.push(update)
     this._approxBytes += update.byteLength
     if (!this.writing && !this.retry) this.writing = this.write()
+    if (!this.outgoing && this.peers.size <= SEND_AT_ONCE_MAX_PEERS) {
+      const frame = encodeSyncUpdate(update)
+      for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame)
+      this.queueOutgoing() // so that later updates this turn wait for its end, merged
+      return
+    }
     const out = this.queueOutgoing()
     out.updates.push(update)
     out.origins.add(origin)
