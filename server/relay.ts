@@ -314,7 +314,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     for (const conn of live.keys()) conn.heartbeat()
   }, limits.pingIntervalMs)
   heartbeat.unref()
-  const hibernation = setInterval(() => registry.hibernateIdle(), Math.max(50, Math.min(hibernateAfterMs / 2, 5_000)))
+  const hibernation = setInterval(() => {
+    registry.hibernateIdle()
+    if (fanout) registry.expireRemotePresence()
+  }, Math.max(50, Math.min(hibernateAfterMs / 2, 5_000)))
   hibernation.unref()
 
   // Content changes a crash kept out of the feed are recorded before anyone connects.

@@ -71,6 +71,13 @@ export class RoomRegistry {
     return n
   }
 
+  /** Drops presence of other relays' clients that went stale (their relay died); returns how many. */
+  expireRemotePresence(now = Date.now()): number {
+    let n = 0
+    for (const room of this.loaded.values()) n += room.expireRemotePresence(now)
+    return n
+  }
+
   get hibernatingCount(): number {
     let n = 0
     for (const room of this.loaded.values()) if (room.hibernating) n++

@@ -135,6 +135,8 @@ export class Room {
   /** Shared storage: entries announced ahead of a gap (null: our own, already in the document). */
   private readonly early = new Map<number, Uint8Array | null>()
   private catchingUp: Promise<void> | null = null
+  /** Presence client ids announced by other relays (their clients), for expiry. */
+  private readonly remotePresence = new Set<number>()
   private catchUpTimer: NodeJS.Timeout | null = null
 
   private constructor(
@@ -416,12 +418,33 @@ export class Room {
   private onPresenceUpdate({ added, updated, removed }: PresenceChanges, origin: unknown): void {
     const { presence, localPresence } = this.queueOutgoing()
     const remote = origin === REMOTE_ORIGIN
+    if (remote) {
+      for (const id of added) this.remotePresence.add(id)
+      for (const id of removed) this.remotePresence.delete(id)
+    }
     for (const ids of [added, updated, removed]) {
       for (const id of ids) {
         presence.add(id)
         if (!remote) localPresence.add(id)
       }
     }
+  }
+
+  /**
+   * Drops presence announced by other relays that was not renewed within the awareness timeout: a
+   * relay that died never announced its clients leaving. Returns how many were dropped.
+   */
+  expireRemotePresence(now = Date.now()): number {
+    const stale: number[] = []
+    for (const id of this.remotePresence) {
+      const meta = this.presence.meta.get(id)
+      if (this.awarenessOwners.has(id)) this.remotePresence.delete(id) // a client here took it over
+      else if (!meta || now - meta.lastUpdated > AWARENESS_STALE_MS) stale.push(id)
+    }
+    for (const id of stale) this.remotePresence.delete(id)
+    const present = stale.filter((id) => this.presence.states.has(id))
+    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.presence.asAwareness(), present, REMOTE_ORIGIN)
+    return stale.length
   }
 
   /** Presence from a client of another relay. */

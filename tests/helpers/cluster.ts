@@ -33,7 +33,11 @@ export class ClusterRelay {
     if (this.process) throw new Error(`relay on ${this.port} is already running`)
     const proc = spawnRelayProcess(this.port, this.dataDir, [...this.args, ...this.extraArgs])
     this.process = proc
-    proc.child.stderr!.on('data', (d: Buffer) => (this.log = (this.log + d.toString()).slice(-20_000)))
+    let out = ''
+    proc.child.stderr!.on('data', (d: Buffer) => {
+      if (out.length < 10_000) out += d.toString()
+      this.log = (this.log + d.toString()).slice(-20_000)
+    })
     void proc.exited.then(() => {
       if (this.process === proc) this.process = null
     })
@@ -41,7 +45,9 @@ export class ClusterRelay {
     const exited = proc.exited.then(() => {
       throw new Error(`relay on ${this.port} exited while starting`)
     })
-    await Promise.race([proc.listening(), exited])
+    // Generous: a relay starting under a full test run migrates, recovers and connects first.
+    const listening = waitFor(`relay on ${this.port} listening`, () => out.includes('listening on'), 30_000)
+    await Promise.race([listening, exited])
   }
 
   /** Sends `signal` and waits for the process to end (SIGTERM: it stores everything first). */
@@ -88,12 +94,15 @@ export async function startCluster(n: number, { postgresUrl, redisUrl, args = []
 
 /** Waits until every relay answers /readyz with `status`. */
 export async function waitReady(relays: readonly ClusterRelay[], status: 200 | 503, timeoutMs = 20_000): Promise<void> {
+  let last: unknown[] = []
   await waitFor(
     `every relay's /readyz to answer ${status}`,
     async () => {
-      const answers = await Promise.all(relays.map((r) => r.ready().then((a) => a.status, () => 0)))
-      return answers.every((a) => a === status)
+      last = await Promise.all(relays.map((r) => r.ready().catch((err: Error) => err.message)))
+      return last.every((a) => typeof a === 'object' && (a as { status: number }).status === status)
     },
     timeoutMs,
-  )
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last answers: ${JSON.stringify(last)}`)
+  })
 }

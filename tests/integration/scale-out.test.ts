@@ -13,7 +13,7 @@ import type { FeedEntry } from '../../protocol/meta/types'
 import { startCluster, waitReady, type ClusterRelay } from '../helpers/cluster'
 import { allChanges, getChanges, op, postOps, metricValue } from '../helpers/meta'
 import { prng, testSeed } from '../helpers/prng'
-import { connectClient, freePort, tempDir, waitFor, whenSynced } from '../helpers/relay'
+import { connectClient, freePort, rawSocket, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import { spawnRelayProcess } from '../helpers/relay-process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -200,6 +200,32 @@ describe('several relays on one PostgreSQL and one Redis', () => {
     const ready = await relays[1]!.ready()
     expect(ready).toEqual({ status: 200, body: { status: 'ready', redis: 'up' } })
     for (const w of [a, b, c]) w!.destroy()
+  }, 90_000)
+
+  it("forgets the presence of a dead relay's clients after the awareness timeout", async () => {
+    const url = await postgres.createDatabase()
+    const relays = await startCluster(2, { postgresUrl: url, redisUrl: redis.url })
+    // A connection that keeps the room open on the first relay but never speaks presence (stock
+    // clients would time the caret out themselves and tell the relay; this one does not).
+    const holder = await rawSocket(relays[0]!.wsUrl, 'note/presence')
+    holder.on('message', () => undefined)
+    const there = new Writer(relays[1]!, 'note/presence')
+    await whenSynced(there.provider)
+    there.provider.awareness.setLocalStateField('user', { name: 'Gone' })
+    const seesGone = (w: Writer) => [...w.provider.awareness.getStates().values()].some((s) => (s as { user?: { name: string } }).user?.name === 'Gone')
+    const probe = new Writer(relays[0]!, 'note/presence')
+    await waitFor('the caret reaches the other relay', () => seesGone(probe))
+    probe.destroy()
+    // Its relay dies without a word: no removal is ever announced.
+    await relays[1]!.stop('SIGKILL')
+    there.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 36_000))
+    // A client joining now must not be shown a caret nobody has renewed for 30 s.
+    const late = new Writer(relays[0]!, 'note/presence')
+    await whenSynced(late.provider)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(seesGone(late)).toBe(false)
+    late.destroy()
   }, 90_000)
 
   const seed = testSeed()
