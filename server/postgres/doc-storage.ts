@@ -20,6 +20,31 @@ const ENTRY_LOCK_KEY = 0x736b65696e656e74n
 /** The seed of the per-room compaction lock keys, so they differ from any other hash of a room name. */
 const COMPACTION_LOCK_SEED = 0x636f6d70
 
+/** Group commits of appends under way at once (each on its own pooled connection). */
+const MAX_BATCHES_IN_FLIGHT = 2
+
+interface QueuedAppend {
+  room: RoomId
+  update: Uint8Array
+  resolve: (stored: { entry: number; roomSeq: number }) => void
+  reject: (error: unknown) => void
+}
+
+const roomKey = ({ workspace, room }: RoomId): string => `${workspace}\u0000${room}`
+
+/** Indexes of the batch split so that no room appears twice in one round, in append order. */
+function rounds(batch: readonly QueuedAppend[]): number[][] {
+  const out: number[][] = []
+  const seen = new Map<string, number>()
+  batch.forEach(({ room }, i) => {
+    const key = roomKey(room)
+    const n = seen.get(key) ?? 0
+    seen.set(key, n + 1)
+    ;(out[n] ??= []).push(i)
+  })
+  return out
+}
+
 /** How often `replace` retries after a concurrent snapshot write moved its compare-and-swap key. */
 const REPLACE_ATTEMPTS = 5
 
@@ -102,26 +127,80 @@ export class PostgresDocStorage implements SharedDocStorage {
   }
 
   /**
-   * One transaction, resolved after COMMIT. The upsert raises the room's sequence and holds its
-   * row lock until commit, so appends to one room, from any relay, take sequences one at a time
-   * and commit in that order: a committed sequence never has an uncommitted one below it.
+   * Resolved after COMMIT. Appends are group-committed: those made while a batch is being
+   * written go out together in the next one, one transaction for every room in it, as SQLite's
+   * storage does per event-loop turn. A transaction per append would hold a pooled connection for
+   * four round trips each, and a busy relay would run out of connections.
+   *
+   * In the transaction, each room's upsert raises its sequence and holds its row lock until
+   * commit, so appends to one room, from any relay, take sequences one at a time and commit in
+   * that order: a committed sequence never has an uncommitted one below it. Rows are locked in
+   * (workspace, room) order, so two relays' batches do not deadlock on each other.
    */
-  async appendInRoom(room: RoomId, update: Uint8Array): Promise<{ entry: number; roomSeq: number }> {
+  appendInRoom(room: RoomId, update: Uint8Array): Promise<{ entry: number; roomSeq: number }> {
     this.assertOpen()
-    return transaction(this.pool, async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock_shared(${ENTRY_LOCK_KEY})`)
-      const { rows } = await client.query<{ entry: string; room_seq: string }>(
-        `WITH seq AS (
-           INSERT INTO doc_rooms AS r (workspace, room, room_seq) VALUES ($1, $2, 1)
-           ON CONFLICT (workspace, room) DO UPDATE SET room_seq = r.room_seq + 1
-           RETURNING room_seq
-         )
-         INSERT INTO doc_entries (workspace, room, room_seq, data) SELECT $1, $2, room_seq, $3 FROM seq
-         RETURNING entry, room_seq`,
-        [room.workspace, room.room, param(update)],
-      )
-      return { entry: Number(rows[0]!.entry), roomSeq: Number(rows[0]!.room_seq) }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ room, update, resolve, reject })
+      this.flushSoon()
     })
+  }
+
+  private queue: QueuedAppend[] = []
+  private inFlight = 0
+
+  private flushSoon(): void {
+    if (this.queue.length === 0 || this.inFlight >= MAX_BATCHES_IN_FLIGHT) return
+    this.inFlight++
+    // After the current turn, so that every room written this turn joins the batch.
+    setImmediate(() => {
+      const batch = this.queue
+      this.queue = []
+      void this.writeBatch(batch).finally(() => {
+        this.inFlight--
+        this.flushSoon()
+      })
+    })
+  }
+
+  private async writeBatch(batch: QueuedAppend[]): Promise<void> {
+    if (batch.length === 0) return
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await transaction(this.pool, async (client) => {
+          await client.query(`SELECT pg_advisory_xact_lock_shared(${ENTRY_LOCK_KEY})`)
+          const out: { entry: number; roomSeq: number }[] = new Array(batch.length)
+          // A statement may raise each room's row once: a room appended twice goes in a later round.
+          for (const round of rounds(batch)) {
+            const { rows } = await client.query<{ entry: string; room_seq: string; workspace: string; room: string }>(
+              `WITH input AS (
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[]) AS t(workspace, room, data, ord)
+               ), seq AS (
+                 INSERT INTO doc_rooms AS r (workspace, room, room_seq)
+                 SELECT workspace, room, 1 FROM input ORDER BY workspace, room
+                 ON CONFLICT (workspace, room) DO UPDATE SET room_seq = r.room_seq + 1
+                 RETURNING workspace, room, room_seq
+               )
+               INSERT INTO doc_entries (workspace, room, room_seq, data)
+               SELECT i.workspace, i.room, s.room_seq, i.data FROM input i JOIN seq s USING (workspace, room) ORDER BY i.ord
+               RETURNING entry, room_seq, workspace, room`,
+              [round.map((i) => batch[i]!.room.workspace), round.map((i) => batch[i]!.room.room), round.map((i) => param(batch[i]!.update)), round],
+            )
+            // Rooms are unique within a round.
+            const index = new Map(round.map((i) => [roomKey(batch[i]!.room), i]))
+            for (const row of rows) out[index.get(roomKey(row))!] = { entry: Number(row.entry), roomSeq: Number(row.room_seq) }
+          }
+          return out
+        })
+        batch.forEach((append, i) => append.resolve(results[i]!))
+        return
+      } catch (error) {
+        // Another relay's transaction and ours chose each other as the deadlock victim: rare, and
+        // safe to run again (nothing committed).
+        if (attempt < 3 && (error as { code?: string }).code === '40P01') continue
+        for (const append of batch) append.reject(error)
+        return
+      }
+    }
   }
 
   /**

@@ -335,6 +335,17 @@ describe('PostgresDocStorage (SharedDocStorage)', () => {
     }
   })
 
+  it('group-commits appends made together: many rooms, few transactions, each resolved after its commit', async () => {
+    const { a, sql } = await twoRelays()
+    const results = await Promise.all(range(60).map((i) => a.appendInRoom(r(`group-${i}`), keyUpdate(`g${i}`))))
+    expect(results.every((x) => x.roomSeq === 1)).toBe(true)
+    // xmin is the inserting transaction: 60 rooms written in one turn took a handful, not 60.
+    const { rows } = await sql.query<{ n: string }>('SELECT count(DISTINCT xmin::text) AS n FROM doc_entries')
+    expect(Number(rows[0]!.n)).toBeLessThanOrEqual(3)
+    const stored = await a.load(r('group-59'))
+    expect(keysOf(stored)).toEqual(['g59'])
+  })
+
   it('loads what came after a room sequence, and the snapshot too once a compaction covered it', async () => {
     const storage = await freshPostgres()
     const room = r('since')
