@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import pg from 'pg'
+import { Redis } from 'ioredis'
 import { Histogram, STAMP_RING } from './histogram.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -277,13 +278,22 @@ async function startRedis() {
     proc.once('error', (err) => reject(new Error(`redis-server did not start: ${err.message}`)))
     proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)))
   })
+  const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  await client.connect()
   const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1] ?? '?'
   return {
     port,
     version,
     url: `redis://127.0.0.1:${port}`,
     pid: /** @type {number} */ (proc.pid),
+    /** Bytes Redis has read from and written to its clients so far (INFO stats). */
+    async netBytes() {
+      const info = await client.info('stats')
+      const get = (k) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN)
+      return { in: get('total_net_input_bytes'), out: get('total_net_output_bytes') }
+    },
     async stop() {
+      client.disconnect()
       if (proc.exitCode !== null || proc.signalCode !== null) return
       const exited = new Promise((r) => proc.once('exit', r))
       proc.kill('SIGTERM')
@@ -583,6 +593,7 @@ async function run(configName, workload, infra, opts) {
     await Promise.all(relays.map(readLag)) // discard start-up lag
     const m0 = await Promise.all(relays.map(relayMetrics))
     const commits0 = db ? await infra.pg.commits(db.name) : NaN
+    const net0 = cfg.redis ? await infra.redis.netBytes() : null
     const cpu0 = relays.map((r) => cpuSeconds(r.pid))
     const pgCpu0 = cfg.postgres ? infra.pg.cpu() : null
     const redisCpu0 = cfg.redis ? cpuSeconds(infra.redis.pid) : null
@@ -597,6 +608,7 @@ async function run(configName, workload, infra, opts) {
     const genCpu = process.cpuUsage(gen0)
     const busy1 = machineBusySeconds()
     const commits1 = db ? await infra.pg.commits(db.name) : NaN
+    const net1 = cfg.redis ? await infra.redis.netBytes() : null
     const m1 = await Promise.all(relays.map(relayMetrics))
     const lags = await Promise.all(relays.map(readLag))
     const rss = relays.map((r) => rssMiB(r.pid))
@@ -657,6 +669,8 @@ async function run(configName, workload, infra, opts) {
       cpuMsPer1kUpdates: sent > 0 ? (relayCpuSecs * 1000) / (sent / 1000) : NaN,
       pgCpu: pgCpuPct,
       redisCpu: redisCpuPct,
+      redisInKBps: net0 && net1 ? (net1.in - net0.in) / secs / 1024 : NaN,
+      redisOutKBps: net0 && net1 ? (net1.out - net0.out) / secs / 1024 : NaN,
       commitsPerSec: (commits1 - commits0) / secs,
       writesPerSec: metrics ? metrics.writes / secs : NaN,
       writeMs: metrics && metrics.writes > 0 ? (metrics.writeSeconds / metrics.writes) * 1000 : NaN,
@@ -712,7 +726,7 @@ function tables(results) {
     r.cross.n ? `${f(r.cross.p50, 2)} / ${f(r.cross.p99, 1)}` : '–',
     r.generatorBound ? `**generator-bound** (${r.generatorBound})` : `ok (busiest thread ${f(r.genElu * 100, 0)}%, lag p99 ${f(r.genLagP99, 0)} ms)`,
   ])
-  const head2 = ['workload', 'set-up', 'relay CPU % (each)', 'relay CPU ms / 1k updates', 'relay lag p99 / max ms', 'PostgreSQL commits/s', 'storage writes/s (mean / p99≤ ms)', 'PostgreSQL CPU %', 'Redis CPU %', 'bus msgs/s in (mean lag ms)', 'other procs CPU %']
+  const head2 = ['workload', 'set-up', 'relay CPU % (each)', 'relay CPU ms / 1k updates', 'relay lag p99 / max ms', 'PostgreSQL commits/s', 'storage writes/s (mean / p99≤ ms)', 'PostgreSQL CPU %', 'Redis CPU % (KiB/s in / out)', 'bus msgs/s in (mean lag ms)', 'other procs CPU %']
   const rows2 = ok.map((r) => [
     r.workload,
     r.configLabel,
@@ -722,7 +736,7 @@ function tables(results) {
     Number.isNaN(r.commitsPerSec) ? '–' : fInt(r.commitsPerSec),
     `${fInt(r.writesPerSec)} (${f(r.writeMs, 1)} / ${f(r.writeP99Ms, 0)})`,
     Number.isNaN(r.pgCpu) ? '–' : f(r.pgCpu, 0),
-    Number.isNaN(r.redisCpu) ? '–' : f(r.redisCpu, 0),
+    Number.isNaN(r.redisCpu) ? '–' : `${f(r.redisCpu, 0)} (${fInt(r.redisInKBps)} / ${fInt(r.redisOutKBps)})`,
     r.relays > 1 ? `${fInt(r.busPerSec)} (${f(r.busLagMs, 2)})` : '–',
     f(r.otherCpu, 0),
   ])
