@@ -244,6 +244,37 @@ async function startPostgres(conf) {
       const { rows } = await admin.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [db])
       return rows.length ? Number(rows[0].xact_commit) : NaN
     },
+    /**
+     * Samples pg_stat_activity for `db` every `everyMs` until `stop()`: mean backends per state
+     * (what the relays' connections spend their time on), e.g. `active`, `idle in transaction`
+     * (PostgreSQL waits for the relay), `wait:Lock/advisory` (waits for an advisory lock).
+     */
+    sampleActivity(db, everyMs = 200) {
+      const totals = new Map()
+      let samples = 0
+      let stopped = false
+      const loop = (async () => {
+        while (!stopped) {
+          try {
+            const { rows } = await admin.query(
+              `SELECT CASE WHEN wait_event_type IN ('Lock', 'LWLock', 'IO') THEN 'wait:' || wait_event_type || '/' || wait_event ELSE state END AS s, count(*)::int AS n
+                 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1`,
+              [db],
+            )
+            samples++
+            for (const r of rows) totals.set(r.s ?? 'unknown', (totals.get(r.s ?? 'unknown') ?? 0) + r.n)
+          } catch {
+            // the window ends anyway
+          }
+          await sleep(everyMs)
+        }
+      })()
+      return async () => {
+        stopped = true
+        await loop
+        return Object.fromEntries([...totals].map(([k, v]) => [k, v / Math.max(1, samples)]).sort((a, b) => b[1] - a[1]))
+      }
+    },
     /** CPU seconds of the postmaster and all its processes (live ones plus those it reaped). */
     cpu() {
       return treeCpuSeconds(postmasterPid)
@@ -600,8 +631,10 @@ async function run(configName, workload, infra, opts) {
     const gen0 = process.cpuUsage()
     const busy0 = machineBusySeconds()
     const t0 = performance.now()
+    const stopActivity = db ? infra.pg.sampleActivity(db.name) : null
     await sleep(windowEnd - now())
     const t1 = performance.now()
+    const pgActivity = stopActivity ? await stopActivity() : null
     const cpu1 = relays.map((r) => cpuSeconds(r.pid))
     const pgCpu1 = cfg.postgres ? infra.pg.cpu() : null
     const redisCpu1 = cfg.redis ? cpuSeconds(infra.redis.pid) : null
@@ -672,6 +705,7 @@ async function run(configName, workload, infra, opts) {
       redisInKBps: net0 && net1 ? (net1.in - net0.in) / secs / 1024 : NaN,
       redisOutKBps: net0 && net1 ? (net1.out - net0.out) / secs / 1024 : NaN,
       commitsPerSec: (commits1 - commits0) / secs,
+      pgActivity,
       writesPerSec: metrics ? metrics.writes / secs : NaN,
       writeMs: metrics && metrics.writes > 0 ? (metrics.writeSeconds / metrics.writes) * 1000 : NaN,
       writeP99Ms: metrics ? bucketQuantile(metrics, 0.99) * 1000 : NaN,
@@ -740,8 +774,11 @@ function tables(results) {
     r.relays > 1 ? `${fInt(r.busPerSec)} (${f(r.busLagMs, 2)})` : '–',
     f(r.otherCpu, 0),
   ])
+  const act = ok
+    .filter((r) => r.pgActivity)
+    .map((r) => `- ${r.workload}, ${r.configLabel}: ${Object.entries(r.pgActivity).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ') || 'none'}`)
   const errs = results.filter((r) => r.error).map((r) => `- ${r.workload} on ${r.configLabel}: **failed**: ${r.error.split('\n')[0].slice(0, 200)}`)
-  return [line(head1), line(head1.map(() => '---')), ...rows1.map(line), '', line(head2), line(head2.map(() => '---')), ...rows2.map(line), ...(errs.length ? ['', ...errs] : [])].join('\n')
+  return [line(head1), line(head1.map(() => '---')), ...rows1.map(line), '', line(head2), line(head2.map(() => '---')), ...rows2.map(line), ...(act.length ? ['', "The relays' PostgreSQL connections during the window (mean count per state, sampled every 200 ms from pg_stat_activity):", ...act] : []), ...(errs.length ? ['', ...errs] : [])].join('\n')
 }
 
 const CROSS_TARGET_MS = 5
@@ -820,12 +857,14 @@ async function main() {
         try {
           const r = await run(c, w, infra, opts)
           results.push(r)
+          const act = r.pgActivity ? Object.entries(r.pgActivity).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ') : ''
           log(
             `${name}: sent ${fInt(r.sentPerSec)}/s, delivered ${f(r.delivery * 100, 2)}% (missing ${r.missing}), p50 ${f(r.p50, 2)} p99 ${f(r.p99, 1)} ms, ` +
               `same ${f(r.same.p50, 2)}/${f(r.same.p99, 1)} (${r.same.n}), cross ${f(r.cross.p50, 2)}/${f(r.cross.p99, 1)} (${r.cross.n}), ` +
               `relay CPU ${f(r.relayCpu, 0)}% (${r.relayCpuEach.map((x) => f(x, 0)).join('+')}), ${f(r.cpuMsPer1kUpdates, 0)} ms/1k updates, ` +
               `PG ${fInt(r.commitsPerSec)} commits/s, writes ${fInt(r.writesPerSec)}/s (${f(r.writeMs, 2)} ms), PG CPU ${f(r.pgCpu, 0)}%, Redis CPU ${f(r.redisCpu, 0)}%, ` +
               `gen ${f(r.genCpu, 0)}% (lag p99 ${f(r.genLagP99, 0)} ms), other ${f(r.otherCpu, 0)}%, unstamped ${r.unstamped}, skipped ${r.skipped}` +
+              (act ? `; PG backends (mean): ${act}` : '') +
               (r.generatorBound ? ` — GENERATOR-BOUND (${r.generatorBound})` : '') +
               (r.clientProblems.length ? `; clients: ${r.clientProblems.join('; ')}` : '') +
               r.relayLog.map((l, i) => (l.length ? `\n  relay ${i} log: ${l.slice(0, 5).join('; ')}` : '')).join(''),
