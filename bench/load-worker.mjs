@@ -15,6 +15,11 @@
 //           typists; fixed rate with jitter, no bursts) and latency observers on every client; the window (absolute clock) is known in advance, so counting does not
 //           depend on message delivery between threads.
 //   ping, stopTyping, stats, report, destroy.
+//
+// Several relays (bench/scale.mjs): workerData may also carry `ports` (one per relay) and
+// `relayOf` (bench-wide client index → index into `ports`). Each client then connects to
+// ports[relayOf[index]], and `report` adds latency split by whether sender and receiver are on the
+// same relay (histSame/histCross, appliedSame/appliedCross). Without them nothing changes.
 import { parentPort, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import WS from 'ws'
@@ -23,7 +28,9 @@ import { WebsocketProvider } from 'y-websocket'
 import { HocuspocusProvider } from '@hocuspocus/provider'
 import { Histogram, STAMP_RING } from './histogram.mjs'
 
-const { port, kind, stampBuf } = /** @type {{port:number, kind:'y-websocket'|'hocuspocus', stampBuf: SharedArrayBuffer|null}} */ (workerData)
+const { port, kind, stampBuf, ports, relayOf } = /** @type {{port:number, kind:'y-websocket'|'hocuspocus', stampBuf: SharedArrayBuffer|null, ports?: number[], relayOf?: number[]}} */ (workerData)
+const multiRelay = Array.isArray(ports) && Array.isArray(relayOf)
+const portOf = (index) => (multiRelay ? ports[relayOf[index]] : port)
 
 // Send stamps live in memory shared by all generator threads, not in the document: client k's
 // update with Yjs clock q (= its q-th keystroke, one character each) is stamped at
@@ -61,7 +68,7 @@ function connectClient(room, index) {
   let provider
   let synced
   if (kind === 'y-websocket') {
-    const p = new WebsocketProvider(`ws://127.0.0.1:${port}`, room, doc, {
+    const p = new WebsocketProvider(`ws://127.0.0.1:${portOf(index)}`, room, doc, {
       WebSocketPolyfill: /** @type {any} */ (WS),
       disableBc: true, // Node 20 has BroadcastChannel: same-process clients would bypass the relay
       maxBackoffTime: 2500,
@@ -81,7 +88,7 @@ function connectClient(room, index) {
     p.on('connection-close', (e) => e && noteProblem(`connection closed: ${e.code} ${e.reason ?? ''}`))
   } else {
     // `url` (not a shared websocketProvider): one WebSocket per provider, like the y-websocket clients.
-    const p = new HocuspocusProvider({ url: `ws://127.0.0.1:${port}`, name: room, document: doc, WebSocketPolyfill: WS })
+    const p = new HocuspocusProvider({ url: `ws://127.0.0.1:${portOf(index)}`, name: room, document: doc, WebSocketPolyfill: WS })
     provider = p
     p.on('close', ({ event }) => noteProblem(`connection closed: ${event?.code} ${event?.reason ?? ''}`))
     p.on('authenticationFailed', ({ reason }) => noteProblem(`authentication failed: ${reason}`))
@@ -151,6 +158,10 @@ async function connect({ rooms, ids, batch, writeParagraph, timeoutMs }) {
 const typing = {
   timer: /** @type {any} */ (null),
   hist: new Histogram(),
+  histSame: new Histogram(), // multi-relay only: sender and receiver on the same relay
+  histCross: new Histogram(), // multi-relay only: on different relays
+  appliedSame: 0,
+  appliedCross: 0,
   win: { start: Infinity, end: Infinity },
   sent: 0, // sends stamped inside the window
   applied: 0, // remote stamps from inside the window observed here
@@ -195,6 +206,15 @@ function startTyping({ rate, typists, windowStart, windowEnd }) {
           if (!inWin(ts)) continue
           typing.hist.record(now - ts)
           typing.applied++
+          if (multiRelay) {
+            if (relayOf[k] === relayOf[c.index]) {
+              typing.histSame.record(now - ts)
+              typing.appliedSame++
+            } else {
+              typing.histCross.record(now - ts)
+              typing.appliedCross++
+            }
+          }
         }
       })
     }
@@ -259,6 +279,9 @@ function report() {
     applied: typing.applied,
     unstamped: typing.unstamped,
     skipped: typing.skipped,
+    ...(multiRelay
+      ? { histSame: typing.histSame.toJSON(), histCross: typing.histCross.toJSON(), appliedSame: typing.appliedSame, appliedCross: typing.appliedCross, problems: problemSummary() }
+      : {}),
     ...(typing.windowStats ?? { lagP99: NaN, lagMax: NaN, elu: NaN }),
   }
 }
