@@ -135,6 +135,11 @@ export class Room {
   /** Shared storage: entries announced ahead of a gap (null: our own, already in the document). */
   private readonly early = new Map<number, Uint8Array | null>()
   private catchingUp: Promise<void> | null = null
+  /**
+   * Our own append is on its way: its room sequence is not known yet, so a gap in what other
+   * relays announced may be ours and is not worth a read until it resolves.
+   */
+  private appending = false
   /** Presence client ids announced by other relays (their clients), for expiry. */
   private readonly remotePresence = new Set<number>()
   private catchUpTimer: NodeJS.Timeout | null = null
@@ -477,7 +482,7 @@ export class Room {
       this.roomSeq += 1
       if (next) Y.applyUpdate(this.doc, next, REMOTE_ORIGIN)
     }
-    if (this.early.size > 0 && !this.catchUpTimer) {
+    if (this.early.size > 0 && !this.catchUpTimer && !this.appending) {
       this.catchUpTimer = setTimeout(() => {
         this.catchUpTimer = null
         if (this.early.size > 0) void this.catchUp()
@@ -533,8 +538,17 @@ export class Room {
     try {
       const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
       let roomSeq = 0
-      if (this.shared) ({ entry: this.lastStoredSeq, roomSeq } = await this.shared.appendInRoom(this.id, merged))
-      else this.lastStoredSeq = await this.storage.append(this.id, merged)
+      if (this.shared) {
+        this.appending = true
+        try {
+          ;({ entry: this.lastStoredSeq, roomSeq } = await this.shared.appendInRoom(this.id, merged))
+        } finally {
+          this.appending = false
+          // Gaps that waited for this append are looked at again (a timer that finds them
+          // filled by what follows does nothing).
+          this.drainEarly()
+        }
+      } else this.lastStoredSeq = await this.storage.append(this.id, merged)
       this.options.hooks.onPersisted({ room: this.name, updates: batch.length, bytes: merged.byteLength, seconds: (performance.now() - started) / 1000 })
       this.retryDelay = RETRY_MIN_MS
       // With shared storage the document may meanwhile have taken other relays' updates, which
