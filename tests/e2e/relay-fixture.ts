@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { startRelay } from '../../server/relay'
 import type { AuthTable } from '../../server/auth'
 import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
@@ -73,7 +73,9 @@ async function relayProcessIn(teardown: Teardown, { postgresUrl, redisUrl }: { p
   const args = ['--static', CLIENT_DIR, ...(postgresUrl ? ['--postgres', postgresUrl] : []), ...(redisUrl ? ['--redis', redisUrl] : [])]
   const relay = new ClusterRelay(await freePort(), dataDir, args)
   teardown.add(relay, (r) => r.stop('SIGTERM'))
-  await relay.start()
+  await relay.start().catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; its stderr:\n${relay.log}`)
+  })
   return {
     port: relay.port,
     url: `${relay.url}/`,
@@ -215,11 +217,13 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b'; relayProcess?
     await devices?.close()
   })
   if (CLUSTER) {
-    afterEach(({ task }) => {
-      if (task.result?.state !== 'fail' || !devices) return
-      for (const [name, relay] of [['relay 1 (device a)', devices.relay], ['relay 2 (device b)', devices.relayB]] as const) {
-        if ('log' in relay) console.error(`${name}, port ${relay.port}, stderr:\n${(relay as E2eRelayProcess).log().slice(-4_000) || '(nothing)'}`)
-      }
+    beforeEach(({ onTestFailed }) => {
+      onTestFailed(() => {
+        if (!devices) return
+        for (const [name, relay] of [['relay 1 (device a)', devices.relay], ['relay 2 (device b)', devices.relayB]] as const) {
+          if ('log' in relay) console.error(`${name}, port ${relay.port}, stderr:\n${(relay as E2eRelayProcess).log().slice(-4_000) || '(nothing)'}`)
+        }
+      })
     })
   }
   return {
