@@ -2,7 +2,7 @@
 // packages: nobody on this project wrote them) on a device whose relay connections are slow to
 // open (every handshake through its proxy waits 400 ms, and every chunk 20–50 ms). Every claim the
 // device makes is audited against ground truth while it imports and syncs, and at the end every
-// note's text is on the relay (its SQLite file) and on the other device.
+// note's text is on the relay (its SQLite file, or the cluster's PostgreSQL) and on the other device.
 
 import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageErrors } from '../helpers/browser'
 import { ONLINE, WAIT, sidebar, waitForConnection } from './app'
 import { twoDevicesPerFile } from './relay-fixture'
-import { auditTruth, deviceCatalog, noteText, relayStored } from './truth-audit'
+import { auditTruth, deviceCatalog, noteText, withRelayStore } from './truth-audit'
 
 const FILES = Number(process.env.SKEIN_BULK_FILES ?? 60)
 const step = (what: string): void => {
@@ -89,7 +89,10 @@ describe('bulk import of real-world Markdown over slow connections', () => {
     // Ground truth: the relay stored every note's text, and it is the text A holds.
     const { notes } = await deviceCatalog(a.page)
     expect(notes.length).toBe(files)
-    const empty = notes.filter((id) => noteText(relayStored(relay, `note/${id}`)).trim() === '')
+    const empty: string[] = []
+    await withRelayStore(relay, async (store) => {
+      for (const id of notes) if (noteText(await store.stored(`note/${id}`)).trim() === '') empty.push(id)
+    })
     expect(empty).toEqual([])
 
     step('relay has every note')

@@ -1,7 +1,8 @@
 // The truth audit: every claim a device's UI makes about a writer's work, checked against ground
 // truth, never against the app's own state.
-// - A note row that says "On the relay": the relay's SQLite file holds updates whose state vector
-//   covers what the device's IndexedDB holds for that note.
+// - A note row that says "On the relay": what the relay stored (its SQLite file, or in cluster
+//   mode the PostgreSQL database its relays share) holds updates whose state vector covers what
+//   the device's IndexedDB holds for that note.
 // - The status line "All synced": the same for every note the device has, and the device's
 //   outbox (its IndexedDB) holds nothing unconfirmed.
 // - The open note saying "Saved on this device" (or "On the relay"): its IndexedDB copy has the
@@ -14,6 +15,7 @@ import type { Page } from 'playwright-core'
 import * as Y from 'yjs'
 import type { Device } from '../helpers/browser'
 import { coversStateVector } from '../../protocol/stored-acks'
+import { PostgresDocStorage } from '../../server/postgres/doc-storage'
 import { connection, editorText, saveStatus, selectedNoteId } from './app'
 import type { E2eRelay } from './relay-fixture'
 
@@ -69,23 +71,54 @@ export async function deviceCatalog(page: Page): Promise<{ notes: string[]; unco
   )
 }
 
-/** What the relay durably stored for a room, merged (null when it stored nothing). */
-export function relayStored(relay: E2eRelay, room: string, workspace = 'default'): Uint8Array | null {
-  return withRelayFiles(relay, (stored) => stored(room, workspace))
+/**
+ * What the relay durably stored, read from where it stores it: one reader per storage, opened
+ * for one read or a whole audit.
+ */
+export interface RelayStore {
+  /** A room's stored updates, merged (null when nothing was stored for it). */
+  stored(room: string, workspace?: string): Promise<Uint8Array | null>
+  close(): Promise<void>
 }
 
-/** Reads the relay's document file once for a whole audit: `stored` is relayStored on one open database. */
-function withRelayFiles<T>(relay: E2eRelay, use: (stored: (room: string, workspace?: string) => Uint8Array | null) => T): T {
-  const db = new Database(join(relay.dataDir, DOCS_FILE), { readonly: true, fileMustExist: true })
-  try {
-    const query = db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id')
-    return use((room, workspace = 'default') => {
+/** The relay's document file (SQLite, `skein.sqlite` in its data folder), read-only. */
+function sqliteStore(dataDir: string): RelayStore {
+  const db = new Database(join(dataDir, DOCS_FILE), { readonly: true, fileMustExist: true })
+  const query = db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id')
+  return {
+    stored(room, workspace = 'default') {
       const rows = query.all(`${workspace}/${room}`) as { data: Buffer }[]
-      return rows.length === 0 ? null : Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
-    })
-  } finally {
-    db.close()
+      return Promise.resolve(rows.length === 0 ? null : Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data))))
+    },
+    close() {
+      db.close()
+      return Promise.resolve()
+    },
   }
+}
+
+/** The PostgreSQL database a cluster's relays share: the room's snapshot and entries, as a relay would load them. */
+async function postgresStore(url: string): Promise<RelayStore> {
+  const storage = await PostgresDocStorage.open(url, { migrate: false })
+  return {
+    stored: (room, workspace = 'default') => storage.load({ workspace, room }),
+    close: () => storage.close(),
+  }
+}
+
+/** Opens the relay's store once for a whole audit, and closes it after `use`. */
+export async function withRelayStore<T>(relay: E2eRelay, use: (store: RelayStore) => T | Promise<T>): Promise<T> {
+  const store = relay.postgresUrl ? await postgresStore(relay.postgresUrl) : sqliteStore(relay.dataDir)
+  try {
+    return await use(store)
+  } finally {
+    await store.close()
+  }
+}
+
+/** What the relay durably stored for a room, merged (null when it stored nothing). */
+export function relayStored(relay: E2eRelay, room: string, workspace = 'default'): Promise<Uint8Array | null> {
+  return withRelayStore(relay, (store) => store.stored(room, workspace))
 }
 
 /** A note's text from an encoded Yjs state: its blocks, one line each, as the editor shows them. */
@@ -136,19 +169,19 @@ async function auditOnce(device: Device, relay: E2eRelay, name: string): Promise
   const saveClaim = open ? ((await saveStatus(page).textContent().catch(() => null)) ?? '') : ''
   const shown = open && /^(Saved on this device|On the relay)/.test(saveClaim) ? await editorText(page) : null
 
-  // What the device holds of each note a claim is about, then the relay's file read once for all.
+  // What the device holds of each note a claim is about, then the relay's store read once for all.
   // One IndexedDB read at a time: the audit must not load the page it watches.
   const claimedOnRelay: { id: string; title: string; local: Uint8Array }[] = []
   for (const row of rows) if (ON_RELAY.has(row.sync)) claimedOnRelay.push({ ...row, local: await localStateVector(page, row.id) })
   const catalog = status === 'All synced' ? await deviceCatalog(page) : null
   const allSynced: { id: string; local: Uint8Array }[] = []
   for (const id of catalog?.notes ?? []) allSynced.push({ id, local: await localStateVector(page, id) })
-  withRelayFiles(relay, (stored) => {
+  await withRelayStore(relay, async (store) => {
     for (const row of claimedOnRelay) {
-      if (!covers(stored(`note/${row.id}`), row.local)) falseClaims.push(`${name}: “${row.title}” (${row.id}) says On the relay, but the relay has not stored all this device holds of it`)
+      if (!covers(await store.stored(`note/${row.id}`), row.local)) falseClaims.push(`${name}: “${row.title}” (${row.id}) says On the relay, but the relay has not stored all this device holds of it`)
     }
     for (const { id, local } of allSynced) {
-      if (!covers(stored(`note/${id}`), local)) falseClaims.push(`${name}: says All synced, but the relay has not stored all this device holds of note ${id}`)
+      if (!covers(await store.stored(`note/${id}`), local)) falseClaims.push(`${name}: says All synced, but the relay has not stored all this device holds of note ${id}`)
     }
   })
   if (catalog && catalog.unconfirmed > 0) falseClaims.push(`${name}: says All synced with ${catalog.unconfirmed} unconfirmed outbox entries on disk`)
