@@ -8,10 +8,12 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { trackStoredAcks } from '../../renderer/sync/stored-acks'
+import { encodeContentSnapshot } from '../../protocol/meta/snapshots'
+import { CloseCode } from '../../server/close-codes'
 import { PostgresDocStorage } from '../../server/postgres/doc-storage'
 import type { FeedEntry } from '../../protocol/meta/types'
 import { startCluster, waitReady, type ClusterRelay } from '../helpers/cluster'
-import { allChanges, getChanges, op, postOps, metricValue } from '../helpers/meta'
+import { allChanges, getChanges, op, postOps, metricValue, sendOps } from '../helpers/meta'
 import { prng, testSeed } from '../helpers/prng'
 import { connectClient, freePort, rawSocket, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import { spawnRelayProcess } from '../helpers/relay-process'
@@ -406,4 +408,34 @@ describe('several relays on one PostgreSQL and one Redis', () => {
     expect(err2).toMatch(/cannot use PostgreSQL at postgres:\/\/skein:\*\*\*@127\.0\.0\.1/)
     expect(err2).not.toContain('secret')
   }, 30_000)
+
+  it('purges a note deleted forever on one relay from every relay: peers elsewhere are closed and cannot store the copy back', async () => {
+    const url = await postgres.createDatabase()
+    const relays = await startCluster(2, { postgresUrl: url, redisUrl: redis.url, args: ['--purge-after-days', '0'] })
+    const secret = `secret-${Date.now()}`
+    await sendOps(relays[0]!.url, [op('note.create', 'gone', { title: 'Gone', folderId: null, tags: [] })])
+    // The writer has the note open on the second relay, and stays.
+    const writer = new Writer(relays[1]!, 'note/gone')
+    await whenSynced(writer.provider)
+    const closes: number[] = []
+    writer.provider.on('connection-close', (e: CloseEvent | null) => e && closes.push(e.code))
+    writer.doc.getText('t').insert(0, secret)
+    const typed = Y.decodeStateVector(Y.encodeStateVector(writer.doc)).get(writer.doc.clientID)!
+    await waitFor('the text stored', () => writer.acked >= typed)
+    // Deleted forever through the first relay, which purges at once.
+    const snapshot = encodeContentSnapshot(writer.doc)
+    const [trashed, deleted] = await sendOps(relays[0]!.url, [op('note.trash', 'gone', { snapshot }), op('note.delete', 'gone', { snapshot })])
+    expect([trashed!.status, deleted!.status]).toEqual(['applied', 'applied'])
+    await waitFor('the writer on the other relay closed, then refused its copy', () => closes.includes(CloseCode.deletedForever), 20_000)
+    expect(closes[0]).toBe(CloseCode.roomPurged)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM doc_entries WHERE room = 'note/gone' OR position($1::bytea in data) > 0", [Buffer.from(secret)])
+      expect(Number(rows[0]!.n), 'nothing of the purged note is stored').toBe(0)
+    } finally {
+      await client.end()
+    }
+    writer.destroy()
+  }, 60_000)
 })
