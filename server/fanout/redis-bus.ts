@@ -50,6 +50,9 @@ export class RedisBus {
       lazyConnect: false,
       retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
       connectTimeout: 3_000,
+      // A Redis that stops answering (not refusing) must not hold up a room's load on its
+      // subscribe: the room catches up from PostgreSQL once the subscription is back.
+      commandTimeout: 2_000,
     }
     this.pub = new Redis(options.url, { ...common, connectionName: `skein-pub-${options.relayId}` })
     // The subscriber's channels are ours to restore, so we know when they are back.
@@ -86,7 +89,26 @@ export class RedisBus {
       await this.sub.subscribe(channel)
     } catch (err) {
       this.failed('subscribe', err)
+      this.retrySubscribe(channel)
     }
+  }
+
+  /**
+   * A subscribe that timed out on a connection that stayed up is tried again, and rooms then
+   * catch up on what they missed meanwhile (a reconnect does both by itself).
+   */
+  private retrySubscribe(channel: string): void {
+    const retry = setTimeout(() => {
+      if (this.closed || !this.channels.has(channel) || this.sub.status !== 'ready') return
+      this.sub.subscribe(channel).then(
+        () => this.options.onResubscribed(),
+        (err: unknown) => {
+          this.failed('subscribe', err)
+          this.retrySubscribe(channel)
+        },
+      )
+    }, 1_000)
+    retry.unref()
   }
 
   unsubscribe(channel: string): void {

@@ -50,8 +50,7 @@ export function openPool(url: string, options: PoolOptions = {}): Pool {
  */
 export async function migrate(pool: Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
   const known = migrations.reduce((max, m) => Math.max(max, m.version), 0)
-  const client = await pool.connect()
-  try {
+  return withConnection(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()])
     try {
       await client.query('CREATE TABLE IF NOT EXISTS skein_schema (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())')
@@ -74,8 +73,28 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()])
     }
+  })
+}
+
+/**
+ * Checks a connection out of the pool for `use`, and returns it. While a connection is checked out
+ * the pool no longer listens for its errors, and pg emits a connection that dies between two
+ * queries (PostgreSQL restarting) as an 'error' event: unheard, it would crash the relay. Heard
+ * here, it marks the connection broken, so it is destroyed instead of handed out again; the query
+ * in flight (or the next one) fails and its caller retries.
+ */
+export async function withConnection<T>(pool: Pool, use: (client: PoolClient, markBroken: () => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  let broken = false
+  const onError = (): void => {
+    broken = true
+  }
+  client.on('error', onError)
+  try {
+    return await use(client, onError)
   } finally {
-    client.release()
+    client.off('error', onError)
+    client.release(broken)
   }
 }
 
@@ -83,22 +102,20 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
  * Runs `work` in one transaction on one connection. `pg` gives no transaction helper; this one
  * rolls back on any error and always returns the connection to the pool.
  */
-export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  let broken = false
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
+export function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withConnection(pool, async (client, markBroken) => {
     try {
-      await client.query('ROLLBACK')
-    } catch {
-      broken = true // the connection is gone; do not hand it out again
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK')
+      } catch {
+        markBroken() // the connection is gone; do not hand it out again
+      }
+      throw error
     }
-    throw error
-  } finally {
-    client.release(broken)
-  }
+  })
 }

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { RoomId } from '../room-id.js'
 import type { SharedDocStorage } from '../storage/types.js'
-import { migrate, openPool, transaction, type Pool, type PoolClient } from './database.js'
+import { migrate, openPool, transaction, withConnection, type Pool, type PoolClient } from './database.js'
 
 /**
  * Appends hold this advisory lock shared and `latestEntry` holds it exclusively ('skein' + 'ent'
@@ -233,9 +233,7 @@ export class PostgresDocStorage implements SharedDocStorage {
    */
   async compactRoom(room: RoomId, minEntries = 1): Promise<'compacted' | 'busy' | 'skipped'> {
     this.assertOpen()
-    const client = await this.pool.connect()
-    let broken = false
-    try {
+    return withConnection(this.pool, async (client, markBroken) => {
       const { rows } = await client.query<{ key: string; locked: boolean }>(
         `SELECT key, pg_try_advisory_lock(key) AS locked FROM (SELECT hashtextextended($1::text || '/' || $2::text, $3::bigint) AS key) k`,
         [room.workspace, room.room, COMPACTION_LOCK_SEED],
@@ -248,12 +246,10 @@ export class PostgresDocStorage implements SharedDocStorage {
         try {
           await client.query('SELECT pg_advisory_unlock($1)', [key])
         } catch {
-          broken = true // the session is gone, and its lock with it; never hand the connection out again
+          markBroken() // the session is gone, and its lock with it; never hand the connection out again
         }
       }
-    } finally {
-      client.release(broken)
-    }
+    })
   }
 
   /** Counted on the room rows (every entry above `snapshot_seq` exists), not by scanning entries. */

@@ -117,6 +117,8 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Starts it again on the same port after `kill`. */
   restart(): Promise<void>
+  /** Whether the server is running. */
+  ping(): Promise<boolean>
   stop(): Promise<void>
 }
 
@@ -156,6 +158,7 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     kill: () => halt('SIGKILL'),
     restart: launch,
+    ping: async () => child !== null && child.exitCode === null,
     stop: () => halt('SIGTERM'),
   }
 }

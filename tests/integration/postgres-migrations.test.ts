@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate, openPool, SchemaTooNewError, type Pool } from '../../server/postgres/database'
+import { migrate, openPool, SchemaTooNewError, transaction, withConnection, type Pool } from '../../server/postgres/database'
 import { PostgresDocStorage } from '../../server/postgres/doc-storage'
 import { MIGRATIONS, type Migration } from '../../server/postgres/migrations/index'
 import { startPostgres, type PostgresServer } from '../helpers/servers'
@@ -77,6 +77,24 @@ describe('PostgreSQL migrations', () => {
       expect((await pool!.query(`SELECT to_regclass('half_done') AS t`)).rows).toEqual([{ t: null }])
       const fixed: Migration = { ...broken, name: 'fixed', sql: 'CREATE TABLE half_done (x int)' }
       expect(await migrate(pool!, [...MIGRATIONS, fixed])).toEqual({ from: latest, to: latest + 1 })
+    })
+  })
+})
+
+describe('PostgreSQL connections', () => {
+  it('survive a connection that dies while checked out between two queries (PostgreSQL restarting): no crash, the connection is not reused', async () => {
+    const url = await postgres!.createDatabase()
+    await withPools(2, url, async ([pool, other]) => {
+      let killedPid = 0
+      await withConnection(pool!, async (client) => {
+        killedPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+        await other!.query('SELECT pg_terminate_backend($1)', [killedPid])
+        // Idle and checked out: pg reports the dead connection as an 'error' event on the client.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+      })
+      // The next transaction gets a fresh connection and works.
+      const pid = await transaction(pool!, async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid)
+      expect(pid).not.toBe(killedPid)
     })
   })
 })

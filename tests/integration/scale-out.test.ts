@@ -338,6 +338,9 @@ describe('several relays on one PostgreSQL and one Redis', () => {
       for (const relay of relays) console.error(`relay ${relay.port} stderr:\n${relay.log.slice(-4000)}`)
       throw err
     } finally {
+      // A failure mid-fault must not leave the servers down for the next tests.
+      postgres.resume()
+      if (!(await redis.ping())) await redis.restart()
       await stop()
       await follower.stop()
       for (const w of writers) w.destroy()
