@@ -1,6 +1,6 @@
-import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
+import type { ChangesResponse, EntityRecord, EntityType, FeedEntry, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
-import type { ContentChange, DecideOp, MetaStorage, NoteState, PurgeDecision, PurgedState, RecordReader } from './storage.js'
+import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from './storage.js'
 
 interface Entity {
   type: EntityType
@@ -14,7 +14,7 @@ interface Workspace {
   seq: number
   entities: Map<string, Entity>
   /** Op id → its first answer (without the record, which is read when repeated). */
-  ops: Map<string, { result: Omit<OpResult, 'record' | 'opId'>; type: EntityType; entity: string }>
+  ops: Map<string, StoredAnswer>
   purges: Map<string, { state: PurgedState; roomsDone: boolean }>
 }
 
@@ -40,10 +40,7 @@ export class MemoryMetaStorage implements MetaStorage {
       const ws = tx.workspace(workspace)
       return ops.map((op): OpResult => {
         const first = ws.ops.get(op.opId)
-        if (first) {
-          const { status, seq, reason } = first.result as Omit<OpResult, 'status'> & { status: Exclude<OpResult['status'], 'duplicate'> }
-          return { opId: op.opId, status: 'duplicate', seq, record: tx.reader(workspace).get(first.type, first.entity) ?? null, original: { status, seq, ...(reason !== undefined ? { reason } : {}) } }
-        }
+        if (first) return duplicateOf(op, first, tx.reader(workspace).get(first.type, first.entity) ?? null)
         const seq = tx.seq(workspace) + 1
         const decision = decide(op, tx.reader(workspace), seq)
         const wrote = decision.writes.length > 0
@@ -51,9 +48,9 @@ export class MemoryMetaStorage implements MetaStorage {
           tx.setSeq(workspace, seq)
           for (const record of decision.writes) tx.writeRecord(workspace, record)
         }
-        const result = { status: decision.status, seq: wrote ? seq : null, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) }
-        tx.putOp(workspace, op.opId, { result, type: entityTypeOf(op.kind), entity: op.entity })
-        return { opId: op.opId, ...result, record: copy(decision.record) }
+        const result = firstAnswer(op, decision, wrote ? seq : null)
+        tx.putOp(workspace, op.opId, result)
+        return answerOf(op, result, copy(decision.record))
       })
     })
   }

@@ -9,7 +9,7 @@
 // caller before (held in memory for the length of the call), never inside `decide`.
 
 import type { Decision, RuleContext } from '../../protocol/meta/rules.js'
-import type { ChangesResponse, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
+import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
 
 /** The records an op's rules may read, as the transaction sees them. */
@@ -17,6 +17,34 @@ export type RecordReader = Pick<RuleContext, 'get' | 'childrenOf'>
 
 /** Decides one op (pure, synchronous). `seq` is the seq its writes take. */
 export type DecideOp = (op: MetaOp, records: RecordReader, seq: number) => Decision
+
+/**
+ * An op's first answer, as every implementation keeps it in its op log: what a repeat of the op
+ * is answered with, and where to find its entity then.
+ */
+export interface StoredAnswer {
+  status: Exclude<OpResult['status'], 'duplicate'>
+  seq: number | null
+  reason?: string
+  type: EntityType
+  entity: string
+}
+
+/** The answer to keep for `op`, decided as `decision`; `seq` is null when it wrote nothing. */
+export function firstAnswer(op: MetaOp, decision: Decision, seq: number | null): StoredAnswer {
+  return { status: decision.status, seq, type: entityTypeOf(op.kind), entity: op.entity, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) }
+}
+
+/** What the op's sender is told the first time. */
+export function answerOf(op: MetaOp, first: StoredAnswer, record: EntityRecord | null): OpResult {
+  return { opId: op.opId, status: first.status, seq: first.seq, record, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
+}
+
+/** What a repeat of the op is told: its first answer as `original`, and the entity as it is now. */
+export function duplicateOf(op: MetaOp, first: StoredAnswer, record: EntityRecord | null): OpResult {
+  const original = { status: first.status, seq: first.seq, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
+  return { opId: op.opId, status: 'duplicate', seq: first.seq, record, original }
+}
 
 /** What a purged note's rooms held when they were purged, as state vectors (clocks, no content). */
 export interface PurgedState {

@@ -2,20 +2,11 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
-import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
+import type { ChangesResponse, EntityRecord, EntityType, FeedEntry, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
-import type { ContentChange, DecideOp, MetaStorage, NoteState, PurgeDecision, PurgedState, RecordReader } from './storage.js'
+import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from './storage.js'
 
 export const META_FILE_NAME = 'meta.sqlite'
-
-/** What a repeated op is answered with: its first answer, and where to find its entity now. */
-interface StoredResult {
-  status: Exclude<OpResult['status'], 'duplicate'>
-  seq: number | null
-  reason?: string
-  type: EntityType
-  entity: string
-}
 
 const CONTENT_CURSOR = 'content_cursor'
 
@@ -75,9 +66,8 @@ export class SqliteMetaStorage implements MetaStorage {
       ops.map((op): OpResult => {
         const stored = this.stmts.getOp.get(workspace, op.opId) as { result: string } | undefined
         if (stored) {
-          const first = JSON.parse(stored.result) as StoredResult
-          const original = { status: first.status, seq: first.seq, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
-          return { opId: op.opId, status: 'duplicate', seq: first.seq, record: records.get(first.type, first.entity) ?? null, original }
+          const first = JSON.parse(stored.result) as StoredAnswer
+          return duplicateOf(op, first, records.get(first.type, first.entity) ?? null)
         }
         const seq = this.currentSeq(workspace) + 1
         const decision = decide(op, records, seq)
@@ -86,10 +76,9 @@ export class SqliteMetaStorage implements MetaStorage {
           this.stmts.setCounter.run(workspace, seq)
           for (const record of decision.writes) this.writeRecord(workspace, record)
         }
-        const result: StoredResult = { status: decision.status, seq: wrote ? seq : null, type: entityTypeOf(op.kind), entity: op.entity }
-        if (decision.reason !== undefined) result.reason = decision.reason
+        const result = firstAnswer(op, decision, wrote ? seq : null)
         this.stmts.putOp.run(workspace, op.opId, JSON.stringify(result))
-        return { opId: op.opId, status: result.status, seq: result.seq, record: decision.record, ...(result.reason !== undefined ? { reason: result.reason } : {}) }
+        return answerOf(op, result, decision.record)
       }),
     )()
   }

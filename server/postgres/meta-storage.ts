@@ -2,17 +2,8 @@ import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
 import { entityTypeOf, RECOVERED_FOLDER_ID, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
 import type { QueryResult, QueryResultRow } from 'pg'
 import type { NoteRef } from '../room-id.js'
-import type { ContentChange, DecideOp, MetaStorage, NoteState, PurgeDecision, PurgedState, RecordReader } from '../meta/storage.js'
+import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from '../meta/storage.js'
 import { migrate, openPool, transaction, type Pool, type PoolClient, type PoolOptions } from './database.js'
-
-/** What a repeated op is answered with: its first answer, and where to find its entity now. */
-interface StoredResult {
-  status: Exclude<OpResult['status'], 'duplicate'>
-  seq: number | null
-  reason?: string
-  type: EntityType
-  entity: string
-}
 
 interface EntityRow {
   type: EntityType
@@ -96,9 +87,7 @@ export class PostgresMetaStorage implements MetaStorage {
       for (const op of ops) {
         const first = answered.get(op.opId)
         if (first) {
-          const original = { status: first.status, seq: first.seq, ...(first.reason !== undefined ? { reason: first.reason } : {}) }
-          const record = (await records.fetch(first.type, first.entity)) ?? null
-          results.push({ opId: op.opId, status: 'duplicate', seq: first.seq, record, original })
+          results.push(duplicateOf(op, first, (await records.fetch(first.type, first.entity)) ?? null))
           continue
         }
         const decision = await records.decide((reader) => decide(op, reader, seq + 1))
@@ -107,11 +96,10 @@ export class PostgresMetaStorage implements MetaStorage {
           seq += 1
           records.write(decision.writes)
         }
-        const result: StoredResult = { status: decision.status, seq: wrote ? seq : null, type: entityTypeOf(op.kind), entity: op.entity }
-        if (decision.reason !== undefined) result.reason = decision.reason
+        const result = firstAnswer(op, decision, wrote ? seq : null)
         answered.set(op.opId, result)
         logged.push([op.opId, JSON.stringify(result)])
-        results.push({ opId: op.opId, status: result.status, seq: result.seq, record: decision.record, ...(result.reason !== undefined ? { reason: result.reason } : {}) })
+        results.push(answerOf(op, result, decision.record))
       }
       await records.commit(logged, seq)
       return results
@@ -367,14 +355,14 @@ class Records {
    * Loads the records `ops` most likely read and, in the same round trip, the first answers of
    * those of them already in the op log.
    */
-  async loadWithAnswers(ops: readonly MetaOp[]): Promise<Map<string, StoredResult>> {
+  async loadWithAnswers(ops: readonly MetaOp[]): Promise<Map<string, StoredAnswer>> {
     const wanted = this.notLoaded(ops.flatMap(readsOf))
     const { rows } = await this.tx.query<{ type: EntityType | null; id: string; record: string | null }>(
       `${ENTITIES_BY_KEY} UNION ALL SELECT NULL, op_id, result FROM meta_ops WHERE workspace = $1 AND op_id = ANY($4::text[])`,
       [this.workspace, ...keyColumns(wanted), ops.map((op) => op.opId)],
     )
-    const answers = new Map<string, StoredResult>()
-    for (const row of rows) if (row.type === null) answers.set(row.id, JSON.parse(row.record!) as StoredResult)
+    const answers = new Map<string, StoredAnswer>()
+    for (const row of rows) if (row.type === null) answers.set(row.id, JSON.parse(row.record!) as StoredAnswer)
     this.remember(wanted, rows.filter((row): row is typeof row & { type: EntityType } => row.type !== null))
     return answers
   }
