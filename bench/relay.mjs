@@ -13,15 +13,14 @@
 // `skein@DIR` runs another Skein build (DIR/dist/node/server/cli.js) in the same run, for before/after.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
 import { cpus, freemem, tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { Worker } from 'node:worker_threads'
 import { Histogram, STAMP_RING } from './histogram.mjs'
+import { canConnect, cpuSeconds, freePort, machineBusySeconds, rssMiB, sleep, startGenerator } from './kit.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(HERE, '..')
@@ -30,9 +29,6 @@ const SKEIN_CLI = join(ROOT, 'dist/node/server/cli.js')
 const STOCK_SERVER = join(ROOT, 'node_modules/@y/websocket-server/src/server.js')
 const HOCUSPOCUS_PEER = join(HERE, 'peers/hocuspocus.mjs')
 const RAW_PEER = join(HERE, 'peers/raw.mjs')
-const WORKER_URL = new URL('./load-worker.mjs', import.meta.url)
-const YOUNG_GENERATION_MB = 128 // per generator thread, see startWorker
-const CLK_TCK = 100 // Linux USER_HZ; /proc/<pid>/stat times are in these ticks.
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -154,30 +150,6 @@ function makeTempDir(tag) {
   return d
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address())
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = createConnection({ host: '127.0.0.1', port })
-    sock.once('connect', () => {
-      sock.destroy()
-      resolve(true)
-    })
-    sock.once('error', () => resolve(false))
-  })
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Every bench client comes from 127.0.0.1, so Skein's per-address connection cap (default 500)
@@ -326,37 +298,6 @@ async function readLag(/** @type {RunningRelay} */ r) {
   return null
 }
 
-function rssMiB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) / 1024 : null
-  } catch {
-    return null
-  }
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK // utime, stime (fields 14 and 15)
-  } catch {
-    return null
-  }
-}
-
-/** CPU seconds the whole machine has been busy (all cores; /proc/stat minus idle and iowait). */
-function machineBusySeconds() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = f
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / CLK_TCK
-  } catch {
-    return null
-  }
-}
-
 function dirBytes(dir) {
   if (!existsSync(dir)) return 0
   let total = 0
@@ -403,43 +344,7 @@ function rssSampler(pid) {
 
 /** A generator thread and a request/reply helper around it. */
 function startWorker(relay, stampBuf) {
-  const worker = new Worker(WORKER_URL, {
-    workerData: { port: relay.port, kind: relay.def.client, stampBuf },
-    // Every client's Y.Doc keeps what it applies, so most young objects survive and scavenges are
-    // frequent and costly at the default young-generation size (~1/4 of generator time in W1).
-    // 128 MB cut scavenge time ~3× and the busiest thread's lag p99 from ~160 to ~40-50 ms.
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  })
-  let nextId = 0
-  const pending = new Map()
-  let dead = null
-  const failAll = (err) => {
-    dead = err
-    for (const { reject } of pending.values()) reject(err)
-    pending.clear()
-  }
-  worker.on('message', (m) => {
-    const p = pending.get(m.id)
-    if (!p) return
-    pending.delete(m.id)
-    if (m.ok) p.resolve(m)
-    else p.reject(new Error(m.error))
-  })
-  worker.on('error', (err) => failAll(err))
-  worker.on('exit', (code) => failAll(new Error(`generator thread exited (code ${code})`)))
-  return {
-    call(cmd, args = {}) {
-      if (dead) return Promise.reject(dead)
-      return new Promise((resolve, reject) => {
-        const id = nextId++
-        pending.set(id, { resolve, reject })
-        worker.postMessage({ id, cmd, ...args })
-      })
-    },
-    async terminate() {
-      await worker.terminate()
-    },
-  }
+  return startGenerator({ port: relay.port, kind: relay.def.client, stampBuf })
 }
 
 /** Starts the generator threads and connects `count` clients (client i joins room roomOf(i)), spread round-robin. */

@@ -19,24 +19,20 @@
 // 2 generator threads (~4 min on 2 cores). --quick: 30 rooms, W2 30 clients (6 typing), 5 s windows.
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, createConnection } from 'node:net'
 import { cpus, freemem, tmpdir, totalmem, userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import { Worker } from 'node:worker_threads'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { Histogram, STAMP_RING } from './histogram.mjs'
+import { CLK_TCK, canConnect, cpuSeconds, freePort, machineBusySeconds, procStat, rssMiB, sleep, startGenerator } from './kit.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(HERE, '..')
 const PROBE_URL = pathToFileURL(join(HERE, 'lag-probe.mjs')).href
 const SKEIN_CLI = join(ROOT, 'dist/node/server/cli.js')
-const WORKER_URL = new URL('./load-worker.mjs', import.meta.url)
-const YOUNG_GENERATION_MB = 128 // per generator thread, as in bench/relay.mjs
-const CLK_TCK = 100
 const PG_ROOT = '/usr/lib/postgresql'
 const AS_ROOT = userInfo().uid === 0
 
@@ -147,31 +143,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   })
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const now = () => performance.timeOrigin + performance.now()
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address())
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = createConnection({ host: '127.0.0.1', port })
-    sock.once('connect', () => {
-      sock.destroy()
-      resolve(true)
-    })
-    sock.once('error', () => resolve(false))
-  })
-}
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL and Redis
@@ -336,21 +308,6 @@ async function startRedis() {
 // ---------------------------------------------------------------------------------------------
 // /proc sampling
 
-function procStat(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  } catch {
-    return null
-  }
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid) {
-  const f = procStat(pid)
-  return f ? (Number(f[11]) + Number(f[12])) / CLK_TCK : null
-}
-
 /** CPU seconds of a process, its reaped children, and its live children (one level: PostgreSQL's backends). */
 function treeCpuSeconds(pid) {
   const f = procStat(pid)
@@ -362,25 +319,6 @@ function treeCpuSeconds(pid) {
     if (c && Number(c[1]) === pid) total += Number(c[11]) + Number(c[12])
   }
   return total / CLK_TCK
-}
-
-function machineBusySeconds() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-    const [user, nice, system, , , irq, softirq, steal] = f
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / CLK_TCK
-  } catch {
-    return null
-  }
-}
-
-function rssMiB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) / 1024 : null
-  } catch {
-    return null
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,44 +451,13 @@ const sumMetrics = (list) => (list.some((m) => !m) ? null : list.reduce((acc, m)
 // ---------------------------------------------------------------------------------------------
 // Load generator (bench/load-worker.mjs threads, as in bench/relay.mjs, with `ports` + `relayOf`)
 
-function startWorker(workerData) {
-  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } })
-  let nextId = 0
-  const pending = new Map()
-  let dead = null
-  const failAll = (err) => {
-    dead = err
-    for (const { reject } of pending.values()) reject(err)
-    pending.clear()
-  }
-  worker.on('message', (m) => {
-    const p = pending.get(m.id)
-    if (!p) return
-    pending.delete(m.id)
-    if (m.ok) p.resolve(m)
-    else p.reject(new Error(m.error))
-  })
-  worker.on('error', (err) => failAll(err))
-  worker.on('exit', (code) => failAll(new Error(`generator thread exited (code ${code})`)))
-  return {
-    call(cmd, args = {}) {
-      if (dead) return Promise.reject(dead)
-      return new Promise((resolve, reject) => {
-        const id = nextId++
-        pending.set(id, { resolve, reject })
-        worker.postMessage({ id, cmd, ...args })
-      })
-    },
-    terminate: () => worker.terminate(),
-  }
-}
 
 /** Connects `count` clients: client i joins room roomOf(i) on relay relayOf[i]. */
 async function connectClients(relays, count, roomOf, relayOf, batch, opts) {
   const n = Math.max(1, Math.min(opts.workers, count))
   const stampBuf = new SharedArrayBuffer(count * STAMP_RING * 2 * 8)
   const ports = relays.map((r) => r.port)
-  const workers = Array.from({ length: n }, () => startWorker({ port: ports[0], kind: 'y-websocket', stampBuf, ports, relayOf }))
+  const workers = Array.from({ length: n }, () => startGenerator({ port: ports[0], kind: 'y-websocket', stampBuf, ports, relayOf }))
   const rooms = workers.map(() => [])
   const ids = workers.map(() => [])
   for (let i = 0; i < count; i++) {
