@@ -18,6 +18,7 @@ import { RoomRegistry } from './room-registry.js'
 import { SqliteStorage } from './storage/sqlite.js'
 import { isSharedDocStorage, type DocStorage } from './storage/types.js'
 import { Fanout } from './fanout/fanout.js'
+import { startCompactionSweeper } from './storage/shared-compaction.js'
 import { randomUUID } from 'node:crypto'
 import type { RoomId } from './room-id.js'
 
@@ -223,34 +224,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       }, RELAY_DEFAULTS.storageProbeMs)
     : null
   probe?.unref()
-  // Rooms nobody here has open still grow when other relays write to them: the sweeper compacts
-  // whatever storage says is long, one room at a time, each under that room's lock.
   const sweepMs = options.compactionSweepMs ?? RELAY_DEFAULTS.compactionSweepMs
-  const compactAfter = options.compactAfter ?? RELAY_DEFAULTS.compactAfter
-  let sweeping = false
   const sweeper =
     shared && sweepMs > 0
-      ? setInterval(() => {
-          if (sweeping) return
-          sweeping = true
-          void (async () => {
-            try {
-              for (const room of await storage.roomsToCompact(compactAfter, 20)) {
-                if (shuttingDown) break
-                const started = performance.now()
-                const result = await storage.compactRoom(room, compactAfter)
-                hooks.onCompactionLock({ result })
-                if (result === 'compacted') hooks.onCompaction({ room: room.workspace + '/' + room.room, seconds: (performance.now() - started) / 1000 })
-              }
-            } catch (err) {
-              log.warn({ err }, 'compaction sweep failed; tried again at the next sweep')
-            } finally {
-              sweeping = false
-            }
-          })()
-        }, sweepMs)
+      ? startCompactionSweeper(storage, { everyMs: sweepMs, minEntries: options.compactAfter ?? RELAY_DEFAULTS.compactAfter, hooks, log })
       : null
-  sweeper?.unref()
   let shuttingDown = false
   const services: ConnectionServices = { registry, hooks, log, limits }
   const onConnectionClosed = (connection: Connection): void => {
@@ -352,7 +330,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         clearInterval(heartbeat)
         clearInterval(hibernation)
         if (probe) clearInterval(probe)
-        if (sweeper) clearInterval(sweeper)
+        sweeper?.stop()
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         for (const conn of live.keys()) conn.close('goingAway', 'relay shutting down')
         await meta.beginClose()

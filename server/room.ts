@@ -8,6 +8,7 @@ import type { RelayHooks } from './hooks.js'
 import { roomLabel, type RoomId } from './room-id.js'
 import { PresenceTable, type PresenceChanges } from './presence.js'
 import { isSharedDocStorage, type DocStorage, type SharedDocStorage } from './storage/types.js'
+import { compactShared } from './storage/shared-compaction.js'
 
 /** The room's side of a connection: what the room needs to fan frames out to a peer. */
 export interface Peer {
@@ -617,13 +618,10 @@ export class Room {
     if (this.destroyed || this.lastStoredSeq === 0 || this.entriesSinceCompaction < 2) return
     const started = performance.now()
     if (this.shared) {
-      // From what storage holds, never from this document: it may lack another relay's entries.
       const counted = this.entriesSinceCompaction
       try {
-        const result = await this.shared.compactRoom(this.id, 2)
-        this.options.hooks.onCompactionLock({ result })
+        const result = await compactShared(this.shared, this.id, 2, this.options.hooks)
         if (result !== 'busy') this.entriesSinceCompaction -= counted - 1
-        if (result === 'compacted') this.options.hooks.onCompaction({ room: this.name, seconds: (performance.now() - started) / 1000 })
       } catch (err) {
         this.log.warn({ room: this.name, err }, 'compaction failed')
       }
