@@ -4,6 +4,7 @@
 // cannot `require` project files at runtime, so it names each channel through a type derived
 // from IPC_CHANNELS below, and the compiler rejects any name that is not listed here.
 import { z } from 'zod'
+import { DEFAULT_PRESENCE_COLOR } from './presence-default.js'
 import { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_SOURCE_LENGTH, MAX_ERROR_STACK_LENGTH } from './limits.js'
 
 /** Renderer → main calls (ipcRenderer.invoke), keyed by the preload API method that uses them. */
@@ -44,7 +45,7 @@ export const relayUrlSchema = z
 export const NOTE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const noteIdSchema = z.string().regex(NOTE_ID_PATTERN)
 
-export const DEFAULT_PRESENCE_COLOR = '#2563eb'
+export { DEFAULT_PRESENCE_COLOR }
 
 const settingsFields = {
   /** '' means "no relay": the app works on this device only. */

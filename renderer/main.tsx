@@ -4,6 +4,8 @@ import { App } from './App'
 import { openWorkspace } from './workspace'
 import { getProfile, resolveRelayEndpoint } from './platform'
 import { AppShell } from './shell/AppShell'
+import './ui/tokens.css'
+import './layout/layout.css'
 import './styles.css'
 
 const root = document.getElementById('root')

@@ -71,6 +71,7 @@ export function menuTemplate(
   const viewMenu: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
+      commandItem('command-palette', send),
       commandItem('sync-details', send),
       { type: 'separator' },
       { role: 'reload' },

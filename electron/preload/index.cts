@@ -45,6 +45,7 @@ const APP_COMMANDS: Readonly<Record<AppCommand, true>> = {
   search: true,
   'sync-details': true,
   settings: true,
+  'command-palette': true,
 }
 
 function isAppCommand(value: unknown): value is AppCommand {

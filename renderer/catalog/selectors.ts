@@ -73,6 +73,20 @@ export function folderTree(snapshot: CatalogSnapshot): (FolderItem & { depth: nu
   return out
 }
 
+/** A live folder's path from the top, e.g. "Work / Clients / Acme" ('' for an unknown folder). */
+export function folderPath(snapshot: CatalogSnapshot, id: string): string {
+  const names: string[] = []
+  const seen = new Set<string>()
+  for (let at: string | null = id; at !== null && !seen.has(at); ) {
+    seen.add(at)
+    const view: LocalEntity['view'] | undefined = snapshot.entities.get(`folder:${at}`)?.view
+    if (view?.type !== 'folder' || view.deleted) break
+    names.unshift(view.name)
+    at = view.parentId
+  }
+  return names.join(' / ')
+}
+
 /** Which notes a list shows: everything, one folder (and its subfolders' notes stay there), one tag, or the trash. */
 export type ListFilter = { kind: 'all' } | { kind: 'folder'; id: string } | { kind: 'tag'; tag: string } | { kind: 'trash' } | { kind: 'review' }
 

@@ -1,4 +1,5 @@
 import { use, useCallback, useMemo, useState } from 'react'
+import type { ReactNode } from 'react'
 import { EditorContent, useEditor } from '@tiptap/react'
 import { Extension } from '@tiptap/core'
 import type { Editor, Extensions } from '@tiptap/react'
@@ -45,6 +46,10 @@ interface Props {
   autoFocus?: boolean
   /** Select this search match and scroll to it (a new object each time it is asked for). */
   focusMatch?: FocusMatch | null
+  /** Show the note without letting it be edited (a note in the trash). */
+  readOnly?: boolean
+  /** Shown above the text, scrolling with it (the note's folder and tags). */
+  before?: ReactNode
 }
 
 /**
@@ -52,7 +57,7 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch }: Props) {
+export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch, readOnly = false, before }: Props) {
   use(handle.whenLoaded)
   const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
     onFirstLine(firstLineOf(editor.state.doc), !isChangeOrigin(transaction))
@@ -68,12 +73,14 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch 
     editorProps: EDITOR_PROPS,
     onUpdate: reportTitle,
     autofocus: autoFocus ? 'end' : false,
+    editable: !readOnly,
   })
   useFocusMatch(editor, focusMatch)
   return (
     <>
-      <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} />
+      {!readOnly && <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} />}
       <div className="editor-scroll">
+        {before}
         <EditorContent editor={editor} className="editor" />
       </div>
     </>

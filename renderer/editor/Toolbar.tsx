@@ -19,7 +19,7 @@ function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: Too
     <button
       type="button"
       className="tool"
-      aria-label={label}
+      data-tool={label}
       aria-pressed={active}
       disabled={disabled}
       title={shortcut ? `${label} (${shortcut})` : label}
@@ -27,7 +27,9 @@ function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: Too
       onMouseDown={(event) => event.preventDefault()}
       onClick={onClick}
     >
-      {glyph}
+      {/* The name is the label; the glyph is what shows (a name that differs from the visible text confuses voice control). */}
+      <span aria-hidden="true">{glyph}</span>
+      <span className="visually-hidden">{label}</span>
     </button>
   )
 }

@@ -52,7 +52,8 @@ function VersionView({ version, note, onRestore }: { version: Version; note: Doc
       <p className="version-meta">
         {TIME.format(version.at)} · {version.by}
       </p>
-      <div className="version-text" role="document" aria-label="Version content" aria-readonly="true">
+      <div className="version-scroll">
+      <div className="version-text" role="document" aria-label="Version content">
         {then.split('\n').map((line, index) => (
           <p key={index}>{line || '\u00a0'}</p>
         ))}
@@ -71,7 +72,8 @@ function VersionView({ version, note, onRestore }: { version: Version; note: Doc
           ),
         )}
       </div>
-      <div className="dialog-actions">
+      </div>
+      <div className="version-actions">
         <button type="button" className="button primary" onClick={onRestore}>
           Restore this version
         </button>
@@ -84,7 +86,8 @@ function HistoryDialog({ note, history, author, onClose }: { note: DocHandle; hi
   const versions = useVersions(history)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [naming, setNaming] = useState(false)
-  const selected = versions.find((v) => v.id === selectedId) ?? null
+  // The newest version is shown until another is chosen.
+  const selected = versions.find((v) => v.id === selectedId) ?? versions[0] ?? null
   const save = (name: string): void => {
     addVersion(history.doc, Y.encodeStateAsUpdate(note.doc), { name, at: Date.now(), auto: false, by: author })
     setNaming(false)
@@ -96,7 +99,7 @@ function HistoryDialog({ note, history, author, onClose }: { note: DocHandle; hi
     onClose()
   }
   return (
-    <Modal title="Version history" onCancel={onClose}>
+    <Modal title="Version history" onCancel={onClose} size="wide">
       <div className="history-layout">
         <div className="history-timeline">
           <button type="button" className="button" onClick={() => setNaming(true)}>
@@ -109,7 +112,7 @@ function HistoryDialog({ note, history, author, onClose }: { note: DocHandle; hi
                 <button
                   type="button"
                   className={`history-item${version.auto ? ' auto' : ' named'}`}
-                  aria-current={version.id === selectedId}
+                  aria-current={version.id === selected?.id}
                   onClick={() => setSelectedId(version.id)}
                 >
                   <span className="history-item-name">{versionLabel(version)}</span>
@@ -121,7 +124,7 @@ function HistoryDialog({ note, history, author, onClose }: { note: DocHandle; hi
             ))}
           </ul>
         </div>
-        {selected ? <VersionView version={selected} note={note} onRestore={() => restore(selected)} /> : <p className="history-hint">Select a version to see it and what changed since.</p>}
+        {selected ? <VersionView version={selected} note={note} onRestore={() => restore(selected)} /> : <p className="history-hint">A saved version shows here, with what changed since.</p>}
       </div>
       <CloseActions onClose={onClose} />
       {naming && (

@@ -5,7 +5,8 @@ import { noteRoom } from '../../protocol/rooms'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import type { RelayReach } from '../catalog/sync-worker'
-import { NOTE_SYNC_LABELS, REFUSAL_REASONS, folderItems, noteSyncState } from '../catalog/selectors'
+import { NOTE_SYNC_LABELS, REFUSAL_REASONS, folderPath, folderTree, noteSyncState } from '../catalog/selectors'
+import { MenuButton, type MenuEntry } from '../ui/Menu'
 import type { Refusal } from '../sync/connection-status'
 import type { DocHandle } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
@@ -29,9 +30,10 @@ interface Props {
   /** Put the caret in the editor once it is ready (a note just created). */
   autoFocus: boolean
   act(work: () => Promise<unknown>): void
-  onTrash(id: string): void
-  onRestore(id: string): void
+  actions: NoteActions
   onReview(): void
+  /** Narrow layout: back to the list. */
+  onBack?: (() => void) | undefined
   /** A search match to select in the editor (see NoteEditor). */
   focusMatch?: FocusMatch | null
 }
@@ -50,7 +52,7 @@ function SyncLabel({ handle, entity, reach, refusal }: { handle: DocHandle; enti
   const label = local === 'saving' ? 'Saving…' : NOTE_SYNC_LABELS[state]
   const reason = state === 'failed' && entity.lastError ? `: ${entity.lastError}` : state === 'blocked' && refusal ? `: ${REFUSAL_REASONS[refusal]}` : ''
   return (
-    <span className={`save-state sync-${local === 'saving' ? 'saving' : state}`} role="status" aria-label="Save status">
+    <span className={`save-state sync-${local === 'saving' ? 'saving' : state}`} role="status" aria-label="Save status" title={label + reason}>
       {label + reason}
     </span>
   )
@@ -119,12 +121,47 @@ function TagsField({ note, onAdd, onRemove }: { note: NoteRecord; onAdd(tag: str
   )
 }
 
-/** One open note: its metadata bar, banners, and its editor. Mount keyed by note id. */
-export function NotePane({ workspace, entity, note, snapshot, reach, refusal, autoFocus, act, onTrash, onRestore, onReview, focusMatch }: Props) {
+/** The note's folder (by path) and tags, above its text. */
+function NoteProperties({ note, snapshot, act, catalog, handle, readOnly }: { note: NoteRecord; snapshot: CatalogSnapshot; act: Props['act']; catalog: Workspace['catalog']; handle: DocHandle; readOnly: boolean }) {
+  const folders = folderTree(snapshot)
+  const folderLive = note.folderId === null || folders.some((f) => f.folder.id === note.folderId)
+  return (
+    <div className="note-properties" aria-label="Note properties" role="group">
+      <label className="folder-select">
+        <span className="visually-hidden">Folder</span>
+        <select className="select" aria-label="Folder" disabled={readOnly} value={folderLive ? (note.folderId ?? '') : ''} onChange={(event) => act(() => catalog.moveNote(note.id, event.target.value || null))}>
+          <option value="">No folder</option>
+          {folders.map((f) => (
+            <option key={f.folder.id} value={f.folder.id} label={folderPath(snapshot, f.folder.id)}>
+              {folderPath(snapshot, f.folder.id)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {readOnly ? (
+        <span className="tags-field">{note.tags.map((tag) => `#${tag}`).join(' ')}</span>
+      ) : (
+        <TagsField note={note} onAdd={(tag) => act(() => catalog.tagNote(note.id, tag))} onRemove={(tag) => act(() => catalog.untagNote(note.id, tag))} />
+      )}
+      <span className="spacer" />
+      <WordCount doc={handle.doc} />
+    </div>
+  )
+}
+
+/** What the note's "More actions" menu and the command palette can do to it. */
+export interface NoteActions {
+  onTrash(id: string): void
+  onRestore(id: string): void
+  onDeleteForever(id: string): void
+  onMove(ids: readonly string[]): void
+  onExport(id: string): void
+}
+
+/** One open note: a one-row header, banners, its folder and tags, and its editor. Mount keyed by note id. */
+export function NotePane({ workspace, entity, note, snapshot, reach, refusal, autoFocus, act, actions, onReview, onBack, focusMatch }: Props) {
   const { catalog, registry } = workspace
   const handle = useDocHandle(registry, noteRoom(note.id))
-  const folders = folderItems(snapshot)
-  const folderLive = note.folderId === null || folders.some((f) => f.folder.id === note.folderId)
   const firstLine = useRef('')
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null)
 
@@ -152,43 +189,57 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
     [],
   )
 
+  const more: MenuEntry[] = note.trashed
+    ? [
+        { label: 'Restore', onSelect: () => actions.onRestore(note.id) },
+        { label: 'Delete forever…', danger: true, onSelect: () => actions.onDeleteForever(note.id) },
+      ]
+    : [
+        { label: note.pinned ? 'Unpin' : 'Pin', onSelect: () => act(() => catalog.pinNote(note.id, !note.pinned)) },
+        { label: 'Move to folder…', onSelect: () => actions.onMove([note.id]) },
+        { label: 'Export this note…', onSelect: () => actions.onExport(note.id) },
+        'separator',
+        { label: 'Move to trash', danger: true, onSelect: () => actions.onTrash(note.id) },
+      ]
+
   return (
-    <main className="note-pane" aria-label={`Note: ${note.title || UNTITLED}`}>
+    <main className="pane note-pane" aria-label={`Note: ${note.title || UNTITLED}`}>
       <header className="note-header">
-        <TitleField note={note} autoFocus={false} onRename={(title) => act(() => catalog.renameNote(note.id, title))} />
-        <div className="note-meta">
-          <label className="folder-select">
-            <span className="visually-hidden">Folder</span>
-            <select aria-label="Folder" value={folderLive ? (note.folderId ?? '') : ''} onChange={(event) => act(() => catalog.moveNote(note.id, event.target.value || null))}>
-              <option value="">No folder</option>
-              {folders.map((f) => (
-                <option key={f.folder.id} value={f.folder.id}>
-                  {f.folder.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <TagsField note={note} onAdd={(tag) => act(() => catalog.tagNote(note.id, tag))} onRemove={(tag) => act(() => catalog.untagNote(note.id, tag))} />
-          <button type="button" className="button subtle-plain" aria-pressed={note.pinned} onClick={() => act(() => catalog.pinNote(note.id, !note.pinned))}>
-            {note.pinned ? 'Unpin' : 'Pin'}
+        {onBack && (
+          <button type="button" className="icon-button" aria-label="Back to notes" title="Back to notes" onClick={onBack}>
+            ‹
           </button>
-          <WordCount doc={handle.doc} />
-          <SyncLabel handle={handle} entity={entity} reach={reach} refusal={refusal} />
-          <WhoIsHere handle={handle} />
-          <HistoryButton registry={registry} noteId={note.id} note={handle} />
-          {!note.trashed && (
-            <button type="button" className="button subtle" onClick={() => onTrash(note.id)}>
-              Move to trash
-            </button>
-          )}
-        </div>
+        )}
+        {note.trashed ? (
+          <h2 className="title-input read-only" title={note.title || UNTITLED}>
+            {note.title || UNTITLED}
+          </h2>
+        ) : (
+          <TitleField note={note} autoFocus={false} onRename={(title) => act(() => catalog.renameNote(note.id, title))} />
+        )}
+        {note.pinned && (
+          <span className="pin-mark" aria-label="Pinned" title="Pinned">
+            ★
+          </span>
+        )}
+        <SyncLabel handle={handle} entity={entity} reach={reach} refusal={refusal} />
+        <WhoIsHere handle={handle} />
+        <HistoryButton registry={registry} noteId={note.id} note={handle} />
+        <MenuButton label="More actions" items={more}>
+          ⋯
+        </MenuButton>
       </header>
       {note.trashed && (
         <div className="banner" role="status" aria-label="Trash notice">
-          <span>This note is in the trash. Editing it brings it back.</span>
-          <button type="button" className="button" onClick={() => onRestore(note.id)}>
-            Restore
-          </button>
+          <span>This note is in the trash. It is shown read-only; restore it to edit it.</span>
+          <span className="banner-actions">
+            <button type="button" className="button" onClick={() => actions.onRestore(note.id)}>
+              Restore
+            </button>
+            <button type="button" className="button subtle" onClick={() => actions.onDeleteForever(note.id)}>
+              Delete forever
+            </button>
+          </span>
         </div>
       )}
       {entity.sync === 'conflicted' && (
@@ -211,8 +262,15 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
       )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
         {/* Keyed by the doc: the editor binds to one Y.Doc for its lifetime, and a replaced handle is a new doc. */}
-        <SchemaGuarded key={handle.doc.guid} handle={handle}>
-          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} focusMatch={focusMatch} />
+        <SchemaGuarded key={`${handle.doc.guid}:${note.trashed}`} handle={handle}>
+          <NoteEditor
+            handle={handle}
+            onFirstLine={onFirstLine}
+            autoFocus={autoFocus}
+            focusMatch={focusMatch}
+            readOnly={note.trashed}
+            before={<NoteProperties note={note} snapshot={snapshot} act={act} catalog={catalog} handle={handle} readOnly={note.trashed} />}
+          />
         </SchemaGuarded>
       </Suspense>
     </main>

@@ -1,6 +1,8 @@
 // Who this device is to collaborators (presence): a display name and a cursor color.
 import { desktopApi } from './desktop'
 import { browserProfile } from './browser-storage'
+import { DEFAULT_PRESENCE_COLOR } from '../../electron/presence-default'
+import { deviceIdentity, type Identity } from '../presence/identity'
 
 export interface Profile {
   name: string
@@ -10,11 +12,17 @@ export interface Profile {
 export const DEFAULT_PROFILE: Readonly<Profile> = Object.freeze({ name: 'Anonymous', color: '#2563eb' })
 const COLOR = /^#[0-9a-f]{6}$/i
 
-export function profileFrom(stored: { displayName?: string | undefined; color?: string | undefined }): Profile {
+/**
+ * The profile from stored settings; blanks come from the device's identity (a random colour and
+ * animal, see presence/identity.ts). The desktop shell stores DEFAULT_PRESENCE_COLOR until the
+ * writer saves Settings, so that colour with no name counts as not chosen either.
+ */
+export function profileFrom(stored: { displayName?: string | undefined; color?: string | undefined }, identity: Identity = deviceIdentity()): Profile {
   const name = stored.displayName?.trim() ?? ''
+  const chosenColor = stored.color !== undefined && COLOR.test(stored.color) && !(name === '' && stored.color.toLowerCase() === DEFAULT_PRESENCE_COLOR)
   return {
-    name: name === '' ? DEFAULT_PROFILE.name : name.slice(0, 64),
-    color: stored.color !== undefined && COLOR.test(stored.color) ? stored.color.toLowerCase() : DEFAULT_PROFILE.color,
+    name: name === '' ? identity.name : name.slice(0, 64),
+    color: chosenColor ? stored.color!.toLowerCase() : identity.color,
   }
 }
 

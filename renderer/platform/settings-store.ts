@@ -31,14 +31,15 @@ export async function loadSettings(): Promise<LoadedSettings> {
   if (!skein) {
     const profile = profileFrom(browserProfile())
     return {
-      values: { relayUrl: browserRelayUrl() ?? '', token: browserToken() ?? '', displayName: browserProfile().displayName ?? '', color: profile.color },
+      values: { relayUrl: browserRelayUrl() ?? '', token: browserToken() ?? '', displayName: profile.name, color: profile.color },
       relayEditable: false,
       tokenStorage: 'browser-storage',
     }
   }
   const [settings, token] = await Promise.all([skein.getSettings(), skein.getRelayToken()])
+  const profile = profileFrom(settings)
   return {
-    values: { relayUrl: settings.relayUrl, token: token.token ?? '', displayName: settings.displayName, color: settings.color },
+    values: { relayUrl: settings.relayUrl, token: token.token ?? '', displayName: profile.name, color: profile.color },
     relayEditable: true,
     tokenStorage: token.persistence,
   }

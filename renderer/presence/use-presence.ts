@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { Awareness } from 'y-protocols/awareness'
-import { DEFAULT_PROFILE, getProfile, type Profile } from '../platform'
+import { getProfile, type Profile } from '../platform'
+import { profileFrom } from '../platform/profile'
 import { derivedStore, type ReadableStore } from '../sync/store'
 import { USER_FIELD, peersOf, publishUser, samePeers, type Peer } from './peers'
 
 /** This device's presence profile (name, color); the defaults until settings are read. */
 export function useProfile(): Profile {
-  const [profile, setProfile] = useState<Profile>(DEFAULT_PROFILE)
+  // This device's identity at once (from localStorage), then the stored settings.
+  const [profile, setProfile] = useState<Profile>(() => profileFrom({}))
   useEffect(() => {
     let live = true
     void getProfile().then((p) => live && setProfile(p))

@@ -11,6 +11,8 @@ export interface IndexedNote {
   readonly text: string
   /** Which content `text` was taken from (a state vector, base64); '' when there was none. */
   readonly version: string
+  /** When this device saw the text change (ms): the note list's "modified". Absent: not known. */
+  readonly changedAt?: number
 }
 
 export interface SearchHit {
@@ -73,7 +75,7 @@ export class SearchIndex {
       else {
         // Indexed in the snapshot with a text not known here: discarded now, vacuumed once below.
         if (this.engine.has(note.id)) this.discardUnknown(note.id)
-        this.upsert(note.id, note.title, note.text, note.version)
+        this.upsert(note.id, note.title, note.text, note.version, note.changedAt)
       }
     }
     for (const id of stale) this.discardUnknown(id)
@@ -108,8 +110,8 @@ export class SearchIndex {
   }
 
   /** Indexes the note, replacing whatever was indexed for it before. */
-  upsert(id: string, title: string, text: string, version: string): void {
-    const note: IndexedNote = { id, title, text, version }
+  upsert(id: string, title: string, text: string, version: string, changedAt?: number): void {
+    const note: IndexedNote = changedAt === undefined ? { id, title, text, version } : { id, title, text, version, changedAt }
     this.unindex(id)
     this.engine.add(note)
     this.notes.set(id, note)

@@ -145,7 +145,7 @@ export class SearchIndexer {
       live.set(view.id, { title: view.title, trashed: view.trashed })
       const indexed = this.index.get(view.id)
       if (!indexed) this.missing.add(view.id)
-      else if (indexed.title !== view.title) this.put(view.id, view.title, indexed.text, indexed.version)
+      else if (indexed.title !== view.title) this.put(view.id, view.title, indexed.text, indexed.version, indexed.changedAt)
     }
     const before = this.live
     this.live = live
@@ -176,19 +176,21 @@ export class SearchIndexer {
   private docChanged(room: string): void {
     const id = noteIdOfRoom(room)
     if (id === null || this.stopped) return
+    const changedAt = Date.now()
     const pending = this.timers.get(id)
     if (pending) clearTimeout(pending)
     this.timers.set(
       id,
       setTimeout(() => {
         this.timers.delete(id)
-        void this.reindex(id)
+        void this.reindex(id, changedAt)
       }, this.reindexDelayMs),
     )
   }
 
   /** Re-reads one note's content (open doc, else its local copy) and indexes it if it changed. */
-  private reindex(id: string): Promise<void> {
+  /** `changedAt`: when the doc changed, if a change (not the one-time build) asks for this. */
+  private reindex(id: string, changedAt?: number): Promise<void> {
     const previous = this.work.get(id) ?? Promise.resolve()
     const next = previous.then(async () => {
       const known = this.index.get(id)
@@ -204,7 +206,10 @@ export class SearchIndexer {
       if (content === null || this.stopped) return
       // No local copy yet: index the title; the content is indexed when it arrives.
       const title = this.live.get(id)?.title ?? this.index.get(id)?.title ?? ''
-      this.put(id, title, content?.text ?? '', content?.version ?? '')
+      const text = content?.text ?? ''
+      // The text's change time moves only when the text did (a new state vector can carry formatting only).
+      const when = known && known.text === text ? known.changedAt : (changedAt ?? known?.changedAt)
+      this.put(id, title, text, content?.version ?? '', when)
     })
     this.work.set(id, next)
     void next.finally(() => {
@@ -213,8 +218,8 @@ export class SearchIndexer {
     return next
   }
 
-  private put(id: string, title: string, text: string, version: string): void {
-    this.index.upsert(id, title, text, version)
+  private put(id: string, title: string, text: string, version: string, changedAt?: number): void {
+    this.index.upsert(id, title, text, version, changedAt)
     this.removed.delete(id)
     this.changed.add(id)
     this.bump()

@@ -140,7 +140,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
     <Modal title="Settings" onCancel={onClose}>
       {loadError && <p className="field-error" role="alert">{loadError}</p>}
       {values && loaded && (
-        <form onSubmit={(event) => void submit(event)} aria-label="Settings" style={{ minWidth: 380 }}>
+        <form onSubmit={(event) => void submit(event)} aria-label="Settings">
           <FormField
             label="Relay URL"
             error={errors.relayUrl}

@@ -53,7 +53,7 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
     return view.type === 'note' ? displayTitle(view) : view.name
   }
   return (
-    <Modal title="Sync details" onCancel={onClose}>
+    <Modal title="Sync details" onCancel={onClose} size="medium">
       <p className="dialog-message" aria-label="Relay state">
         {reach === null
           ? 'No relay is set up: everything stays on this device.'
@@ -70,6 +70,7 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
           {reach?.state === 'online' ? 'Everything on this device is on the relay.' : 'Everything is saved on this device, and nothing waits for the relay.'}
         </p>
       ) : (
+        <div className="table-scroll">
         <table className="sync-table" aria-label="Waiting changes">
           <thead>
             <tr>
@@ -119,6 +120,7 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
             })}
           </tbody>
         </table>
+        </div>
       )}
       <div className="dialog-actions">
         <button
@@ -134,7 +136,7 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
           Retry now
         </button>
         <span className="spacer" />
-        <button type="button" className="button primary" onClick={onClose}>
+        <button type="button" className="button primary" onClick={onClose} data-autofocus>
           Close
         </button>
       </div>

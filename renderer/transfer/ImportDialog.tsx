@@ -75,7 +75,7 @@ export function ImportDialog({ workspace, onClose }: { workspace: Workspace; onC
             <button type="button" className="button" onClick={() => choose('files')}>
               Choose files…
             </button>
-            <button type="button" className="button primary" onClick={() => choose('folder')} autoFocus>
+            <button type="button" className="button primary" onClick={() => choose('folder')} data-autofocus>
               Choose folder…
             </button>
           </div>

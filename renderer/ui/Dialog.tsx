@@ -8,21 +8,35 @@ interface ModalProps {
   title: string
   onCancel(): void
   children: ReactNode
+  /** 'wide' for two-column views (history), 'medium' for tables and forms; small by default. */
+  size?: 'small' | 'medium' | 'wide'
 }
 
-export function Modal({ title, onCancel, children }: ModalProps) {
+/**
+ * A modal dialog. Focus: the element marked `data-autofocus` when there is one, else the dialog
+ * itself, never the first button (which may be destructive); on close, focus returns to where it
+ * was. The platform traps focus inside and closes on Escape.
+ */
+export function Modal({ title, onCancel, children, size = 'small' }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {
     const dialog = ref.current
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
     if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
+    const initial = dialog?.querySelector<HTMLElement>('[data-autofocus]')
+    ;(initial ?? dialog)?.focus()
+    return () => {
+      dialog?.close()
+      if (opener?.isConnected) opener.focus()
+    }
   }, [])
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={size === 'small' ? 'dialog' : `dialog ${size}`}
       aria-labelledby={titleId}
+      tabIndex={-1}
       onCancel={(event) => {
         event.preventDefault()
         onCancel()
@@ -31,7 +45,7 @@ export function Modal({ title, onCancel, children }: ModalProps) {
       <h2 id={titleId} className="dialog-title">
         {title}
       </h2>
-      {children}
+      <div className="dialog-body">{children}</div>
     </dialog>
   )
 }
@@ -60,7 +74,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCance
     <Modal title={title} onCancel={onCancel}>
       <p className="dialog-message">{message}</p>
       <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel} autoFocus>
+        <button type="button" className="button" onClick={onCancel} data-autofocus>
           Cancel
         </button>
         <button type="button" className="button danger" onClick={onConfirm}>
@@ -108,7 +122,7 @@ export function PromptDialog(props: PromptProps) {
           className="field-input"
           value={value}
           placeholder={placeholder}
-          autoFocus
+          data-autofocus
           aria-invalid={error !== null}
           aria-describedby={error ? errorId : undefined}
           onChange={(event) => {

@@ -22,7 +22,8 @@ export function assertClientBuilt(): void {
   }
 }
 
-export const sidebar = (page: Page): Locator => page.getByRole('complementary', { name: 'Notes sidebar' })
+/** The workspace's panes and status bar (where the app's buttons are); dialogs are outside it. */
+export const sidebar = (page: Page): Locator => page.locator('.app')
 export const notesList = (page: Page): Locator => page.getByRole('list', { name: 'Notes' })
 export const editor = (page: Page): Locator => page.getByRole('textbox', { name: 'Note editor' })
 /** The window's sync status line: "All synced", "N pending", "Offline since HH:MM", … */

@@ -76,7 +76,7 @@ export async function trashOpenNote(page: Page): Promise<void> {
 /** Deletes a trashed note forever from the Trash view, confirming, and waits until it has left the trash. */
 export async function deleteForever(page: Page, title: string): Promise<void> {
   await trashTitles(page) // opens the Trash view
-  await page.getByRole('button', { name: `Delete ${title} forever` }).click()
+  await page.getByRole('button', { name: `Delete forever: ${title}` }).click()
   await page.getByRole('dialog', { name: 'Delete this note forever?' }).getByRole('button', { name: 'Delete forever' }).click()
   await expect.poll(() => trashTitles(page), WAIT).not.toContain(title)
 }

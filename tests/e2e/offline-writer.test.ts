@@ -130,7 +130,7 @@ describe('offline writer (no relay running)', () => {
 
     // --- Delete forever asks first; cancelling keeps it in the trash ----------------------------
     const trashList = page.getByRole('list', { name: 'Trashed notes' })
-    await trashList.getByRole('button', { name: 'Delete Doomed note forever' }).click()
+    await trashList.getByRole('button', { name: 'Delete forever: Doomed note' }).click()
     const confirm = page.getByRole('dialog', { name: 'Delete this note forever?' })
     await confirm.getByRole('button', { name: 'Cancel' }).click()
     await confirm.waitFor({ state: 'detached', ...WAIT })

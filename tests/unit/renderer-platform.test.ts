@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { commandForKey, matchesAccelerator, onAppCommand } from '../../renderer/platform/app-commands'
 import { getProfile } from '../../renderer/platform/profile'
+import { newIdentity } from '../../renderer/presence/identity'
+import { DEFAULT_PRESENCE_COLOR } from '../../electron/presence-default'
 import { httpUrlFor, resolveRelayEndpoint } from '../../renderer/platform/relay-config'
 import { pickImport, reportSyncState } from '../../renderer/platform/desktop-bridges'
 
@@ -66,8 +68,19 @@ describe('getProfile', () => {
   it('uses the settings, and sensible defaults for blanks and bad colors', async () => {
     page('app://skein/', { getSettings: async () => ({ relayUrl: '', displayName: '  Ada ', color: '#FF0000' }) })
     expect(await getProfile()).toEqual({ name: 'Ada', color: '#ff0000' })
-    page('http://127.0.0.1:1234/', undefined, { 'skein:profile': JSON.stringify({ displayName: '', color: 'red' }) })
-    expect(await getProfile()).toEqual({ name: 'Anonymous', color: '#2563eb' })
+    page('http://127.0.0.1:1234/', undefined, { 'skein:profile': JSON.stringify({ displayName: '', color: 'red' }), 'skein:identity': JSON.stringify({ name: 'Teal Otter', color: '#0f766e' }) })
+    expect(await getProfile()).toEqual({ name: 'Teal Otter', color: '#0f766e' })
+  })
+
+  it('gives a device that never chose a name its own animal and colour, kept across starts, never "Anonymous" in the default blue', async () => {
+    page('app://skein/', { getSettings: async () => ({ relayUrl: '', displayName: '', color: DEFAULT_PRESENCE_COLOR }) })
+    const first = await getProfile()
+    expect(first.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/)
+    expect(first.color).not.toBe(DEFAULT_PRESENCE_COLOR)
+    expect(await getProfile()).toEqual(first)
+    // Two devices (separate storage) are told apart.
+    const names = new Set(Array.from({ length: 20 }, (_, i) => newIdentity(() => (i * 0.37) % 1).name + newIdentity(() => (i * 0.37) % 1).color))
+    expect(names.size).toBeGreaterThan(10)
   })
 })
 
