@@ -164,6 +164,10 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
   const handle = useDocHandle(registry, noteRoom(note.id))
   const firstLine = useRef('')
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null)
+  // A note opened from the trash is shown read-only. One trashed elsewhere while it is open here
+  // stays editable (the writer may be mid-sentence), and editing it brings it back.
+  const [openedInTrash] = useState(note.trashed)
+  const readOnly = note.trashed && openedInTrash
 
   // A new note takes its first title from its first line, once, when the writer pauses or leaves
   // it; after that only an explicit rename changes it (docs/sync-rules.md, "Titles").
@@ -210,7 +214,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
             ‹
           </button>
         )}
-        {note.trashed ? (
+        {readOnly ? (
           <h2 className="title-input read-only" title={note.title || UNTITLED}>
             {note.title || UNTITLED}
           </h2>
@@ -231,14 +235,16 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
       </header>
       {note.trashed && (
         <div className="banner" role="status" aria-label="Trash notice">
-          <span>This note is in the trash. It is shown read-only; restore it to edit it.</span>
+          <span>{readOnly ? 'This note is in the trash. It is shown read-only; restore it to edit it.' : 'This note is in the trash. Editing it brings it back.'}</span>
           <span className="banner-actions">
             <button type="button" className="button" onClick={() => actions.onRestore(note.id)}>
               Restore
             </button>
-            <button type="button" className="button subtle" onClick={() => actions.onDeleteForever(note.id)}>
-              Delete forever
-            </button>
+            {readOnly && (
+              <button type="button" className="button subtle" onClick={() => actions.onDeleteForever(note.id)}>
+                Delete forever
+              </button>
+            )}
           </span>
         </div>
       )}
@@ -262,14 +268,14 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
       )}
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
         {/* Keyed by the doc: the editor binds to one Y.Doc for its lifetime, and a replaced handle is a new doc. */}
-        <SchemaGuarded key={`${handle.doc.guid}:${note.trashed}`} handle={handle}>
+        <SchemaGuarded key={`${handle.doc.guid}:${readOnly}`} handle={handle}>
           <NoteEditor
             handle={handle}
             onFirstLine={onFirstLine}
             autoFocus={autoFocus}
             focusMatch={focusMatch}
-            readOnly={note.trashed}
-            before={<NoteProperties note={note} snapshot={snapshot} act={act} catalog={catalog} handle={handle} readOnly={note.trashed} />}
+            readOnly={readOnly}
+            before={<NoteProperties note={note} snapshot={snapshot} act={act} catalog={catalog} handle={handle} readOnly={readOnly} />}
           />
         </SchemaGuarded>
       </Suspense>

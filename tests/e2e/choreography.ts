@@ -70,7 +70,8 @@ export async function renameOpenNote(page: Page, title: string): Promise<void> {
 
 /** Moves the open note to the trash (no confirmation: it can be undone). */
 export async function trashOpenNote(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Move to trash' }).click()
+  await page.locator('.note-header').getByRole('button', { name: 'More actions' }).click()
+  await page.getByRole('menu', { name: 'More actions' }).getByRole('menuitem', { name: 'Move to trash' }).click()
 }
 
 /** Deletes a trashed note forever from the Trash view, confirming, and waits until it has left the trash. */
