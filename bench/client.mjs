@@ -12,7 +12,7 @@
 // paint. Library-level figures run the app's own modules in a blank page of another origin
 // (bench/client-page.mjs, bundled here with Vite): search, merging offline edits, storage growth
 // and cold open (ours vs plain y-indexeddb, the peer), in the same run.
-/* global window, document, indexedDB, requestAnimationFrame, MutationObserver -- functions passed to page.evaluate run in the page */
+/* global window, document, indexedDB, requestAnimationFrame, MutationObserver, HTMLInputElement -- functions passed to page.evaluate run in the page */
 import { createServer } from 'node:http'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'

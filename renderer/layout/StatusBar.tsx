@@ -28,7 +28,7 @@ export function StatusBar({ status, profile, onOpenDetails, onOpenSettings, onOp
         Commands
       </button>
       {profile && (
-        <button type="button" className="button subtle-plain small identity" onClick={onOpenSettings} aria-label={`You appear as ${profile.name}. Change in Settings`} title="How collaborators see you">
+        <button type="button" className="button subtle-plain small identity" onClick={onOpenSettings} aria-label={`You appear to collaborators as ${profile.name}`} title="How collaborators see you">
           <span className="identity-dot" style={{ background: profile.color }} aria-hidden="true" />
           <span className="identity-name">{profile.name}</span>
         </button>
