@@ -9,38 +9,19 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import * as Y from 'yjs'
 import { pageErrors } from '../helpers/browser'
-import { docToMarkdown, markdownToDoc } from '../../renderer/transfer/markdown'
-import { readNoteContent } from '../../renderer/transfer/note-content'
+import { noteRoom } from '../../protocol/rooms'
+import { markdownToDoc } from '../../renderer/transfer/markdown'
 import { WAIT, createNote, editor, selectedNoteId, waitForEditorFocus, waitUntilSavedLocally } from './app'
 import { offlineDevicePerFile } from './relay-fixture'
+import { deviceUpdates, markdownOf } from './truth-audit'
 
 const device = offlineDevicePerFile()
 
 /** The open note as Markdown, from the Yjs updates IndexedDB holds for it (not the editor's state). */
 async function storedMarkdown(page: Page): Promise<string> {
   await waitUntilSavedLocally(page)
-  const id = await selectedNoteId(page)
-  const updates = await page.evaluate(
-    (name) =>
-      new Promise<number[][]>((resolve, reject) => {
-        const open = indexedDB.open(name)
-        open.onerror = () => reject(open.error)
-        open.onsuccess = () => {
-          const req = open.result.transaction('updates', 'readonly').objectStore('updates').getAll()
-          req.onsuccess = () => {
-            open.result.close()
-            resolve((req.result as Uint8Array[]).map((u) => Array.from(u)))
-          }
-          req.onerror = () => reject(req.error)
-        }
-      }),
-    `skein:note/${id}`,
-  )
-  const doc = new Y.Doc()
-  for (const update of updates) Y.applyUpdate(doc, new Uint8Array(update))
-  return docToMarkdown(readNoteContent(doc).toJSON())
+  return markdownOf(await deviceUpdates(page, noteRoom((await selectedNoteId(page))!)))
 }
 
 /** A new note with the caret in it. */
