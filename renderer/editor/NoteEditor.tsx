@@ -2,6 +2,7 @@ import { use, useCallback, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import { EditorContent, useEditor } from '@tiptap/react'
 import { Extension } from '@tiptap/core'
+import { Placeholder } from '@tiptap/extensions'
 import type { Editor, Extensions } from '@tiptap/react'
 import type * as Y from 'yjs'
 import { isChangeOrigin } from '@tiptap/extension-collaboration'
@@ -11,12 +12,22 @@ import { firstLineOf } from './first-line'
 import { contentExtensions } from './note-schema'
 import { guardedCollaboration } from './schema-guard-extension'
 import { Toolbar } from './Toolbar'
+import { BubbleBar } from './BubbleBar'
+import { SlashMenu } from './SlashMenu'
+import { SlashMenu as SlashMenuExtension, SlashMenuState } from './slash-menu'
 import { withCollaborationCarets } from '../presence/caret'
 import type { FocusMatch } from '../search/match-position'
 import { useFocusMatch } from '../search/use-focus-match'
 
-/** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
-function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
+/** What an empty block says; the empty note says how to begin. */
+function placeholderFor({ editor, node }: { editor: Editor; node: { type: { name: string } } }): string {
+  if (editor.isEmpty) return 'Start writing, or type / for commands'
+  if (node.type.name === 'heading') return 'Heading'
+  return node.type.name === 'paragraph' ? 'Type / for commands' : ''
+}
+
+/** The note's content extensions and the editing aids around them, bound to `doc`. */
+function noteExtensions(doc: Y.Doc, openLinkDialog: () => void, slashMenu: SlashMenuState): Extensions {
   return [
     // Ctrl/Cmd+K opens the link dialog (as in most editors).
     Extension.create({
@@ -29,6 +40,8 @@ function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
       }),
     }),
     ...contentExtensions(),
+    Placeholder.configure({ placeholder: placeholderFor, includeChildren: true }),
+    SlashMenuExtension.configure({ state: slashMenu }),
     // Bound only while the note holds nothing this schema cannot map (see schema-guard.ts).
     ...guardedCollaboration(doc),
   ]
@@ -64,9 +77,10 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
   }
   const [linkOpen, setLinkOpen] = useState(false)
   const openLinkDialog = useCallback(() => setLinkOpen(true), [])
+  const [slashMenu] = useState(() => new SlashMenuState())
   const extensions = useMemo(
-    () => withCollaborationCarets(noteExtensions(handle.doc, openLinkDialog), handle.awareness),
-    [handle.doc, handle.awareness, openLinkDialog],
+    () => withCollaborationCarets(noteExtensions(handle.doc, openLinkDialog, slashMenu), handle.awareness),
+    [handle.doc, handle.awareness, openLinkDialog, slashMenu],
   )
   const editor = useEditor({
     extensions,
@@ -83,6 +97,8 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
         {before}
         <EditorContent editor={editor} className="editor" />
       </div>
+      <SlashMenu editor={editor} menu={slashMenu} />
+      <BubbleBar editor={editor} openLink={openLinkDialog} />
     </>
   )
 }

@@ -2,7 +2,11 @@ import { useEditorState } from '@tiptap/react'
 import type { Editor } from '@tiptap/react'
 import { TextSelection } from '@tiptap/pm/state'
 import { PromptDialog } from '../ui/Dialog'
+import { BLOCK_TYPES } from './block-types'
 import { linkUrlProblem, normalizeLinkUrl } from './link'
+import { MenuButton } from '../ui/Menu'
+
+const TEXT_STYLES = BLOCK_TYPES.filter((type) => type.text)
 
 interface ToolProps {
   label: string
@@ -14,7 +18,7 @@ interface ToolProps {
   onClick(): void
 }
 
-function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: ToolProps) {
+export function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: ToolProps) {
   return (
     <button
       type="button"
@@ -45,16 +49,19 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
-      h1: e.isActive('heading', { level: 1 }),
-      h2: e.isActive('heading', { level: 2 }),
+      textStyle: TEXT_STYLES.find((type) => type.isActive(e))?.id ?? '',
       bulletList: e.isActive('bulletList'),
       orderedList: e.isActive('orderedList'),
+      taskList: e.isActive('taskList'),
       bold: e.isActive('bold'),
       italic: e.isActive('italic'),
+      strike: e.isActive('strike'),
+      highlight: e.isActive('highlight'),
       link: e.isActive('link'),
       code: e.isActive('code'),
       codeBlock: e.isActive('codeBlock'),
       blockquote: e.isActive('blockquote'),
+      table: e.isActive('table'),
       // Collaboration's undo: only this device's own changes (y-prosemirror tracks local origin).
       canUndo: e.can().undo(),
       canRedo: e.can().redo(),
@@ -90,20 +97,61 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
         <Tool label="Redo" glyph="↷" shortcut={`${mod}Shift+Z`} disabled={!state.canRedo} onClick={() => chain().redo().run()} />
       </div>
       <div className="tool-group">
-        <Tool label="Heading 1" glyph="H1" shortcut={`${mod}Alt+1`} active={state.h1} onClick={() => chain().toggleHeading({ level: 1 }).run()} />
-        <Tool label="Heading 2" glyph="H2" shortcut={`${mod}Alt+2`} active={state.h2} onClick={() => chain().toggleHeading({ level: 2 }).run()} />
+        <select
+          className="button tool-select"
+          aria-label="Text style"
+          title="Text style"
+          value={state.textStyle}
+          onChange={(event) => {
+            const type = TEXT_STYLES.find((t) => t.id === event.target.value)
+            if (type) type.apply(chain()).run()
+          }}
+        >
+          {state.textStyle === '' && <option value="">—</option>}
+          {TEXT_STYLES.map((type) => (
+            <option key={type.id} value={type.id}>
+              {type.label}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="tool-group">
         <Tool label="Bold" glyph="B" shortcut={`${mod}B`} active={state.bold} onClick={() => chain().toggleBold().run()} />
         <Tool label="Italic" glyph="I" shortcut={`${mod}I`} active={state.italic} onClick={() => chain().toggleItalic().run()} />
+        <Tool label="Strikethrough" glyph="S" shortcut={`${mod}Shift+S`} active={state.strike} onClick={() => chain().toggleStrike().run()} />
+        <Tool label="Highlight" glyph="H" shortcut={`${mod}Shift+H`} active={state.highlight} onClick={() => chain().toggleHighlight().run()} />
         <Tool label="Inline code" glyph="‹›" shortcut={`${mod}E`} active={state.code} onClick={() => chain().toggleCode().run()} />
         <Tool label="Link" glyph="Link" shortcut={`${mod}K`} active={state.link} onClick={() => setLinkOpen(true)} />
       </div>
       <div className="tool-group">
         <Tool label="Bullet list" glyph="•" shortcut={`${mod}Shift+8`} active={state.bulletList} onClick={() => chain().toggleBulletList().run()} />
         <Tool label="Numbered list" glyph="1." shortcut={`${mod}Shift+7`} active={state.orderedList} onClick={() => chain().toggleOrderedList().run()} />
+        <Tool label="Task list" glyph="☑" shortcut={`${mod}Shift+9`} active={state.taskList} onClick={() => chain().toggleTaskList().run()} />
+      </div>
+      <div className="tool-group">
         <Tool label="Quote" glyph="❝" shortcut={`${mod}Shift+B`} active={state.blockquote} onClick={() => chain().toggleBlockquote().run()} />
         <Tool label="Code block" glyph="{ }" shortcut={`${mod}Alt+C`} active={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()} />
+        <Tool label="Horizontal rule" glyph="―" onClick={() => chain().setHorizontalRule().run()} />
+        {state.table ? (
+          <MenuButton
+            label="Table"
+            className="tool"
+            items={[
+              { label: 'Add row above', onSelect: () => chain().addRowBefore().run() },
+              { label: 'Add row below', onSelect: () => chain().addRowAfter().run() },
+              { label: 'Add column left', onSelect: () => chain().addColumnBefore().run() },
+              { label: 'Add column right', onSelect: () => chain().addColumnAfter().run() },
+              'separator',
+              { label: 'Delete row', danger: true, onSelect: () => chain().deleteRow().run() },
+              { label: 'Delete column', danger: true, onSelect: () => chain().deleteColumn().run() },
+              { label: 'Delete table', danger: true, onSelect: () => chain().deleteTable().run() },
+            ]}
+          >
+            <span aria-hidden="true">▦ ▾</span>
+          </MenuButton>
+        ) : (
+          <Tool label="Insert table" glyph="▦" onClick={() => chain().insertTable({ rows: 3, cols: 3 }).run()} />
+        )}
       </div>
       {linkOpen && (
         <PromptDialog

@@ -118,7 +118,6 @@ function ImportSummaryView({ summary, onClose }: { summary: ImportSummary; onClo
           {summary.foldersCreated > 0 ? `, created ${plural(summary.foldersCreated, 'folder')}` : ''}.
           {summary.cancelled ? ` Cancelled: ${plural(summary.notReached, 'file')} not imported.` : ''}
           {summary.kept.imagesAsLinks > 0 ? ` ${plural(summary.kept.imagesAsLinks, 'image')} kept as links (exported back as images).` : ''}
-          {summary.kept.tablesAsText > 0 ? ` ${plural(summary.kept.tablesAsText, 'table')} kept as Markdown text.` : ''}
           {summary.skipped.length > 0 ? ` Skipped ${plural(skippedFileCount(summary.skipped), 'file')}:` : ''}
         </p>
       </div>

@@ -39,7 +39,7 @@ export interface ExportedFile {
 /** One note's file content in `format`. */
 export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat): string {
   if (format === 'html') return htmlPage(note.title, doc, note.tags)
-  return `${formatFrontMatter(note.tags)}${docToMarkdown(doc.toJSON())}\n`
+  return `${formatFrontMatter(note.title, note.tags)}${docToMarkdown(doc.toJSON())}\n`
 }
 
 /** How many notes are read from IndexedDB at once: overlaps the waits without flooding it. */

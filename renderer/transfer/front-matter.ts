@@ -1,5 +1,6 @@
 // A Markdown file's leading front matter (`---` … `---`), read just far enough for import: the
-// title and the tags. Obsidian, Jekyll, Hugo and friends write tags as `tags: [a, b]`, as a block
+// title and the tags; and written by export with the note's title and tags, so a note comes back
+// from its file with the title it had (which need not be its first heading). Obsidian, Jekyll, Hugo and friends write tags as `tags: [a, b]`, as a block
 // list (`tags:` then `- a` lines) or as `tags: a, b`; a full YAML parser would be a large
 // dependency for three keys. Anything else in the block is ignored.
 
@@ -59,8 +60,8 @@ function yamlScalar(value: string): string {
   return /^[\p{L}\p{N}_][\p{L}\p{N}_ ./-]*$/u.test(value) && value.trim() === value ? value : JSON.stringify(value)
 }
 
-/** Front matter holding `tags`, or '' when there are none. */
-export function formatFrontMatter(tags: readonly string[]): string {
-  if (tags.length === 0) return ''
-  return `---\ntags: [${tags.map(yamlScalar).join(', ')}]\n---\n\n`
+/** Front matter holding the note's `title` and `tags` (either left out when empty), or '' when both are. */
+export function formatFrontMatter(title: string, tags: readonly string[]): string {
+  const lines = [...(title.trim() !== '' ? [`title: ${yamlScalar(title)}`] : []), ...(tags.length > 0 ? [`tags: [${tags.map(yamlScalar).join(', ')}]`] : [])]
+  return lines.length === 0 ? '' : `---\n${lines.join('\n')}\n---\n\n`
 }

@@ -31,13 +31,14 @@ function renderSpec(spec: DOMOutputSpec, content: string): string {
   return `<${name}${attrs}>${inner}</${name}>`
 }
 
-function renderNode(node: PMNode): string {
+/** One node's markup (its marks and content included). */
+export function nodeToHtml(node: PMNode): string {
   if (node.isText) {
     // Marks outermost first in node.marks: wrap from the innermost out.
     return node.marks.reduceRight((html, mark) => renderSpec(mark.type.spec.toDOM!(mark, true), html), escapeHtml(node.text ?? ''))
   }
   let children = ''
-  node.forEach((child) => (children += renderNode(child)))
+  node.forEach((child) => (children += nodeToHtml(child)))
   const toDOM = node.type.spec.toDOM
   return toDOM ? renderSpec(toDOM(node), children) : children
 }
@@ -45,7 +46,7 @@ function renderNode(node: PMNode): string {
 /** The document's body markup. */
 export function docToHtml(doc: PMNode): string {
   let html = ''
-  doc.forEach((child) => (html += renderNode(child) + '\n'))
+  doc.forEach((child) => (html += nodeToHtml(child) + '\n'))
   return html
 }
 

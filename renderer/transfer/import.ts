@@ -6,7 +6,7 @@
 
 import type { JSONContent } from '@tiptap/core'
 import { parseFrontMatter } from './front-matter'
-import { imagesKeptAsLinks, markdownToDoc, tablesKeptAsText } from './markdown'
+import { imagesKeptAsLinks, markdownToDoc } from './markdown'
 import { baseName, fileName, folderSegments } from './paths'
 
 /** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
@@ -52,7 +52,7 @@ export interface ImportSummary {
    * Content the editor cannot show yet but keeps visibly, by kind, e.g. images kept as links
    * (export writes them back as they were). Said in the summary, never dropped silently.
    */
-  readonly kept: { readonly imagesAsLinks: number; readonly tablesAsText: number }
+  readonly kept: { readonly imagesAsLinks: number }
 }
 
 export interface ImportProgress {
@@ -117,9 +117,13 @@ function firstHeading(doc: JSONContent): string | null {
   return text === '' ? null : text
 }
 
-/** The note's title: front-matter title, else the first heading, else the file name. */
+/**
+ * The note's title: front-matter title (as written: export quotes a title whose spaces matter),
+ * else the first heading, else the file name.
+ */
 export function titleFor(relativePath: string, frontMatterTitle: string | null, doc: JSONContent): string {
-  return frontMatterTitle?.trim() || firstHeading(doc) || baseName(relativePath)
+  if (frontMatterTitle !== null && frontMatterTitle.trim() !== '') return frontMatterTitle
+  return firstHeading(doc) || baseName(relativePath)
 }
 
 /** Sorted so a folder's notes are created together, in a stable order. */
@@ -138,7 +142,7 @@ export async function importMarkdown(
   const folderKey = (parentId: string | null, name: string): string => `${parentId ?? ''}\u0000${name}`
   for (const folder of target.folders()) if (!folderIds.has(folderKey(folder.parentId, folder.name))) folderIds.set(folderKey(folder.parentId, folder.name), folder.id)
   let foldersCreated = 0
-  const kept = { imagesAsLinks: 0, tablesAsText: 0 }
+  const kept = { imagesAsLinks: 0 }
 
   const folderFor = async (relativePath: string): Promise<string | null> => {
     let parentId: string | null = null
@@ -192,7 +196,6 @@ export async function importMarkdown(
       await target.writeContent(noteId, doc)
       imported.push({ relativePath: file.relativePath, noteId })
       kept.imagesAsLinks += imagesKeptAsLinks(doc)
-      kept.tablesAsText += tablesKeptAsText(doc)
       return null
     } catch (err) {
       return `could not be saved: ${err instanceof Error ? err.message : String(err)}`

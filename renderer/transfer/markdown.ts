@@ -4,118 +4,30 @@
 //
 // What the schema cannot hold is kept visibly rather than lost: an image becomes a link (its alt
 // text, marked with the image's source) that export writes back as the image, a linked image (a
-// badge) keeps both its link and its source the same way, raw HTML stays literal text, and a GFM
-// table becomes a code block of its rows (language TABLE_LANGUAGE) that export writes back as the
-// table.
+// badge) keeps both its link and its source the same way, and raw HTML stays literal text, except
+// an HTML table in the form export writes (markdown-table.ts). A node without a Markdown form is
+// written as HTML (html.ts), so a new kind of node is never dropped by export.
+//
+// Beyond CommonMark: GFM strikethrough, tables and task lists, and `==highlight==`.
 
 import type { JSONContent } from '@tiptap/core'
 import type { Mark as PMMark, Node as PMNode } from '@tiptap/pm/model'
 import MarkdownIt from 'markdown-it'
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
+import markPlugin from 'markdown-it-mark'
+import { nodeToHtml } from './html'
+import { cellParagraphs, htmlTables, taskLists } from './markdown-it-rules'
+import { tableMarkdown } from './markdown-table'
 import { noteSchema } from './schema'
 
 type Token = ReturnType<MarkdownIt['parse']>[number]
 type MarkOpen = (state: MarkdownSerializerState, mark: PMMark, parent: PMNode, index: number) => string
 
-/** The code block language that marks an imported table (the editor has no table node). */
-export const TABLE_LANGUAGE = 'markdown-table'
-
-const ALIGN: Record<string, string> = { left: ':---', center: ':---:', right: '---:' }
-
-const escapeInline = (text: string): string => text.replace(/[\\`*_[\]<>|~!]/g, '\\$&')
-const destination = (url: string): string => (/[\s()<>]/.test(url) ? `<${url.replace(/[<>]/g, encodeURIComponent)}>` : url)
-const titlePart = (title: string | null): string => (title ? ` "${title.replace(/["\\]/g, '\\$&')}"` : '')
-
 /**
- * A cell's inline tokens as Markdown that stands on its own: reference links are written inline
- * (their definitions live outside the table, and the table is kept as text), text is escaped.
+ * The code block language that marked an imported table before the editor had tables. Notes
+ * imported then still hold such blocks; export writes them back as the table they were.
  */
-function inlineSource(children: readonly Token[]): string {
-  let out = ''
-  const links: Token[] = []
-  for (const token of children) {
-    switch (token.type) {
-      case 'text':
-        out += escapeInline(token.content)
-        break
-      case 'code_inline': {
-        const ticks = '`'.repeat(Math.max(0, ...(token.content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
-        const pad = token.content.startsWith('`') || token.content.endsWith('`') ? ' ' : ''
-        out += `${ticks}${pad}${token.content}${pad}${ticks}`
-        break
-      }
-      case 'softbreak':
-      case 'hardbreak':
-        out += ' '
-        break
-      case 'em_open':
-      case 'em_close':
-        out += '*'
-        break
-      case 'strong_open':
-      case 'strong_close':
-        out += '**'
-        break
-      case 's_open':
-      case 's_close':
-        out += '~~'
-        break
-      case 'link_open':
-        links.push(token)
-        out += '['
-        break
-      case 'link_close': {
-        const open = links.pop()
-        out += `](${destination(open?.attrGet('href') ?? '')}${titlePart(open?.attrGet('title') ?? null)})`
-        break
-      }
-      case 'image':
-        out += `![${escapeInline(token.content)}](${destination(token.attrGet('src') ?? '')}${titlePart(token.attrGet('title'))})`
-        break
-      default:
-        out += escapeInline(token.content)
-    }
-  }
-  return out.replace(/\|/g, (bar, at: number, all: string) => (all[at - 1] === '\\' ? bar : '\\|'))
-}
-
-/** A table's rows as canonical GFM lines, rebuilt from its tokens (so a table in a list or quote works too). */
-function tableSource(tokens: readonly Token[]): string {
-  const rows: string[][] = []
-  const aligns: string[] = []
-  for (const token of tokens) {
-    if (token.type === 'tr_open') rows.push([])
-    if (token.type === 'th_open') aligns.push(ALIGN[/text-align:(\w+)/.exec(token.attrGet('style') ?? '')?.[1] ?? ''] ?? '---')
-    if (token.type === 'inline') rows[rows.length - 1]?.push(inlineSource(token.children ?? []))
-  }
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
-  const [head = [], ...body] = rows
-  return [line(head), line(aligns), ...body.map(line)].join('\n')
-}
-
-/** A markdown-it core rule: each table becomes one fence token holding its source. */
-function tablesAsCode(md: MarkdownIt): void {
-  md.core.ruler.push('skein_tables', (state) => {
-    const out: Token[] = []
-    for (let i = 0; i < state.tokens.length; i++) {
-      const token = state.tokens[i]!
-      if (token.type !== 'table_open') {
-        out.push(token)
-        continue
-      }
-      let end = i
-      while (end < state.tokens.length && !(state.tokens[end]!.type === 'table_close' && state.tokens[end]!.level === token.level)) end++
-      const fence = new state.Token('fence', 'code', 0)
-      fence.info = TABLE_LANGUAGE
-      fence.content = `${tableSource(state.tokens.slice(i, end + 1))}\n`
-      fence.block = true
-      fence.level = token.level
-      out.push(fence)
-      i = end
-    }
-    state.tokens = out
-  })
-}
+export const TABLE_LANGUAGE = 'markdown-table'
 
 /** The text an image is shown as: its alt text, else its file name. */
 function imageText(token: Token): string {
@@ -181,17 +93,6 @@ function imagesAsLinks(md: MarkdownIt): void {
   })
 }
 
-/** How many tables a document keeps as Markdown text in a code block (for the import summary). */
-export function tablesKeptAsText(doc: JSONContent): number {
-  let count = 0
-  const visit = (node: JSONContent): void => {
-    if (node.type === 'codeBlock' && node.attrs?.language === TABLE_LANGUAGE) count++
-    for (const child of node.content ?? []) visit(child)
-  }
-  visit(doc)
-  return count
-}
-
 /** How many images a document keeps as links (for the import summary). */
 export function imagesKeptAsLinks(doc: JSONContent): number {
   let count = 0
@@ -203,17 +104,40 @@ export function imagesKeptAsLinks(doc: JSONContent): number {
   return count
 }
 
+/** A cell's spans and GFM alignment (markdown-it writes `style="text-align:center"`). */
+function cellAttrs(tok: Token): Record<string, unknown> {
+  return {
+    colspan: Number(tok.attrGet('colspan') ?? 1) || 1,
+    rowspan: Number(tok.attrGet('rowspan') ?? 1) || 1,
+    align: /text-align:\s*(left|center|right)/.exec(tok.attrGet('style') ?? '')?.[1] ?? null,
+  }
+}
+
 let parser: MarkdownParser | null = null
 
 function markdownParser(): MarkdownParser {
   if (parser) return parser
-  // CommonMark plus GFM strikethrough (the editor has a strike mark); no raw HTML: it is text.
-  const tokenizer = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table']).use(tablesAsCode).use(imagesAsLinks)
+  // CommonMark plus GFM strikethrough, tables and task lists, and ==highlight==; no raw HTML: it is text.
+  const tokenizer = MarkdownIt('commonmark', { html: false })
+    .enable(['strikethrough', 'table'])
+    .use(markPlugin)
+    .use(htmlTables)
+    .use(taskLists)
+    .use(cellParagraphs)
+    .use(imagesAsLinks)
   parser = new MarkdownParser(noteSchema(), tokenizer, {
     blockquote: { block: 'blockquote' },
     paragraph: { block: 'paragraph' },
     list_item: { block: 'listItem' },
     bullet_list: { block: 'bulletList' },
+    task_list: { block: 'taskList' },
+    task_item: { block: 'taskItem', getAttrs: (tok: Token) => ({ checked: tok.attrGet('checked') === 'true' }) },
+    table: { block: 'table' },
+    thead: { ignore: true },
+    tbody: { ignore: true },
+    tr: { block: 'tableRow' },
+    th: { block: 'tableHeader', getAttrs: cellAttrs },
+    td: { block: 'tableCell', getAttrs: cellAttrs },
     ordered_list: { block: 'orderedList', getAttrs: (tok: Token) => ({ start: Number(tok.attrGet('start') ?? 1) || 1 }) },
     heading: { block: 'heading', getAttrs: (tok: Token) => ({ level: Number(tok.tag.slice(1)) }) },
     code_block: { block: 'codeBlock', noCloseToken: true },
@@ -223,6 +147,7 @@ function markdownParser(): MarkdownParser {
     em: { mark: 'italic' },
     strong: { mark: 'bold' },
     s: { mark: 'strike' },
+    mark: { mark: 'highlight' },
     link: { mark: 'link', getAttrs: (tok: Token) => ({ href: tok.attrGet('href'), title: tok.attrGet('title') || null, image: tok.attrGet('data-image') }) },
     code_inline: { mark: 'code', noCloseToken: true },
   })
@@ -248,9 +173,10 @@ function fenceFor(text: string): string {
  *   back as emphasis;
  * - a `<` that starts an autolink (`&lt;me@example.org&gt;` in a file is text, and must not come
  *   back as a link). Other `<` stay as they are, so raw HTML kept as text is written back as it was;
- * - a `&` that starts a character reference (`&ouml;` typed as text stays those six characters).
+ * - a `&` that starts a character reference (`&ouml;` typed as text stays those six characters);
+ * - the first `=` of `==`, which could open or close a highlight.
  */
-const EXTRA_ESCAPES = /(?<!\\)_|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>)/g
+const EXTRA_ESCAPES = /(?<!\\)_|(?<!\\)=(?==)|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>)/g
 
 /** Delimiters of the italics being written, innermost last (serializing is synchronous). */
 const italicDelimiters: string[] = []
@@ -271,8 +197,41 @@ function italicDelimiter(mark: PMMark, parent: PMNode, index: number): string {
   return /\w/.test(before) || /\w/.test(after) || endsBold ? '*' : '_'
 }
 
-const serializer = new MarkdownSerializer(
-  {
+/** A bullet list right after a list of the other bullet kind takes `*`, or the two would read back as one list. */
+function bulletAfter(parent: PMNode | undefined, index: number, node: PMNode, previous: PMNode | null = null): string {
+  const before = previous ?? (index > 0 ? parent?.maybeChild(index - 1) : null)
+  const bullets = new Set(['bulletList', 'taskList'])
+  return before && bullets.has(before.type.name) && before.type !== node.type ? '* ' : '- '
+}
+
+type NodeWriter = (state: MarkdownSerializerState, node: PMNode, parent: PMNode, index: number) => void
+
+/** Every node of the schema gets a writer: one without a Markdown form is written as its HTML. */
+function withHtmlFallback(nodes: Record<string, NodeWriter>): Record<string, NodeWriter> {
+  const all = { ...nodes }
+  for (const name of Object.keys(noteSchema().nodes)) {
+    all[name] ??= (state, node) => {
+      state.text(nodeToHtml(node), false)
+      if (node.isBlock) state.closeBlock(node)
+    }
+  }
+  return all
+}
+
+let serializerInstance: MarkdownSerializer | null = null
+
+function serializer(): MarkdownSerializer {
+  serializerInstance ??= buildSerializer()
+  return serializerInstance
+}
+
+/** A node's content (a table cell's blocks) as Markdown on its own. */
+function contentMarkdown(node: PMNode): string {
+  return serializer().serialize(node.type.schema.topNodeType.create(null, node.content), { tightLists: true })
+}
+
+const buildSerializer = (): MarkdownSerializer => new MarkdownSerializer(
+  withHtmlFallback({
     blockquote: base.blockquote!,
     heading: base.heading!,
     paragraph: base.paragraph!,
@@ -283,7 +242,16 @@ const serializer = new MarkdownSerializer(
       state.write('---')
       state.closeBlock(node)
     },
-    bulletList: (state: MarkdownSerializerState, node: PMNode) => state.renderList(node, '  ', () => '- '),
+    bulletList: (state: MarkdownSerializerState, node: PMNode, parent: PMNode, index: number) => state.renderList(node, '  ', () => bulletAfter(parent, index, node)),
+    taskList: (state: MarkdownSerializerState, node: PMNode, parent: PMNode, index: number) => state.renderList(node, '  ', () => bulletAfter(parent, index, node)),
+    taskItem: (state: MarkdownSerializerState, node: PMNode) => {
+      state.write(node.attrs.checked === true ? '[x] ' : '[ ] ')
+      state.renderContent(node)
+    },
+    table: (state: MarkdownSerializerState, node: PMNode) => {
+      state.text(tableMarkdown(node, contentMarkdown), false)
+      state.closeBlock(node)
+    },
     orderedList: (state: MarkdownSerializerState, node: PMNode) => {
       const start = typeof node.attrs.start === 'number' ? node.attrs.start : 1
       const width = String(start + node.childCount - 1).length
@@ -303,7 +271,7 @@ const serializer = new MarkdownSerializer(
       state.write(fence)
       state.closeBlock(node)
     },
-  },
+  }),
   {
     italic: {
       ...defaultMarkdownSerializer.marks.em!,
@@ -316,6 +284,7 @@ const serializer = new MarkdownSerializer(
     },
     bold: defaultMarkdownSerializer.marks.strong!,
     strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
+    highlight: { open: '==', close: '==', mixable: true, expelEnclosingWhitespace: true },
     code: defaultMarkdownSerializer.marks.code!,
     link: {
       ...defaultMarkdownSerializer.marks.link!,
@@ -338,6 +307,9 @@ const serializer = new MarkdownSerializer(
   { hardBreakNodeName: 'hardBreak', escapeExtraCharacters: EXTRA_ESCAPES },
 )
 
+/** Lists the serializer separates from a list of the same kind by two blank lines. */
+const LISTS = new Set(['bulletList', 'orderedList', 'taskList'])
+
 /**
  * Writes a document of the editor's schema as Markdown (tight lists, `-` bullets, fenced code).
  *
@@ -351,10 +323,11 @@ export function docToMarkdown(doc: JSONContent): string {
   const parts: string[] = []
   let previous: PMNode | null = null
   node.forEach((child) => {
-    const text = serializer.serialize(node.type.create(node.attrs, child), { tightLists: true })
+    const text = serializer().serialize(node.type.create(node.attrs, child), { tightLists: true })
     if (text === '') return // an empty paragraph writes nothing, as in one pass
-    if (previous) parts.push(previous.type === child.type && (child.type.name === 'bulletList' || child.type.name === 'orderedList') ? '\n\n\n' : '\n\n')
-    parts.push(text)
+    if (previous) parts.push(previous.type === child.type && LISTS.has(child.type.name) ? '\n\n\n' : '\n\n')
+    // Written alone, a list cannot see the list before it (bulletAfter): its own items are the lines at column 0.
+    parts.push(previous && bulletAfter(undefined, 0, child, previous) === '* ' ? text.replace(/^- /gm, '* ') : text)
     previous = child
   })
   return parts.join('')
@@ -362,5 +335,5 @@ export function docToMarkdown(doc: JSONContent): string {
 
 /** The same, in one pass of the serializer (what docToMarkdown must equal; kept for the tests). */
 export function docToMarkdownInOnePass(doc: JSONContent): string {
-  return serializer.serialize(noteSchema().nodeFromJSON(doc), { tightLists: true })
+  return serializer().serialize(noteSchema().nodeFromJSON(doc), { tightLists: true })
 }

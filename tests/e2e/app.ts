@@ -32,6 +32,11 @@ export const saveStatus = (page: Page): Locator => page.getByRole('status', { na
 export const tool = (page: Page, name: string): Locator =>
   page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name, exact: true })
 
+/** Sets the current block's style from the toolbar's Text style menu (Paragraph, Heading 1–6). */
+export async function textStyle(page: Page, style: string): Promise<void> {
+  await page.getByRole('toolbar', { name: 'Formatting' }).getByRole('combobox', { name: 'Text style' }).selectOption({ label: style })
+}
+
 /** Note titles in list order (newest first); [] while the list is empty. */
 export async function noteTitles(page: Page): Promise<string[]> {
   return page.getByRole('list', { name: 'Notes' }).getByRole('listitem').evaluateAll((items) =>

@@ -10,11 +10,11 @@ import { describeDevice, pageErrors } from '../helpers/browser'
 import { ONLINE, OFFLINE, WAIT, editor, noteTitles, openNote, sidebar, waitForConnection } from './app'
 import { offlineDevicePerFile, startTwoDevices, type TwoDevices } from './relay-fixture'
 
-/** Written in the canonical form export produces, so the round trip can compare text exactly. */
+/** Written in the canonical form export produces (title and tags in front matter), so the round trip can compare text exactly. */
 const ORIGINALS: Record<string, string> = {
-  'Vault/Welcome.md': '---\ntags: [start, writing]\n---\n\n# Welcome\n\nSome **bold**, *italic*, ~~struck~~ and `code` with a [link](https://example.org/).\n',
-  'Vault/Work/Plan.md': '# Plan\n\n- first\n- second\n  1. nested one\n  2. nested two\n\n> Quoted *wisdom*.\n',
-  'Vault/Work/Deep/Snippet.md': '---\ntags: [code]\n---\n\n## Snippet\n\n```ts\nconst answer = 42\n```\n',
+  'Vault/Welcome.md': '---\ntitle: Welcome\ntags: [start, writing]\n---\n\n# Welcome\n\nSome **bold**, *italic*, ~~struck~~ and `code` with a [link](https://example.org/).\n',
+  'Vault/Work/Plan.md': '---\ntitle: Plan\n---\n\n# Plan\n\n- first\n- second\n  1. nested one\n  2. nested two\n\n> Quoted *wisdom*.\n',
+  'Vault/Work/Deep/Snippet.md': '---\ntitle: Snippet\ntags: [code]\n---\n\n## Snippet\n\n```ts\nconst answer = 42\n```\n',
 }
 const SKIPPED: Record<string, string> = { 'Vault/picture.png': 'not really a png', 'Vault/empty.md': '', 'Vault/.obsidian/app.json': '{}', 'Vault/.obsidian/workspace.md': '# no' }
 

@@ -16,6 +16,7 @@ import {
   openNote,
   selectedNoteId,
   selectedText,
+  textStyle,
   tool,
   trashCount,
   trashTitles,
@@ -61,10 +62,10 @@ describe('offline writer (no relay running)', () => {
     await editor(page).click()
     const kb = page.keyboard
     await kb.type('Heading one')
-    await tool(page, 'Heading 1').click()
+    await textStyle(page, 'Heading 1')
     await kb.press('Enter')
     await kb.type('Heading two')
-    await tool(page, 'Heading 2').click()
+    await textStyle(page, 'Heading 2')
     await kb.press('Enter')
     await tool(page, 'Bullet list').click()
     await kb.type('bullet item')

@@ -129,8 +129,10 @@ export interface TwoDevices {
   relay: E2eRelay
   /** Device b's relay: `relay` itself, or in cluster mode relay 2. */
   relayB: E2eRelay
-  /** In front of the `cuttable` device's relay; `cut()` drops its network. */
+  /** In front of the `cuttable` device's relay (device a's with 'both'); `cut()` drops its network. */
   proxy: TcpProxy | null
+  /** With `cuttable: 'both'`: in front of device b's relay. */
+  proxyB: TcpProxy | null
   browser: Browser
   a: Device
   b: Device
@@ -146,7 +148,7 @@ export interface TwoDevices {
  * mode both relays always are processes, and `relay` (the one to kill) is device a's: b keeps
  * its relay, and a comes back to a relay that has to catch up with what b wrote meanwhile.
  */
-export function startTwoDevices(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
+export function startTwoDevices(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
   assertClientBuilt()
   return startAll(async (teardown) => {
     let relay: E2eRelay
@@ -157,12 +159,19 @@ export function startTwoDevices(options: { cuttable?: 'a' | 'b'; relayProcess?: 
       relay = relayB = teardown.add(options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay(), (r) => r.close())
     }
     const relayOf = (device: 'a' | 'b') => (device === 'a' ? relay : relayB)
-    const proxy = options.cuttable ? teardown.add(await startTcpProxy(relayOf(options.cuttable).port), (p) => p.close()) : null
+    const proxyFor = async (device: 'a' | 'b'): Promise<TcpProxy> => teardown.add(await startTcpProxy(relayOf(device).port), (p) => p.close())
+    const cuttable = options.cuttable
+    const proxy = cuttable ? await proxyFor(cuttable === 'both' ? 'a' : cuttable) : null
+    const proxyB = cuttable === 'both' ? await proxyFor('b') : null
     const browser = teardown.add(await launchBrowser(), (b) => b.close())
-    const urlFor = (device: 'a' | 'b') => (proxy && options.cuttable === device ? `http://127.0.0.1:${proxy.port}/` : relayOf(device).url)
+    const proxyOf = { a: cuttable === 'a' || cuttable === 'both' ? proxy : null, b: cuttable === 'b' ? proxy : proxyB }
+    const urlFor = (device: 'a' | 'b') => {
+      const through = proxyOf[device]
+      return through ? `http://127.0.0.1:${through.port}/` : relayOf(device).url
+    }
     const a = await openDevice(browser, urlFor('a'))
     const b = await openDevice(browser, urlFor('b'))
-    return { relay, relayB, proxy, browser, a, b }
+    return { relay, relayB, proxy, proxyB, browser, a, b }
   })
 }
 
@@ -200,10 +209,12 @@ function late<T extends object>(what: string, get: () => T | null | undefined): 
  * last. `proxy` is the cuttable device's TCP proxy (only with `cuttable`). In cluster mode, a
  * failed test prints both relays' stderr.
  */
-export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b'; relayProcess?: boolean } = {}): {
+export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean } = {}): {
   a: Device
   b: Device
   proxy: TcpProxy
+  /** Device b's TCP proxy (only with `cuttable: 'both'`; then `proxy` is device a's). */
+  proxyB: TcpProxy
   /** Device a's relay (in cluster mode relay 1; the truth audit reads the cluster's PostgreSQL through it). */
   relay: E2eRelay
   /** The same relay, killable (only with `relayProcess`; in cluster mode, device a's relay only). */
@@ -230,6 +241,7 @@ export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b'; relayProcess?
     a: late('device a', () => devices?.a),
     b: late('device b', () => devices?.b),
     proxy: late('the TCP proxy (start with `cuttable`)', () => devices?.proxy),
+    proxyB: late("device b's TCP proxy (start with `cuttable: 'both'`)", () => devices?.proxyB),
     relay: late('the relay', () => devices?.relay),
     relayProcess: late('the relay process (start with `relayProcess`)', () => {
       const relay = devices?.relay

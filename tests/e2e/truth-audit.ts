@@ -16,6 +16,8 @@ import * as Y from 'yjs'
 import type { Device } from '../helpers/browser'
 import { coversStateVector } from '../../protocol/stored-acks'
 import { PostgresDocStorage } from '../../server/postgres/doc-storage'
+import { docToMarkdown } from '../../renderer/transfer/markdown'
+import { readNoteContent } from '../../renderer/transfer/note-content'
 import { connection, editorText, saveStatus, selectedNoteId } from './app'
 import type { E2eRelay } from './relay-fixture'
 
@@ -23,7 +25,7 @@ const DOCS_FILE = 'skein.sqlite'
 const ON_RELAY = new Set(['on-relay', 'on-relay-offline'])
 
 /** Every stored update of one of the device's IndexedDB databases (y-indexeddb's `updates` store). */
-async function deviceUpdates(page: Page, room: string): Promise<Uint8Array[]> {
+export async function deviceUpdates(page: Page, room: string): Promise<Uint8Array[]> {
   const lists = await page.evaluate(async (name) => {
     const known = (await indexedDB.databases()).some((db) => db.name === name)
     if (!known) return []
@@ -134,6 +136,15 @@ export function noteText(update: Uint8Array | null): string {
   const text = doc.getXmlFragment('default').toArray().map((block) => textOf(block as Y.XmlElement)).join('\n')
   doc.destroy()
   return text
+}
+
+/** A note's content as Markdown (what export would write), from its encoded Yjs updates. */
+export function markdownOf(updates: readonly (Uint8Array | null)[]): string {
+  const doc = new Y.Doc()
+  for (const update of updates) if (update) Y.applyUpdate(doc, update)
+  const markdown = docToMarkdown(readNoteContent(doc).toJSON())
+  doc.destroy()
+  return markdown
 }
 
 function covers(stored: Uint8Array | null, local: Uint8Array): boolean {

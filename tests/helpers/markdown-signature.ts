@@ -2,9 +2,13 @@
 // block, every link's target, every image's source, headings with their levels, code spans and
 // code blocks. Two files with equal signatures say the same thing; import → export must keep it.
 // Parsed with markdown-it as CommonMark (+ GFM tables and strikethrough), raw HTML as text, which
-// is how the app reads Markdown.
+// is how the app reads Markdown; except an HTML table laid out one tag per line, which the app
+// reads as a table and a reader sees as one: its cells are read with the app's own rule
+// (markdown-it-rules.ts), so a table that comes back as a GFM table or in the app's HTML form
+// compares cell by cell.
 
 import MarkdownIt from 'markdown-it'
+import { htmlTables } from '../../renderer/transfer/markdown-it-rules'
 
 type Token = ReturnType<MarkdownIt['parse']>[number]
 
@@ -17,7 +21,7 @@ export interface MarkdownSignature {
   code: string[]
 }
 
-const md = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table'])
+const md = MarkdownIt('commonmark', { html: false }).enable(['strikethrough', 'table']).use(htmlTables)
 
 const squash = (s: string): string => s.replace(/\s+/g, ' ').trim()
 

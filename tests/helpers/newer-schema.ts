@@ -1,5 +1,8 @@
 // A document written by a newer Skein: our content extensions plus a node ("callout") and a mark
 // ("spoiler") this version does not know, written the way y-prosemirror writes any note.
+// And the other way round: the schema of an OLDER Skein, our content extensions without the task
+// lists, tables and highlight this version added, to check that such a build, seeing a note
+// written here, protects what it cannot show.
 
 import { Mark, Node, getSchema } from '@tiptap/core'
 import type { JSONContent } from '@tiptap/core'
@@ -14,6 +17,25 @@ export const NEWER_SCHEMA = getSchema([...contentExtensions(), Callout, Spoiler]
 
 export const para = (text: string, marks: JSONContent['marks'] = undefined): JSONContent => ({ type: 'paragraph', content: [{ type: 'text', text, ...(marks ? { marks } : {}) }] })
 export const callout = (text: string): JSONContent => ({ type: 'callout', content: [para(text)] })
+
+/** The extensions this version added to the note schema (task lists, tables, highlight). */
+export const ADDED_SINCE_OLDER = new Set(['taskList', 'taskItem', 'table', 'tableRow', 'tableHeader', 'tableCell', 'tableRoles', 'highlight'])
+
+/** The schema of a Skein from before task lists, tables and highlight. */
+export const OLDER_SCHEMA = getSchema(contentExtensions().filter((extension) => !ADDED_SINCE_OLDER.has(extension.name)))
+
+/** A note using everything this version added: a nested task list, a table, a highlight. */
+export const ADDED_CONTENT: JSONContent[] = [
+  para('plain start'),
+  {
+    type: 'taskList',
+    content: [
+      { type: 'taskItem', attrs: { checked: true }, content: [para('done'), { type: 'taskList', content: [{ type: 'taskItem', attrs: { checked: false }, content: [para('nested open')] }] }] },
+    ],
+  },
+  { type: 'table', content: [{ type: 'tableRow', content: [{ type: 'tableHeader', content: [para('head')] }] }, { type: 'tableRow', content: [{ type: 'tableCell', content: [para('cell')] }] }] },
+  para('marked', [{ type: 'highlight' }]),
+]
 
 /**
  * Appends `content` (top-level blocks) to `doc`'s 'default' fragment, encoded as the newer editor's

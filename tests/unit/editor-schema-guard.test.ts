@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import { noteSchema } from '../../renderer/editor/note-schema'
 import { SchemaGuard, findUnmappable, plainBlocks } from '../../renderer/editor/schema-guard'
-import { callout, elementNames, para, writeNewer } from '../helpers/newer-schema'
+import { ADDED_CONTENT, OLDER_SCHEMA, callout, elementNames, para, writeNewer } from '../helpers/newer-schema'
 
 const EDITOR = Symbol('our editor')
 
@@ -108,5 +108,63 @@ describe('plainBlocks', () => {
       { name: 'callout', text: 'inside a callout' },
       { name: 'paragraph', text: 'after' },
     ])
+  })
+})
+
+describe('an older build (without task lists, tables, highlight) seeing a note written by this one', () => {
+  const written = (): Y.Doc => {
+    const doc = new Y.Doc()
+    writeNewer(doc, ADDED_CONTENT)
+    return doc
+  }
+
+  it('finds nothing unmappable for this build, and every new node and mark for the older one', () => {
+    expect(findUnmappable(written().getXmlFragment('default'), noteSchema())).toEqual([])
+    const names = findUnmappable(written().getXmlFragment('default'), OLDER_SCHEMA).map((u) => `${u.kind}:${u.name}`)
+    expect(new Set(names)).toEqual(new Set(['node:taskList', 'node:taskItem', 'node:table', 'node:tableRow', 'node:tableHeader', 'node:tableCell', 'mark:highlight']))
+  })
+
+  it('is what the older editor would delete, and its guard blocks first so nothing is', () => {
+    // Unguarded, the older binding's conversion deletes the new content from the Y doc.
+    const unguarded = written()
+    yXmlFragmentToProseMirrorRootNode(unguarded.getXmlFragment('default'), OLDER_SCHEMA)
+    expect(elementNames(unguarded)).not.toContain('taskList')
+    expect(elementNames(unguarded)).not.toContain('table')
+
+    // Guarded: a note that already holds it is blocked, and one receiving it later is blocked
+    // before any observer (the older binding) sees it.
+    const before = Y.encodeStateAsUpdate(written())
+    const opened = new Y.Doc()
+    Y.applyUpdate(opened, before)
+    expect(new SchemaGuard(opened, OLDER_SCHEMA, EDITOR).blocked.get()).not.toBeNull()
+    expect(Y.encodeStateAsUpdate(opened)).toEqual(before)
+
+    const older = new Y.Doc()
+    writeNewer(older, [para('from the older device')])
+    const guard = new SchemaGuard(older, OLDER_SCHEMA, EDITOR)
+    let bound = true
+    guard.onBlock(() => (bound = false))
+    older.getXmlFragment('default').observeDeep(() => {
+      if (bound) yXmlFragmentToProseMirrorRootNode(older.getXmlFragment('default'), OLDER_SCHEMA)
+    })
+    const newer = new Y.Doc()
+    deliver(older, newer)
+    writeNewer(newer, ADDED_CONTENT)
+    deliver(newer, older)
+    expect(guard.blocked.get()).not.toBeNull()
+    expect(elementNames(older)).toEqual(elementNames(newer))
+    expect(older.getXmlFragment('default').toString()).toContain('highlight')
+    expect(plainBlocks(older.getXmlFragment('default')).map((b) => b.text)).toEqual(['from the older device', 'plain start', 'done\nnested open', 'head\ncell', 'marked'])
+  })
+
+  it('is blocked by a tick or a highlight added to a note it holds (changes, not only new nodes)', () => {
+    const older = new Y.Doc()
+    writeNewer(older, [para('plain')])
+    const guard = new SchemaGuard(older, OLDER_SCHEMA, EDITOR)
+    const newer = new Y.Doc()
+    deliver(older, newer)
+    ;(newer.getXmlFragment('default').get(0) as Y.XmlElement).toArray().forEach((t) => (t as Y.XmlText).format(0, 5, { highlight: {} }))
+    deliver(newer, older)
+    expect(guard.blocked.get()).toContainEqual({ kind: 'mark', name: 'highlight' })
   })
 })

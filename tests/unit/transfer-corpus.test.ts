@@ -71,6 +71,23 @@ describe('Markdown import and export over other people\'s Markdown', () => {
     expect(kept).toBeGreaterThanOrEqual(647) // measured 2026-11-29; see docs/benchmarks.md
   })
 
+  it('CommonMark spec examples: how many read back as the same document, and byte for byte', () => {
+    let sameDocument = 0
+    let sameBytes = 0
+    for (const example of spec.tests) {
+      const source = example.markdown.replace(/→/g, '\t')
+      try {
+        const exported = roundTrip(source)
+        if (JSON.stringify(markdownToDoc(exported)) === JSON.stringify(markdownToDoc(source))) sameDocument++
+        if (`${exported}\n` === source) sameBytes++
+      } catch {
+        // counted as neither
+      }
+    }
+    console.log(`commonmark-spec: ${sameDocument} of ${spec.tests.length} examples read back as the same document after export; ${sameBytes} byte for byte`)
+    expect(sameDocument).toBeGreaterThanOrEqual(626) // measured 2026-11-29 (626, 111 byte for byte); see docs/benchmarks.md
+  })
+
   it('READMEs and changelogs of installed packages: links, images (badges), headings and text survive import → export', { timeout: 180_000 }, () => {
     const docs = packageDocs(join(process.cwd(), 'node_modules'))
     expect(docs.length).toBeGreaterThan(300)

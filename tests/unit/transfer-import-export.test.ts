@@ -81,14 +81,14 @@ describe('importing Markdown files', () => {
     expect(ws.notes.map((n) => [n.title, n.folderId])).toEqual([['From FM', null], ['Later heading', null], ['z', null]])
   })
 
-  it('keeps badges out of a title taken from the heading, and says how many images and tables it kept in another form', async () => {
+  it('keeps badges out of a title taken from the heading, and says how many images it kept as links', async () => {
     const ws = new FakeWorkspace()
     const summary = await importMarkdown(
       [file('r.md', '# got [![Build](https://ci/b.svg)](https://ci/run) [![npm](https://n/v.svg)](https://npm/got)\n\n![shot](s.png)\n\n| a |\n| - |\n| 1 |\n')],
       ws,
     )
     expect(ws.notes.map((n) => n.title)).toEqual(['got'])
-    expect(summary.kept).toEqual({ imagesAsLinks: 3, tablesAsText: 1 })
+    expect(summary.kept).toEqual({ imagesAsLinks: 3 })
   })
 
   it('skips what it cannot import, each with a reason, and imports the rest', async () => {
@@ -147,11 +147,27 @@ describe('exporting', () => {
     await importMarkdown(Object.entries(VAULT).map(([p, t]) => file(p, t)), ws)
     const files = await buildExport(ws.source(), { kind: 'all' }, 'md')
     expect(Object.fromEntries(files.map((f) => [f.relativePath, f.text]))).toEqual({
-      'Vault/Welcome.md': VAULT['Vault/Welcome.md'],
-      'Vault/Work/Plan.md': VAULT['Vault/Work/Plan.md'],
-      'Vault/Work/Deep/Notes.md': VAULT['Vault/Work/Deep/Notes.md'].replace('tags:\n  - deep', 'tags: [deep]'),
-      'Vault/Loose.md': VAULT['Vault/Loose.md'],
+      'Vault/Welcome.md': VAULT['Vault/Welcome.md'].replace('---\ntags', '---\ntitle: Welcome\ntags'),
+      'Vault/Work/Plan.md': `---\ntitle: Plan\n---\n\n${VAULT['Vault/Work/Plan.md']}`,
+      'Vault/Work/Deep/Notes.md': VAULT['Vault/Work/Deep/Notes.md'].replace('---\ntags:\n  - deep', '---\ntitle: Notes\ntags: [deep]'),
+      'Vault/Loose.md': `---\ntitle: Loose\n---\n\n${VAULT['Vault/Loose.md']}`,
     })
+  })
+
+  it('writes each title into front matter, so import → export → import keeps titles that differ from the first heading', async () => {
+    const titles = ['Plan: Q3 "draft"', "it's # not a comment", '#hashtag first', 'Ünïcødé 日本語 ✓', '  spaced  ', 'yes', '- dash', '[brackets]', 'a\\b']
+    const first = new FakeWorkspace()
+    for (const [i, title] of titles.entries()) {
+      const id = await first.createNote({ title, folderId: null, tags: i === 0 ? ['t:1', 'two words'] : [] })
+      await first.writeContent(id, { type: 'doc', content: [{ type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: `Heading ${i}` }] }] })
+    }
+    const exported = await buildExport(first.source(), { kind: 'all' }, 'md')
+    const second = new FakeWorkspace()
+    await importMarkdown(exported.map((f) => file(f.relativePath, f.text)), second)
+    expect(second.notes.map((n) => n.title).sort()).toEqual([...titles].sort())
+    expect(second.notes.find((n) => n.title === titles[0])!.tags).toEqual(['t:1', 'two words'])
+    const again = await buildExport(second.source(), { kind: 'all' }, 'md')
+    expect(again.map((f) => f.text).sort()).toEqual(exported.map((f) => f.text).sort())
   })
 
   it('exports one note, or one folder with its subfolders at the top of the tree', async () => {
