@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { decide, type RuleContext } from '../../protocol/meta/rules'
+import { decide, liveFoldersIn, type RuleContext } from '../../protocol/meta/rules'
 import type { ChangesResponse, EntityRecord, MetaOp, OpResult, OpsResponse } from '../../protocol/meta/types'
 import { Catalog } from '../../renderer/catalog/catalog'
 import { SyncWorker } from '../../renderer/catalog/sync-worker'
@@ -245,6 +245,7 @@ async function replay(world: World): Promise<Map<string, EntityRecord>> {
   const ctx: RuleContext = {
     get: (type, id) => records.get(`${type}:${id}`),
     childrenOf: (folderId) => [...records.values()].filter((r) => !r.deleted && (r.type === 'note' ? r.folderId === folderId : r.parentId === folderId)),
+    foldersIn: (parentId) => liveFoldersIn(records.values(), parentId),
     hasUnseenContent: () => false,
   }
   const ordered = all.filter((op) => firstAnswers.get(op.opId)!.original!.seq !== null).sort((a, b) => firstAnswers.get(a.opId)!.original!.seq! - firstAnswers.get(b.opId)!.original!.seq!)
