@@ -8,8 +8,9 @@
 
 import { conflictSpecOf, specOf, type ConflictField } from '../../protocol/meta/op-specs'
 import { LIMITS, cleanText } from '../../protocol/meta/parse'
+import { folderNameKey } from '../../protocol/meta/rule-kit'
 import { baseFieldOf } from '../../protocol/meta/rules'
-import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
+import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type FolderRecord, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
 import { EMPTY_LEDGER, contentWork, feedPatch, ledgerAfterDelete, markedPatch, syncedPatch, type ContentPart } from './content-ledger'
 import { newId } from './ids'
 import { CATALOG_DB, loadAll, openCatalogDb, writeAll, type CatalogWrite } from './idb'
@@ -51,7 +52,30 @@ const CHANNEL = 'skein-catalog'
 
 /** A caller broke the catalog's contract (unknown entity, invalid value): a bug, not bad luck. */
 export class CatalogUsageError extends Error {
-  override readonly name = 'CatalogUsageError'
+  override readonly name: string = 'CatalogUsageError'
+}
+
+/** The name a new or renamed folder asks for is held by another live folder in the same parent. */
+export class FolderNameTaken extends CatalogUsageError {
+  override readonly name = 'FolderNameTaken'
+  constructor(readonly folderName: string) {
+    super(`A folder named “${folderName}” already exists here.`)
+  }
+}
+
+/** A folder move into the folder itself or a folder inside it. */
+export class FolderInsideItself extends CatalogUsageError {
+  override readonly name = 'FolderInsideItself'
+  constructor() {
+    super('A folder cannot go inside itself.')
+  }
+}
+
+/** One user change: an op kind, its entity and payload (the catalog adds the rest). */
+interface Change<K extends OpKind = OpKind> {
+  readonly kind: K
+  readonly entity: string
+  readonly payload: OpPayloads[K]
 }
 
 const newer = (a: EntityRecord | null, b: EntityRecord | null): EntityRecord | null => (b && (!a || b.version >= a.version) ? b : a)
@@ -201,14 +225,79 @@ export class Catalog {
     return this.enqueue('note.delete', id, { snapshot })
   }
 
+  /** Moves each note to `folderId`: one op per note, all written in one transaction. */
+  async moveNotes(ids: readonly string[], folderId: string | null): Promise<void> {
+    return this.enqueueAll(ids.map((entity) => ({ kind: 'note.move', entity, payload: { folderId } })))
+  }
+
+  /** Adds `tag` to each note (one op per note, one transaction). */
+  async tagNotes(ids: readonly string[], tag: string): Promise<void> {
+    const clean = this.text(tag, 'tag', LIMITS.tagLength, false)
+    return this.enqueueAll(ids.map((entity) => ({ kind: 'note.tag', entity, payload: { tag: clean } })))
+  }
+
+  /**
+   * Trashes each note, each with its own content snapshot as trashNote takes it (`snapshotOf`:
+   * e.g. localContentSnapshot of the doc registry), read before anything is written.
+   */
+  async trashNotes(ids: readonly string[], snapshotOf: (id: string) => Promise<string>): Promise<void> {
+    const snapshots = await Promise.all(ids.map(snapshotOf))
+    return this.enqueueAll(ids.map((entity, i) => ({ kind: 'note.trash', entity, payload: { snapshot: snapshots[i]! } })))
+  }
+
+  /** Creates a folder in `parentId` (null: the top level). Throws FolderNameTaken when a sibling has the name. */
   async createFolder(name: string, parentId: string | null = null): Promise<string> {
     const id = newId()
-    await this.enqueue('folder.create', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false), parentId })
+    const clean = this.text(name, 'folder name', LIMITS.titleLength, false)
+    await this.enqueueAll([{ kind: 'folder.create', entity: id, payload: { name: clean, parentId } }], () => {
+      if (parentId !== null) this.liveFolder(parentId, 'createFolder')
+      this.checkNameFree(clean, parentId, id)
+    })
     return id
   }
 
+  /** Throws FolderNameTaken when a sibling has the name. */
   async renameFolder(id: string, name: string): Promise<void> {
-    return this.enqueue('folder.rename', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false) })
+    const clean = this.text(name, 'folder name', LIMITS.titleLength, false)
+    return this.enqueueAll([{ kind: 'folder.rename', entity: id, payload: { name: clean } }], () => this.checkNameFree(clean, this.liveFolder(id, 'renameFolder').parentId, id))
+  }
+
+  /**
+   * Moves a folder (with everything in it) into `parentId`, null: the top level. Throws
+   * FolderInsideItself for the folder itself or one inside it, FolderNameTaken when the new
+   * parent holds a folder of its name.
+   */
+  async moveFolder(id: string, parentId: string | null): Promise<void> {
+    return this.enqueueAll([{ kind: 'folder.move', entity: id, payload: { parentId } }], () => {
+      const folder = this.liveFolder(id, 'moveFolder')
+      if (parentId !== null) this.liveFolder(parentId, 'moveFolder')
+      const seen = new Set<string>()
+      for (let at: string | null = parentId; at !== null && !seen.has(at); at = this.folderView(at)?.parentId ?? null) {
+        if (at === id) throw new FolderInsideItself()
+        seen.add(at)
+      }
+      this.checkNameFree(folder.name, parentId, id)
+    })
+  }
+
+  private folderView(id: string): FolderRecord | undefined {
+    const view = this.entities.get(entityKey('folder', id))?.view
+    return view?.type === 'folder' ? view : undefined
+  }
+
+  private liveFolder(id: string, what: string): FolderRecord {
+    const view = this.folderView(id)
+    if (!view || view.deleted) throw new CatalogUsageError(`${what}: no folder ${id} on this device`)
+    return view
+  }
+
+  /** The relay would suffix a clash from elsewhere; here the user is told at once. */
+  private checkNameFree(name: string, parentId: string | null, self: string): void {
+    const key = folderNameKey(name)
+    for (const entity of this.entities.values()) {
+      const view = entity.view
+      if (view?.type === 'folder' && !view.deleted && view.id !== self && view.parentId === parentId && folderNameKey(view.name) === key) throw new FolderNameTaken(view.name)
+    }
   }
 
   async deleteFolder(id: string): Promise<void> {
@@ -235,21 +324,41 @@ export class Catalog {
   }
 
   private enqueue<K extends OpKind>(kind: K, entity: string, payload: OpPayloads[K]): Promise<void> {
+    return this.enqueueAll([{ kind, entity, payload } as Change])
+  }
+
+  /**
+   * Writes these changes, in order, and their outbox entries in one strict transaction (a bulk
+   * action is one commit and one re-render, however many notes it touches). `check` runs first,
+   * in the write queue, on the state the changes will apply to; it throws to refuse them all.
+   */
+  private enqueueAll(changes: readonly Change[], check?: () => void): Promise<void> {
     return this.serialize(async () => {
-      const type = entityTypeOf(kind)
-      const key = entityKey(type, entity)
-      const current = this.entities.get(key)
-      const creating = specOf(kind).initial !== undefined
-      if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
-      const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
+      check?.()
       const now = this.now()
-      const entry: OutboxEntry = { seq: this.lastSeq + 1, op, entityType: type, state: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, createdAt: now }
-      const field = fieldKeyOf(op)
-      // Setting a field the user was asked to review settles this device's side of that review.
-      const settled = this.outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
-      const outbox = [...this.outbox.filter((e) => !settled.includes(e)), entry]
-      const next = this.rebuild(key, type, entity, current?.base ?? null, outbox, current ?? {})
-      await this.commit({ entities: [next], outboxPut: [entry], outboxDelete: settled.map((e) => e.seq), meta: { [META_LAST_SEQ]: entry.seq } }, outbox, 'strict')
+      let outbox = [...this.outbox]
+      let seq = this.lastSeq
+      const entities = new Map<string, LocalEntity>()
+      const put: OutboxEntry[] = []
+      const settledAll: number[] = []
+      for (const { kind, entity, payload } of changes) {
+        const type = entityTypeOf(kind)
+        const key = entityKey(type, entity)
+        const current = entities.get(key) ?? this.entities.get(key)
+        const creating = specOf(kind).initial !== undefined
+        if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
+        const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
+        const entry: OutboxEntry = { seq: ++seq, op, entityType: type, state: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, createdAt: now }
+        const field = fieldKeyOf(op)
+        // Setting a field the user was asked to review settles this device's side of that review.
+        const settled = outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
+        outbox = [...outbox.filter((e) => !settled.includes(e)), entry]
+        entities.set(key, this.rebuild(key, type, entity, current?.base ?? null, outbox, current ?? {}))
+        put.push(entry)
+        settledAll.push(...settled.map((e) => e.seq))
+      }
+      if (put.length === 0) return
+      await this.commit({ entities: [...entities.values()], outboxPut: put, outboxDelete: settledAll, meta: { [META_LAST_SEQ]: seq } }, outbox, 'strict')
     })
   }
 
