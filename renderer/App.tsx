@@ -70,6 +70,8 @@ export function App({ workspace }: { workspace: Workspace }) {
   }
 
   const select = (id: string | null): void => {
+    // Leaving a new note nobody touched drops it (docs/sync-rules.md, "Empty notes").
+    if (selected !== null && selected !== id) act(() => catalog.discardIfUntouched(selected))
     setCreated(null)
     setSelected(id)
     saveSelectedNote(id)
@@ -78,7 +80,7 @@ export function App({ workspace }: { workspace: Workspace }) {
   const create = (): void =>
     act(async () => {
       const folderId = filter.kind === 'folder' ? filter.id : null
-      const id = await catalog.createNote({ folderId, tags: filter.kind === 'tag' ? [filter.tag] : [] })
+      const id = await catalog.createNote({ folderId, tags: filter.kind === 'tag' ? [filter.tag] : [], draft: true })
       if (filter.kind !== 'folder' && filter.kind !== 'tag') setFilter({ kind: 'all' })
       select(id)
       setCreated(id)

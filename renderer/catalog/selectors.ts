@@ -7,7 +7,7 @@ import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
 import { holdsUnsent, isBehindRelay } from './content-ledger'
-import { entityKey, isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import { entityKey, isWaiting, type LocalEntity, type OutboxEntry } from './outbox'
 import type { RelayReach } from './sync-worker'
 import type { Refusal } from '../sync/connection-status'
 
@@ -210,7 +210,7 @@ const hhmm = (ms: number): string => {
 }
 
 export function pendingEntries(snapshot: CatalogSnapshot): OutboxEntry[] {
-  return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted')
+  return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted' && e.held !== true)
 }
 
 /**
@@ -239,7 +239,8 @@ export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
 export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0): GlobalStatus {
-  const live = snapshot.outbox.filter(isLive).length
+  // A draft's held create is nothing to sync (and nothing a closed window would lose).
+  const live = snapshot.outbox.filter(isWaiting).length
   // Both ways: what the relay has not confirmed, and what it has that this device has not pulled yet
   // ("All synced" also promises that this device holds the latest of every note).
   const unsent = live + dirtyNotes(snapshot).length
