@@ -15,6 +15,8 @@ import { SearchPanel } from './search/SearchPanel'
 import { TransferMenu } from './transfer/TransferMenu'
 import { searchIndexerFor } from './search/workspace-search'
 import type { FocusMatch } from './search/match-position'
+import { setNoteLinkHost } from './editor/note-link'
+import { noteLinkHost } from './links/host'
 
 const UNDO_MS = 10_000
 const OFFLINE: RelayReach | null = null
@@ -134,6 +136,8 @@ export function App({ workspace }: { workspace: Workspace }) {
     [],
   )
   useEffect(() => onOpenNote((id) => commands.current.open(id)), [])
+  // Links between notes resolve against this catalog and open through the same command.
+  useEffect(() => setNoteLinkHost(noteLinkHost(catalog, (id) => commands.current.open(id))), [catalog])
 
   const notice = (
     <>
