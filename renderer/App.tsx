@@ -18,7 +18,7 @@ import { searchIndexerFor } from './search/workspace-search'
 import type { FocusMatch } from './search/match-position'
 import { NavPane, type Drop } from './nav/NavPane'
 import { FolderPickerDialog } from './nav/FolderPickerDialog'
-import { folderNameProblem } from './nav/folder-name'
+import { folderNameProblem, insideOf } from './nav/folder-name'
 import { ConfirmDialog, PromptDialog } from './ui/Dialog'
 import { Menu, type MenuEntry } from './ui/Menu'
 import { Splitter } from './layout/Splitter'
@@ -26,6 +26,8 @@ import { StatusBar } from './layout/StatusBar'
 import { NARROW_BELOW, fitted, loadLayout, resize, saveLayout, toggle, type PaneId, type PaneLayout } from './layout/pane-layout'
 import { CommandPalette, type PaletteCommand, type PaletteNote } from './palette/CommandPalette'
 import { useProfile } from './presence/use-presence'
+import { setNoteLinkHost } from './editor/note-link'
+import { noteLinkHost } from './links/host'
 
 const UNDO_MS = 10_000
 const OFFLINE: RelayReach | null = null
@@ -64,6 +66,7 @@ export function App({ workspace }: { workspace: Workspace }) {
   const [error, setError] = useState<string | null>(null)
   const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null)
   const [moving, setMoving] = useState<readonly string[] | null>(null)
+  const [movingFolder, setMovingFolder] = useState<FolderItem | null>(null)
   const [tagging, setTagging] = useState<readonly string[] | null>(null)
   const [deleting, setDeleting] = useState<string | null>(null)
   const [menu, setMenu] = useState<ContextMenu | null>(null)
@@ -116,6 +119,8 @@ export function App({ workspace }: { workspace: Workspace }) {
   }
 
   const select = (id: string | null): void => {
+    // Leaving a new note nobody touched drops it (docs/sync-rules.md, "Empty notes").
+    if (selected !== null && selected !== id) act(() => catalog.discardIfUntouched(selected))
     setCreated(null)
     setSelected(id)
     setSelection(id === null ? NO_SELECTION : new Set([id]))
@@ -131,7 +136,7 @@ export function App({ workspace }: { workspace: Workspace }) {
   const create = (): void =>
     act(async () => {
       const folderId = filter.kind === 'folder' ? filter.id : null
-      const id = await catalog.createNote({ folderId, tags: filter.kind === 'tag' ? [filter.tag] : [] })
+      const id = await catalog.createNote({ folderId, tags: filter.kind === 'tag' ? [filter.tag] : [], draft: true })
       if (filter.kind !== 'folder' && filter.kind !== 'tag') setFilter({ kind: 'all' })
       select(id)
       setCreated(id)
@@ -149,7 +154,7 @@ export function App({ workspace }: { workspace: Workspace }) {
       const position = list.findIndex((item) => gone.has(item.note.id))
       const neighbour = list.slice(position).find((item) => !gone.has(item.note.id)) ?? list.slice(0, position).reverse().find((item) => !gone.has(item.note.id)) ?? null
       const title = ids.length === 1 ? `“${titleOf(ids[0]!)}”` : `${ids.length} notes`
-      for (const id of ids) await catalog.trashNote(id, await localContentSnapshot(registry, id))
+      await catalog.trashNotes(ids, (id) => localContentSnapshot(registry, id))
       if (selected !== null && gone.has(selected)) select(neighbour?.note.id ?? null)
       else setSelection(NO_SELECTION)
       setUndo({ ids, title })
@@ -168,15 +173,8 @@ export function App({ workspace }: { workspace: Workspace }) {
       setUndo((u) => (u?.ids.includes(id) ? null : u))
     })
 
-  const moveNotes = (ids: readonly string[], folderId: string | null): void =>
-    act(async () => {
-      for (const id of ids) await catalog.moveNote(id, folderId)
-    })
-
-  const tagNotes = (ids: readonly string[], tag: string): void =>
-    act(async () => {
-      for (const id of ids) await catalog.tagNote(id, tag)
-    })
+  const moveNotes = (ids: readonly string[], folderId: string | null): void => act(() => catalog.moveNotes(ids, folderId))
+  const tagNotes = (ids: readonly string[], tag: string): void => act(() => catalog.tagNotes(ids, tag))
 
   const noteActions: NoteActions = {
     onTrash: (id) => trash([id]),
@@ -184,6 +182,7 @@ export function App({ workspace }: { workspace: Workspace }) {
     onDeleteForever: setDeleting,
     onMove: setMoving,
     onExport: (id) => setTransfer({ kind: 'export', noteId: id }),
+    onOpen: (id) => openNote(id),
   }
 
   const noteMenu = (ids: readonly string[], at: { x: number; y: number }): void => {
@@ -217,6 +216,7 @@ export function App({ workspace }: { workspace: Workspace }) {
         { label: 'New note here', onSelect: () => act(async () => select(await catalog.createNote({ folderId: item.folder.id }))) },
         { label: 'New subfolder…', onSelect: () => setFolderDialog({ kind: 'create', parentId: item.folder.id }) },
         { label: 'Rename…', onSelect: () => setFolderDialog({ kind: 'rename', item }) },
+        { label: 'Move to…', onSelect: () => setMovingFolder(item) },
         'separator',
         { label: 'Delete folder…', danger: true, onSelect: () => setFolderDialog({ kind: 'delete', item }) },
       ],
@@ -224,6 +224,7 @@ export function App({ workspace }: { workspace: Workspace }) {
 
   const dropped = (drop: Drop, folderId: string | null): void => {
     if (drop.kind === 'notes') moveNotes(drop.ids, folderId)
+    else if (drop.id !== folderId) act(() => catalog.moveFolder(drop.id, folderId))
   }
 
   const updateLayout = (next: PaneLayout): void => {
@@ -272,7 +273,7 @@ export function App({ workspace }: { workspace: Workspace }) {
     () =>
       sortNotes(notesFor(snapshot, { kind: 'all' }), 'modified', textOf)
         .sort((a, b) => modifiedAt(b.note, textOf(b.note.id)) - modifiedAt(a.note, textOf(a.note.id)))
-        .map(({ note }) => ({ id: note.id, title: displayTitle(note), where: note.folderId ? folderPath(snapshot, note.folderId) : '' })),
+        .map(({ note }) => ({ id: note.id, title: displayTitle(note), where: note.folderId ? (folderPath(snapshot, note.folderId) ?? '') : '' })),
     [snapshot, textOf],
   )
 
@@ -300,6 +301,8 @@ export function App({ workspace }: { workspace: Workspace }) {
     [],
   )
   useEffect(() => onOpenNote((id) => handlers.current.open(id)), [])
+  // Links between notes resolve against this catalog and open through the same command.
+  useEffect(() => setNoteLinkHost(noteLinkHost(catalog, (id) => handlers.current.open(id))), [catalog])
   // Ctrl/Cmd+K opens the palette too, except in the editor, where it makes a link.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -533,6 +536,19 @@ export function App({ workspace }: { workspace: Workspace }) {
           onPick={(folderId) => {
             moveNotes(moving, folderId)
             setMoving(null)
+          }}
+        />
+      )}
+      {movingFolder && (
+        <FolderPickerDialog
+          title={`Move folder “${movingFolder.folder.name}” to…`}
+          snapshot={snapshot}
+          current={movingFolder.folder.parentId}
+          excluded={insideOf(snapshot, movingFolder.folder.id)}
+          onCancel={() => setMovingFolder(null)}
+          onPick={(parentId) => {
+            act(() => catalog.moveFolder(movingFolder.folder.id, parentId))
+            setMovingFolder(null)
           }}
         />
       )}

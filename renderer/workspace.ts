@@ -15,6 +15,7 @@ import { ContentSync } from './sync/content-sync'
 import { DocRegistry, type ContentStateListener } from './sync/doc-registry'
 import type { RelayEndpoint } from './platform'
 import { ValueStore, type ReadableStore } from './sync/store'
+import { draftGate, settleLeftoverDrafts } from './notes/drafts'
 
 export interface Workspace {
   readonly catalog: Catalog
@@ -49,21 +50,29 @@ export function notesInStep(registry: DocRegistry): (noteIds: readonly string[])
 }
 
 export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promise<Workspace> {
+  const started = Date.now()
   const catalog = await Catalog.open({ shareWithWindows: true })
-  const registry = new DocRegistry(relay, contentStateRecorder(catalog))
+  const registry = new DocRegistry(relay, contentStateRecorder(catalog), draftGate(catalog))
+  // Drafts of windows that are gone; with a relay, the sync leader does it (other windows may be
+  // holding drafts of their own, made after it started).
+  const settleDrafts = (): void => void settleLeftoverDrafts(catalog, registry, started).catch((err: unknown) => console.warn('skein: could not settle draft notes', err))
   catalog.onNoteDeleted((id) => {
     registry.discard(noteRoom(id))
     registry.discard(historyRoom(id)) // its saved versions go with it
   })
   await importLegacyIndex(catalog, registry).catch((err: unknown) => console.warn('skein: could not import the old notes list', err))
   const config = await relay
-  if (!config) return { catalog, registry, reach: null, kick: () => {} }
+  if (!config) {
+    settleDrafts()
+    return { catalog, registry, reach: null, kick: () => {} }
+  }
 
   const reach = new ValueStore<RelayReach>({ state: 'connecting', since: null, error: null })
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(REACH_CHANNEL)
   let worker: SyncWorker | null = null
   let contentSync: ContentSync | null = null
   const lead = (): void => {
+    settleDrafts()
     worker = new SyncWorker(catalog, new HttpTransport({ baseUrl: config.httpUrl, token: config.token }), { contentInStep: notesInStep(registry) })
     const share = (): void => {
       reach.set(worker!.reach.get())

@@ -35,6 +35,11 @@ export interface OutboxEntry {
    * user's intent stays visible until it is retried or discarded.
    */
   readonly rejected?: boolean
+  /**
+   * Held back, not sent: the create of a draft note (a new, untouched note), released by its
+   * first edit or metadata change, or dropped with the note when it is left untouched.
+   */
+  readonly held?: boolean
 }
 
 /** An entity as this device holds it. */
@@ -66,6 +71,8 @@ export interface LocalEntity {
    * never written (or lost) cannot stay off the relay unnoticed. Optional: older records lack it.
    */
   readonly contentChecked?: boolean
+  /** Notes: a draft, whose create is held in the outbox (OutboxEntry.held). Optional: older records lack it. */
+  readonly draft?: boolean
 }
 
 

@@ -14,11 +14,14 @@ import {
   type NoteRecord,
   type OpStatus,
 } from './types.js'
+import { LIMITS } from './validate.js'
 
 export interface RuleContext {
   get(type: EntityType, id: string): EntityRecord | undefined
   /** Live (not deleted) notes and folders directly inside `folderId`. */
   childrenOf(folderId: string): EntityRecord[]
+  /** Live folders directly inside `parentId` (null: the top level), for unique folder names. */
+  foldersIn(parentId: string | null): FolderRecord[]
   /** True when the relay's stored content of the note holds edits `snapshot` does not. */
   hasUnseenContent(noteId: string, snapshot: string): boolean
 }
@@ -93,7 +96,8 @@ export const rejected = (record: EntityRecord | null, reason: string, writes: En
 export function conflictFieldBase<R extends EntityRecord>(record: R, field: ConflictFieldOf<R>): number {
   const conflicts = record.conflicts as Record<string, FieldConflict | undefined>
   const stamps = record.fields as Record<string, FieldStamp>
-  return conflicts[field]?.seq ?? stamps[field]!.seq
+  // A stamp may be absent (a folder's place before its first move): set at seq 0.
+  return conflicts[field]?.seq ?? stamps[field]?.seq ?? 0
 }
 
 /**
@@ -132,8 +136,41 @@ export function placeIn(folderId: string | null, ctx: RuleContext, seq: number, 
   const folder = ctx.get('folder', folderId)
   if (folder && !folder.deleted) return { folderId, extra: [], recovered: false }
   const recovered = ctx.get('folder', RECOVERED_FOLDER_ID)
-  const extra = recovered && !recovered.deleted ? [] : [newFolder(RECOVERED_FOLDER_ID, { name: RECOVERED_FOLDER_NAME, parentId: null }, seq, RELAY_ACTOR, at)]
+  const extra = recovered && !recovered.deleted ? [] : [newFolder(RECOVERED_FOLDER_ID, { name: freeFolderName(RECOVERED_FOLDER_NAME, null, RECOVERED_FOLDER_ID, ctx), parentId: null }, seq, RELAY_ACTOR, at)]
   return { folderId: RECOVERED_FOLDER_ID, extra, recovered: true }
+}
+
+/**
+ * How folder names are compared within a parent: exports write folders as directories, and a
+ * case-insensitive file system would merge "Ideas" and "ideas", or two spellings of "é".
+ */
+export function folderNameKey(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase()
+}
+
+/**
+ * `name`, or the first of "name (2)", "name (3)"… that no folder in `taken` has (compared by
+ * folderNameKey). Kept within the name length limit by shortening the name, never the suffix.
+ */
+export function unusedName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(folderNameKey(name))) return name
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`
+    const candidate = `${name.slice(0, LIMITS.titleLength - suffix.length).trimEnd()}${suffix}`
+    if (!taken.has(folderNameKey(candidate))) return candidate
+  }
+}
+
+/** Live folders directly in `parentId` among `records`, by id: `foldersIn` for records held in memory. */
+export function liveFoldersIn(records: Iterable<EntityRecord>, parentId: string | null): FolderRecord[] {
+  const folders: FolderRecord[] = []
+  for (const r of records) if (r.type === 'folder' && !r.deleted && r.parentId === parentId) folders.push(r)
+  return folders.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+/** The name folder `self` gets in `parentId`: its own, or suffixed when a live sibling has it already. */
+export function freeFolderName(name: string, parentId: string | null, self: string, ctx: Pick<RuleContext, 'foldersIn'>): string {
+  return unusedName(name, new Set(ctx.foldersIn(parentId).filter((f) => f.id !== self).map((f) => folderNameKey(f.name))))
 }
 
 const MISSING: Record<EntityType, [missing: string, deleted: string]> = {

@@ -10,7 +10,7 @@ import { conflictFieldBase, liveEntity, newNote, rejected, RELAY_ACTOR, type Dec
 import { specOf, type MetaOp } from './op-specs.js'
 import type { EntityRecord, NoteRecord } from './types.js'
 
-export { newFolder, newNote, type Decision, type RuleContext } from './rule-kit.js'
+export { liveFoldersIn, newFolder, newNote, type Decision, type RuleContext } from './rule-kit.js'
 
 /** The relay's answer to one op, given the records as they stand in server order. */
 export function decide(op: MetaOp, ctx: RuleContext, seq: number, at: number): Decision {

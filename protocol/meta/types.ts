@@ -73,8 +73,12 @@ export interface FolderRecord extends RecordBase {
   readonly type: 'folder'
   readonly name: string
   readonly parentId: string | null
-  readonly fields: { readonly name: FieldStamp }
-  readonly conflicts: { readonly name?: FieldConflict }
+  /**
+   * `parentId` is stamped by the folder's first move (folder.move). Until then a folder's place
+   * counts as set at seq 0, so records from before folder moves existed need no upgrade.
+   */
+  readonly fields: { readonly name: FieldStamp; readonly parentId?: FieldStamp }
+  readonly conflicts: { readonly name?: FieldConflict; readonly parentId?: FieldConflict }
 }
 
 export type EntityRecord = NoteRecord | FolderRecord

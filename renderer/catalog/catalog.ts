@@ -8,8 +8,9 @@
 
 import { conflictSpecOf, specOf, type ConflictField } from '../../protocol/meta/op-specs'
 import { LIMITS, cleanText } from '../../protocol/meta/parse'
+import { folderNameKey } from '../../protocol/meta/rule-kit'
 import { baseFieldOf } from '../../protocol/meta/rules'
-import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
+import { entityTypeOf, type Actor, type EntityRecord, type EntityType, type FeedEntry, type FolderRecord, type MetaOp, type OpKind, type OpPayloads, type OpResult } from '../../protocol/meta/types'
 import { EMPTY_LEDGER, contentWork, feedPatch, ledgerAfterDelete, markedPatch, syncedPatch, type ContentPart } from './content-ledger'
 import { newId } from './ids'
 import { CATALOG_DB, loadAll, openCatalogDb, writeAll, type CatalogWrite } from './idb'
@@ -18,6 +19,7 @@ import {
   entitySync,
   fieldKeyOf,
   isLive,
+  isWaiting,
   keyOfOp,
   isShown,
   nextBatch,
@@ -51,7 +53,32 @@ const CHANNEL = 'skein-catalog'
 
 /** A caller broke the catalog's contract (unknown entity, invalid value): a bug, not bad luck. */
 export class CatalogUsageError extends Error {
-  override readonly name = 'CatalogUsageError'
+  override readonly name: string = 'CatalogUsageError'
+}
+
+/** The name a new or renamed folder asks for is held by another live folder in the same parent. */
+export class FolderNameTaken extends CatalogUsageError {
+  override readonly name = 'FolderNameTaken'
+  constructor(readonly folderName: string) {
+    super(`A folder named “${folderName}” already exists here.`)
+  }
+}
+
+/** A folder move into the folder itself or a folder inside it. */
+export class FolderInsideItself extends CatalogUsageError {
+  override readonly name = 'FolderInsideItself'
+  constructor() {
+    super('A folder cannot go inside itself.')
+  }
+}
+
+/** One user change: an op kind, its entity and payload (the catalog adds the rest). */
+interface Change<K extends OpKind = OpKind> {
+  readonly kind: K
+  readonly entity: string
+  readonly payload: OpPayloads[K]
+  /** Hold the op back (a draft's create). */
+  readonly held?: boolean
 }
 
 const newer = (a: EntityRecord | null, b: EntityRecord | null): EntityRecord | null => (b && (!a || b.version >= a.version) ? b : a)
@@ -94,7 +121,11 @@ export class Catalog {
   }
 
   private adopt(loaded: Awaited<ReturnType<typeof loadAll>>, only?: readonly string[]): void {
-    if (only) for (const entity of loaded.entities) this.entities.set(entity.key, entity)
+    if (only) {
+      for (const entity of loaded.entities) this.entities.set(entity.key, entity)
+      // Written and not there any more: deleted (a discarded draft).
+      for (const key of only) if (!loaded.entities.some((e) => e.key === key)) this.entities.delete(key)
+    }
     else this.entities = new Map(loaded.entities.map((e) => [e.key, e]))
     this.outbox = [...loaded.outbox].sort((a, b) => a.seq - b.seq)
     this.lastSeq = Math.max(Number(loaded.meta.get(META_LAST_SEQ) ?? 0), ...this.outbox.map((e) => e.seq))
@@ -144,13 +175,13 @@ export class Catalog {
 
   /** When the earliest waiting entry may be sent, or null if nothing waits. */
   nextAttemptAt(): number | null {
-    const times = this.outbox.filter(isLive).map((e) => e.nextAttemptAt)
+    const times = this.outbox.filter(isWaiting).map((e) => e.nextAttemptAt)
     return times.length ? Math.min(...times) : null
   }
 
   /** Age of the oldest entry not yet confirmed, in ms (0 when none); reported to the relay. */
   oldestPendingAge(): number {
-    const oldest = this.outbox.find((e) => e.state !== 'synced')
+    const oldest = this.outbox.find((e) => e.state !== 'synced' && e.held !== true)
     return oldest ? Math.max(0, this.now() - oldest.createdAt) : 0
   }
 
@@ -161,11 +192,82 @@ export class Catalog {
 
   // ---- user actions: each is one strict transaction of entity + outbox entry ----
 
-  async createNote(init: { title?: string; folderId?: string | null; tags?: readonly string[]; id?: string } = {}): Promise<string> {
+  /**
+   * Creates a note. A `draft` (the app's *New note*) stays on this device, its create held in the
+   * outbox, until it is touched: its first content edit (setContentDirty) or metadata change
+   * releases it. Left untouched, discardIfUntouched drops it without the relay ever hearing of
+   * it (docs/sync-rules.md, "Empty notes"). The title, folder and tags given here do not count as
+   * touching it (a folder or tag filter was active when it was made).
+   */
+  async createNote(init: { title?: string; folderId?: string | null; tags?: readonly string[]; id?: string; draft?: boolean } = {}): Promise<string> {
     const id = init.id ?? newId()
     const tags = [...new Set((init.tags ?? []).map((t) => this.text(t, 'tag', LIMITS.tagLength, false)))].sort()
-    await this.enqueue('note.create', id, { title: this.text(init.title ?? '', 'title', LIMITS.titleLength, true), folderId: init.folderId ?? null, tags })
+    const payload = { title: this.text(init.title ?? '', 'title', LIMITS.titleLength, true), folderId: init.folderId ?? null, tags }
+    await this.enqueueAll([{ kind: 'note.create', entity: id, payload, held: init.draft === true }])
     return id
+  }
+
+  /**
+   * Drops a draft nobody touched (the user left it): its row, its held create and, through
+   * onNoteDeleted, its local document. Returns whether it did; a note that is not a draft (any
+   * more) is left alone.
+   */
+  discardIfUntouched(id: string): Promise<boolean> {
+    return this.serialize(async () => {
+      const key = entityKey('note', id)
+      if (this.entities.get(key)?.draft !== true) return false
+      const drop = this.outbox.filter((e) => keyOfOp(e.op) === key)
+      const outbox = this.outbox.filter((e) => !drop.includes(e))
+      await this.commit({ entitiesDelete: [key], outboxDelete: drop.map((e) => e.seq) }, outbox, 'strict')
+      for (const listener of [...this.deletedListeners]) listener(id)
+      return true
+    })
+  }
+
+  /** Sends a draft as it is (its content was edited, e.g. found on disk after a crash). */
+  releaseDraft(id: string): Promise<void> {
+    return this.serialize(async () => {
+      const current = this.entities.get(entityKey('note', id))
+      if (current?.draft !== true) return
+      const { outbox, released } = this.released(current.key, this.outbox)
+      await this.commit({ entities: [this.rebuild(current.key, 'note', id, current.base, outbox, current)], outboxPut: released }, outbox, 'strict')
+    })
+  }
+
+  /** Draft notes whose create was written before `before` (ms, this device's clock): left by a window that is gone. */
+  draftsBefore(before: number): string[] {
+    return this.outbox.filter((e) => e.held === true && e.createdAt < before).map((e) => e.op.entity)
+  }
+
+  /**
+   * Resolves true once note `id` is no longer a draft (at once for any other note), false if it
+   * is discarded or gone: a draft's document must not reach the relay before then.
+   */
+  whenPublished(id: string): Promise<boolean> {
+    const draft = (): LocalEntity | undefined => {
+      const entity = this.entities.get(entityKey('note', id))
+      return entity?.draft === true ? entity : undefined
+    }
+    if (!draft()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const stop = this.subscribe(() => {
+        if (draft()) return
+        stop()
+        resolve(this.entities.has(entityKey('note', id)))
+      })
+    })
+  }
+
+  /** The outbox with the held entries of entity `key` released, and those entries. */
+  private released(key: string, outbox: readonly OutboxEntry[]): { outbox: OutboxEntry[]; released: OutboxEntry[] } {
+    const released: OutboxEntry[] = []
+    const next = outbox.map((e) => {
+      if (e.held !== true || keyOfOp(e.op) !== key) return e
+      const { held: _held, ...sent } = e
+      released.push(sent)
+      return sent
+    })
+    return { outbox: next, released }
   }
 
   async renameNote(id: string, title: string): Promise<void> {
@@ -201,14 +303,79 @@ export class Catalog {
     return this.enqueue('note.delete', id, { snapshot })
   }
 
+  /** Moves each note to `folderId`: one op per note, all written in one transaction. */
+  async moveNotes(ids: readonly string[], folderId: string | null): Promise<void> {
+    return this.enqueueAll(ids.map((entity) => ({ kind: 'note.move', entity, payload: { folderId } })))
+  }
+
+  /** Adds `tag` to each note (one op per note, one transaction). */
+  async tagNotes(ids: readonly string[], tag: string): Promise<void> {
+    const clean = this.text(tag, 'tag', LIMITS.tagLength, false)
+    return this.enqueueAll(ids.map((entity) => ({ kind: 'note.tag', entity, payload: { tag: clean } })))
+  }
+
+  /**
+   * Trashes each note, each with its own content snapshot as trashNote takes it (`snapshotOf`:
+   * e.g. localContentSnapshot of the doc registry), read before anything is written.
+   */
+  async trashNotes(ids: readonly string[], snapshotOf: (id: string) => Promise<string>): Promise<void> {
+    const snapshots = await Promise.all(ids.map(snapshotOf))
+    return this.enqueueAll(ids.map((entity, i) => ({ kind: 'note.trash', entity, payload: { snapshot: snapshots[i]! } })))
+  }
+
+  /** Creates a folder in `parentId` (null: the top level). Throws FolderNameTaken when a sibling has the name. */
   async createFolder(name: string, parentId: string | null = null): Promise<string> {
     const id = newId()
-    await this.enqueue('folder.create', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false), parentId })
+    const clean = this.text(name, 'folder name', LIMITS.titleLength, false)
+    await this.enqueueAll([{ kind: 'folder.create', entity: id, payload: { name: clean, parentId } }], () => {
+      if (parentId !== null) this.liveFolder(parentId, 'createFolder')
+      this.checkNameFree(clean, parentId, id)
+    })
     return id
   }
 
+  /** Throws FolderNameTaken when a sibling has the name. */
   async renameFolder(id: string, name: string): Promise<void> {
-    return this.enqueue('folder.rename', id, { name: this.text(name, 'folder name', LIMITS.titleLength, false) })
+    const clean = this.text(name, 'folder name', LIMITS.titleLength, false)
+    return this.enqueueAll([{ kind: 'folder.rename', entity: id, payload: { name: clean } }], () => this.checkNameFree(clean, this.liveFolder(id, 'renameFolder').parentId, id))
+  }
+
+  /**
+   * Moves a folder (with everything in it) into `parentId`, null: the top level. Throws
+   * FolderInsideItself for the folder itself or one inside it, FolderNameTaken when the new
+   * parent holds a folder of its name.
+   */
+  async moveFolder(id: string, parentId: string | null): Promise<void> {
+    return this.enqueueAll([{ kind: 'folder.move', entity: id, payload: { parentId } }], () => {
+      const folder = this.liveFolder(id, 'moveFolder')
+      if (parentId !== null) this.liveFolder(parentId, 'moveFolder')
+      const seen = new Set<string>()
+      for (let at: string | null = parentId; at !== null && !seen.has(at); at = this.folderView(at)?.parentId ?? null) {
+        if (at === id) throw new FolderInsideItself()
+        seen.add(at)
+      }
+      this.checkNameFree(folder.name, parentId, id)
+    })
+  }
+
+  private folderView(id: string): FolderRecord | undefined {
+    const view = this.entities.get(entityKey('folder', id))?.view
+    return view?.type === 'folder' ? view : undefined
+  }
+
+  private liveFolder(id: string, what: string): FolderRecord {
+    const view = this.folderView(id)
+    if (!view || view.deleted) throw new CatalogUsageError(`${what}: no folder ${id} on this device`)
+    return view
+  }
+
+  /** The relay would suffix a clash from elsewhere; here the user is told at once. */
+  private checkNameFree(name: string, parentId: string | null, self: string): void {
+    const key = folderNameKey(name)
+    for (const entity of this.entities.values()) {
+      const view = entity.view
+      if (view?.type === 'folder' && !view.deleted && view.id !== self && view.parentId === parentId && folderNameKey(view.name) === key) throw new FolderNameTaken(view.name)
+    }
   }
 
   async deleteFolder(id: string): Promise<void> {
@@ -235,21 +402,45 @@ export class Catalog {
   }
 
   private enqueue<K extends OpKind>(kind: K, entity: string, payload: OpPayloads[K]): Promise<void> {
+    return this.enqueueAll([{ kind, entity, payload } as Change])
+  }
+
+  /**
+   * Writes these changes, in order, and their outbox entries in one strict transaction (a bulk
+   * action is one commit and one re-render, however many notes it touches). `check` runs first,
+   * in the write queue, on the state the changes will apply to; it throws to refuse them all.
+   */
+  private enqueueAll(changes: readonly Change[], check?: () => void): Promise<void> {
     return this.serialize(async () => {
-      const type = entityTypeOf(kind)
-      const key = entityKey(type, entity)
-      const current = this.entities.get(key)
-      const creating = specOf(kind).initial !== undefined
-      if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
-      const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
+      check?.()
       const now = this.now()
-      const entry: OutboxEntry = { seq: this.lastSeq + 1, op, entityType: type, state: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, createdAt: now }
-      const field = fieldKeyOf(op)
-      // Setting a field the user was asked to review settles this device's side of that review.
-      const settled = this.outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
-      const outbox = [...this.outbox.filter((e) => !settled.includes(e)), entry]
-      const next = this.rebuild(key, type, entity, current?.base ?? null, outbox, current ?? {})
-      await this.commit({ entities: [next], outboxPut: [entry], outboxDelete: settled.map((e) => e.seq), meta: { [META_LAST_SEQ]: entry.seq } }, outbox, 'strict')
+      let outbox = [...this.outbox]
+      let seq = this.lastSeq
+      const entities = new Map<string, LocalEntity>()
+      const put: OutboxEntry[] = []
+      const settledAll: number[] = []
+      for (const { kind, entity, payload, held } of changes) {
+        const type = entityTypeOf(kind)
+        const key = entityKey(type, entity)
+        const current = entities.get(key) ?? this.entities.get(key)
+        const creating = specOf(kind).initial !== undefined
+        if (!creating && !current?.view) throw new CatalogUsageError(`${kind}: no ${type} ${entity} on this device`)
+        const op = { opId: newId(), kind, entity, baseVersion: baseFieldOf({ kind, payload } as MetaOp, current?.base ?? undefined), actor: this.actor, payload } as MetaOp
+        const entry: OutboxEntry = { seq: ++seq, op, entityType: type, state: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, createdAt: now, ...(held ? { held: true } : {}) }
+        // Any change to a draft touches it: its create goes first, then this.
+        const release = this.released(key, outbox)
+        outbox = release.outbox
+        put.push(...release.released)
+        const field = fieldKeyOf(op)
+        // Setting a field the user was asked to review settles this device's side of that review.
+        const settled = outbox.filter((e) => e.state === 'conflicted' && keyOfOp(e.op) === key && field !== null && fieldKeyOf(e.op) === field)
+        outbox = [...outbox.filter((e) => !settled.includes(e)), entry]
+        entities.set(key, this.rebuild(key, type, entity, current?.base ?? null, outbox, current ?? {}))
+        put.push(entry)
+        settledAll.push(...settled.map((e) => e.seq))
+      }
+      if (put.length === 0) return
+      await this.commit({ entities: [...entities.values()], outboxPut: put, outboxDelete: settledAll, meta: { [META_LAST_SEQ]: seq } }, outbox, 'strict')
     })
   }
 
@@ -393,7 +584,16 @@ export class Catalog {
    * text, or (`part` 'history') its saved versions.
    */
   setContentDirty(noteId: string, dirty: boolean, part: ContentPart = 'text'): Promise<void> {
-    return this.updateNote(noteId, (e) => markedPatch(e, dirty, part), dirty ? 'strict' : 'relaxed')
+    return this.serialize(async () => {
+      const current = this.entities.get(entityKey('note', noteId))
+      if (!current) return
+      const patch = markedPatch(current, dirty, part)
+      // The first edit of a draft's content touches it: released in the same transaction.
+      const { outbox, released } = dirty ? this.released(current.key, this.outbox) : { outbox: this.outbox, released: [] }
+      if (!patch && released.length === 0) return
+      const next = this.rebuild(current.key, 'note', noteId, current.base, outbox, { ...current, ...patch })
+      await this.commit({ entities: [next], outboxPut: released }, outbox, dirty ? 'strict' : 'relaxed')
+    })
   }
 
   /**
@@ -433,9 +633,11 @@ export class Catalog {
     const entries = outbox.filter((e) => keyOfOp(e.op) === key)
     const view = project(base, entries)
     const deletedHere = entries.some((e) => specOf(e.op.kind).erasesContent === true && isShown(e))
+    const { draft: _wasDraft, ...kept } = keep
     return {
       ...EMPTY_LEDGER,
-      ...keep,
+      ...kept,
+      ...(entries.some((e) => e.held === true) ? { draft: true } : {}),
       ...ledgerAfterDelete(view?.deleted === true, deletedHere, keep),
       key,
       type,
@@ -460,9 +662,10 @@ export class Catalog {
     if (write.meta?.[META_CURSOR] !== undefined) this.feedCursor = Number(write.meta[META_CURSOR])
     if (write.meta?.[META_LAST_SEQ] !== undefined) this.lastSeq = Number(write.meta[META_LAST_SEQ])
     // Only the feed cursor moved: nothing anyone shows changed.
-    if (!write.entities?.length && !write.outboxPut?.length && !write.outboxDelete?.length) return
+    for (const key of write.entitiesDelete ?? []) this.entities.delete(key)
+    if (!write.entities?.length && !write.entitiesDelete?.length && !write.outboxPut?.length && !write.outboxDelete?.length) return
     this.publish()
-    this.channel?.postMessage((write.entities ?? []).map((e) => e.key))
+    this.channel?.postMessage([...(write.entities ?? []).map((e) => e.key), ...(write.entitiesDelete ?? [])])
     for (const entity of newlyGone) for (const listener of [...this.deletedListeners]) listener(entity.id)
   }
 

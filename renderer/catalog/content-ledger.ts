@@ -35,7 +35,8 @@ export function contentWork(entities: Iterable<LocalEntity>): string[] {
   const urgent: string[] = []
   const rest: string[] = []
   for (const e of entities) {
-    if (e.type !== 'note' || !e.view) continue
+    // A draft is not synced at all until it is touched (Catalog.createNote).
+    if (e.type !== 'note' || !e.view || e.draft === true) continue
     // A note deleted elsewhere still sends the text this device has and the relay lacks.
     if (holdsUnsent(e)) urgent.push(e.id)
     else if (isBehindRelay(e) || (!e.view.deleted && e.contentChecked !== true)) rest.push(e.id)

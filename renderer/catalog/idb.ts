@@ -70,6 +70,8 @@ export async function loadAll(db: IDBDatabase, keys?: readonly string[]): Promis
 
 export interface CatalogWrite {
   readonly entities?: readonly LocalEntity[]
+  /** Keys of entities to delete (a discarded draft). */
+  readonly entitiesDelete?: readonly string[]
   readonly outboxPut?: readonly OutboxEntry[]
   readonly outboxDelete?: readonly number[]
   readonly meta?: Readonly<Record<string, unknown>>
@@ -93,6 +95,7 @@ export function writeAll(db: IDBDatabase, write: CatalogWrite, durability: 'stri
     const meta = tx.objectStore(STORES.meta)
     try {
       for (const entity of write.entities ?? []) entities.put(storedLocalEntity(entity))
+      for (const key of write.entitiesDelete ?? []) entities.delete(key)
       for (const entry of write.outboxPut ?? []) outbox.put(storedOutboxEntry(entry))
       for (const seq of write.outboxDelete ?? []) outbox.delete(seq)
       for (const [key, value] of Object.entries(write.meta ?? {})) meta.put(value, key)

@@ -21,6 +21,9 @@ export function keyOfOp(op: MetaOp): string {
 const LIVE: readonly EntryState[] = ['pending', 'inflight']
 export const isLive = (entry: OutboxEntry): boolean => LIVE.includes(entry.state)
 
+/** Waiting to be sent: live and not held back as a draft's create (nothing to sync yet). */
+export const isWaiting = (entry: OutboxEntry): boolean => isLive(entry) && entry.held !== true
+
 /** Ops the user still sees applied: not yet answered, or failed without a verdict from the relay. */
 export const isShown = (entry: OutboxEntry): boolean => isLive(entry) || (entry.state === 'failed' && !entry.rejected)
 
@@ -112,7 +115,7 @@ export function nextBatch(entries: readonly OutboxEntry[], now: number, max: num
     const key = keyOfOp(entry.op)
     if (held.has(key)) continue
     held.add(key)
-    if (entry.state === 'inflight' || entry.nextAttemptAt > now) continue
+    if (entry.state === 'inflight' || entry.held === true || entry.nextAttemptAt > now) continue
     // The first op always goes, whatever its size: the relay's answer (413) is what says it is too large.
     const size = opBytes(entry.op)
     if (batch.length > 0 && bytes + size > maxBytes) break

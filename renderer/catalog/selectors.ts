@@ -7,7 +7,7 @@ import { noteIdOfHistoryRoom, noteIdOfRoom } from '../../protocol/rooms'
 import { UNTITLED } from '../notes/title'
 import type { CatalogSnapshot } from './catalog'
 import { holdsUnsent, isBehindRelay } from './content-ledger'
-import { entityKey, isLive, type LocalEntity, type OutboxEntry } from './outbox'
+import { entityKey, isWaiting, type LocalEntity, type OutboxEntry } from './outbox'
 import type { RelayReach } from './sync-worker'
 import type { Refusal } from '../sync/connection-status'
 
@@ -19,6 +19,8 @@ export interface NoteItem {
 export interface FolderItem {
   readonly entity: LocalEntity
   readonly folder: FolderRecord
+  /** Names from the top level down to this folder, e.g. ['Work', 'Clients', 'Acme']. */
+  readonly path: readonly string[]
 }
 
 export { UNTITLED }
@@ -40,18 +42,59 @@ function noteItems(snapshot: CatalogSnapshot): NoteItem[] {
 const byPinThenNewest = (a: NoteItem, b: NoteItem): number =>
   Number(b.note.pinned) - Number(a.note.pinned) || b.note.createdAt - a.note.createdAt || a.note.id.localeCompare(b.note.id)
 
-export function folderItems(snapshot: CatalogSnapshot): FolderItem[] {
-  const items: FolderItem[] = []
+function liveFolders(snapshot: CatalogSnapshot): Map<string, { entity: LocalEntity; folder: FolderRecord }> {
+  const folders = new Map<string, { entity: LocalEntity; folder: FolderRecord }>()
   for (const entity of snapshot.entities.values()) {
     const view = entity.view
-    if (entity.type === 'folder' && view?.type === 'folder' && !view.deleted) items.push({ entity, folder: view })
+    if (entity.type === 'folder' && view?.type === 'folder' && !view.deleted) folders.set(view.id, { entity, folder: view })
   }
-  return items.sort((a, b) => a.folder.name.localeCompare(b.folder.name))
+  return folders
+}
+
+/**
+ * The names from the top down to folder `id`. A parent that is gone (deleted elsewhere, not yet
+ * moved up by the relay) ends the path, and so does a cycle (two pending moves the relay will
+ * refuse one of): a path is always finite.
+ */
+function pathIn(folders: ReadonlyMap<string, { folder: FolderRecord }>, id: string): string[] {
+  const names: string[] = []
+  const seen = new Set<string>()
+  for (let at = folders.get(id)?.folder; at && !seen.has(at.id); at = at.parentId === null ? undefined : folders.get(at.parentId)?.folder) {
+    seen.add(at.id)
+    names.unshift(at.name)
+  }
+  return names
+}
+
+export const PATH_SEPARATOR = ' / '
+
+/** A live folder's path for pickers, e.g. "Work / Clients / Acme"; null for no such folder. */
+export function folderPath(snapshot: CatalogSnapshot, id: string): string | null {
+  const folders = liveFolders(snapshot)
+  return folders.has(id) ? pathIn(folders, id).join(PATH_SEPARATOR) : null
+}
+
+/** Segment by segment, so a folder's subfolders follow it directly ("Work", "Work / A", "Work (2)"). */
+function byPath(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const order = a[i]!.localeCompare(b[i]!)
+    if (order !== 0) return order
+  }
+  return a.length - b.length
+}
+
+/** Live folders with their paths, sorted by path (for pickers). */
+export function folderItems(snapshot: CatalogSnapshot): FolderItem[] {
+  const folders = liveFolders(snapshot)
+  return [...folders.values()]
+    .map((item) => ({ ...item, path: pathIn(folders, item.folder.id) }))
+    .sort((a, b) => byPath(a.path, b.path) || a.folder.id.localeCompare(b.folder.id))
 }
 
 /**
  * Folders in tree order (each parent followed by its children, by name), with their depth. A
- * folder whose parent is gone (deleted elsewhere, not yet moved up by the relay) shows at the top.
+ * folder whose parent is gone (deleted elsewhere, not yet moved up by the relay) shows at the top,
+ * and so do folders in a cycle of pending moves (until the relay refuses one): none is hidden.
  */
 export function folderTree(snapshot: CatalogSnapshot): (FolderItem & { depth: number })[] {
   const items = folderItems(snapshot)
@@ -61,30 +104,18 @@ export function folderTree(snapshot: CatalogSnapshot): (FolderItem & { depth: nu
     const parent = item.folder.parentId !== null && live.has(item.folder.parentId) ? item.folder.parentId : null
     children.set(parent, [...(children.get(parent) ?? []), item])
   }
+  for (const list of children.values()) list.sort((a, b) => a.folder.name.localeCompare(b.folder.name) || a.folder.id.localeCompare(b.folder.id))
   const out: (FolderItem & { depth: number })[] = []
-  const visit = (parent: string | null, depth: number): void => {
-    for (const item of children.get(parent) ?? []) {
-      if (out.some((o) => o.folder.id === item.folder.id)) continue // a cycle cannot happen, but never loop
-      out.push({ ...item, depth })
-      visit(item.folder.id, depth + 1)
-    }
+  const placed = new Set<string>()
+  const visit = (item: FolderItem, depth: number): void => {
+    if (placed.has(item.folder.id)) return
+    placed.add(item.folder.id)
+    out.push({ ...item, depth })
+    for (const child of children.get(item.folder.id) ?? []) visit(child, depth + 1)
   }
-  visit(null, 0)
+  for (const item of children.get(null) ?? []) visit(item, 0)
+  for (const item of items) visit(item, 0)
   return out
-}
-
-/** A live folder's path from the top, e.g. "Work / Clients / Acme" ('' for an unknown folder). */
-export function folderPath(snapshot: CatalogSnapshot, id: string): string {
-  const names: string[] = []
-  const seen = new Set<string>()
-  for (let at: string | null = id; at !== null && !seen.has(at); ) {
-    seen.add(at)
-    const view: LocalEntity['view'] | undefined = snapshot.entities.get(`folder:${at}`)?.view
-    if (view?.type !== 'folder' || view.deleted) break
-    names.unshift(view.name)
-    at = view.parentId
-  }
-  return names.join(' / ')
 }
 
 /** Which notes a list shows: everything, one folder (and its subfolders' notes stay there), one tag, or the trash. */
@@ -179,7 +210,7 @@ const hhmm = (ms: number): string => {
 }
 
 export function pendingEntries(snapshot: CatalogSnapshot): OutboxEntry[] {
-  return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted')
+  return snapshot.outbox.filter((e) => e.state !== 'synced' && e.state !== 'conflicted' && e.held !== true)
 }
 
 /**
@@ -208,7 +239,8 @@ export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
 export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0): GlobalStatus {
-  const live = snapshot.outbox.filter(isLive).length
+  // A draft's held create is nothing to sync (and nothing a closed window would lose).
+  const live = snapshot.outbox.filter(isWaiting).length
   // Both ways: what the relay has not confirmed, and what it has that this device has not pulled yet
   // ("All synced" also promises that this device holds the latest of every note).
   const unsent = live + dirtyNotes(snapshot).length

@@ -63,6 +63,8 @@ interface Props {
   readOnly?: boolean
   /** Shown above the text, scrolling with it (the note's folder and tags). */
   before?: ReactNode
+  /** Shown below the text (the notes that link here). */
+  after?: ReactNode
 }
 
 /**
@@ -70,7 +72,7 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch, readOnly = false, before }: Props) {
+export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch, readOnly = false, before, after }: Props) {
   use(handle.whenLoaded)
   const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
     onFirstLine(firstLineOf(editor.state.doc), !isChangeOrigin(transaction))
@@ -96,6 +98,7 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
       <div className="editor-scroll">
         {before}
         <EditorContent editor={editor} className="editor" />
+        {after}
       </div>
       <SlashMenu editor={editor} menu={slashMenu} />
       <BubbleBar editor={editor} openLink={openLinkDialog} />

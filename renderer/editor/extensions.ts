@@ -15,6 +15,7 @@ import { TaskItem, TaskList } from '@tiptap/extension-list'
 import StarterKit from '@tiptap/starter-kit'
 import { SafeLink, isAllowedLinkUrl } from './link'
 import { TableKit } from './table'
+import { NoteLink } from './note-link'
 
 /**
  * Inline code that can also be a link, bold or struck through, as Markdown allows
@@ -40,6 +41,7 @@ const CONTENT = (): Extensions => [
   TaskList,
   TaskItem.configure({ nested: true }),
   ...TableKit,
+  NoteLink, // [[ links to other notes, by id (note-link.ts)
 ]
 
 /** What a note's document may contain (a fresh list each time: TipTap configures extensions in place). */

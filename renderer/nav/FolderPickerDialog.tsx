@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from 'react'
 import type { CatalogSnapshot } from '../catalog/catalog'
-import { folderPath, folderTree } from '../catalog/selectors'
+import { PATH_SEPARATOR, folderItems } from '../catalog/selectors'
 import { Modal } from '../ui/Dialog'
 import { fuzzyMatch, prepareQuery } from '../palette/fuzzy'
 
@@ -21,7 +21,7 @@ interface Props {
 export function FolderPickerDialog({ title, snapshot, current, excluded, onPick, onCancel }: Props) {
   const [query, setQuery] = useState('')
   const choices = useMemo(
-    () => [{ id: null, path: 'No folder (top level)' }, ...folderTree(snapshot).filter((f) => !excluded?.has(f.folder.id)).map((f) => ({ id: f.folder.id, path: folderPath(snapshot, f.folder.id) }))],
+    () => [{ id: null, path: 'No folder (top level)' }, ...folderItems(snapshot).filter((f) => !excluded?.has(f.folder.id)).map((f) => ({ id: f.folder.id, path: f.path.join(PATH_SEPARATOR) }))],
     [snapshot, excluded],
   )
   const q = prepareQuery(query)

@@ -1,12 +1,11 @@
 // What the folder dialogs accept as a name: not empty, not too long, and not a name another live
-// folder in the same parent already has (docs/sync-rules.md, "Folder names").
+// folder in the same parent already has (docs/sync-rules.md, "Folder names"; the catalog refuses
+// it too, with FolderNameTaken; this says so while the dialog is still open).
 
 import { LIMITS } from '../../protocol/meta/parse'
+import { folderNameKey } from '../../protocol/meta/rule-kit'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import { folderItems } from '../catalog/selectors'
-
-/** Names compare as the rule says: trimmed, NFC, case-insensitive. */
-export const folderNameKey = (name: string): string => name.trim().normalize('NFC').toLocaleLowerCase()
 
 /** Why `name` cannot be the name of folder `self` (null: a new one) inside `parentId`; null if it can. */
 export function folderNameProblem(snapshot: CatalogSnapshot, name: string, parentId: string | null, self: string | null): string | null {
@@ -16,4 +15,19 @@ export function folderNameProblem(snapshot: CatalogSnapshot, name: string, paren
   const key = folderNameKey(trimmed)
   const taken = folderItems(snapshot).find(({ folder }) => folder.id !== self && folder.parentId === parentId && folderNameKey(folder.name) === key)
   return taken ? `A folder named “${taken.folder.name}” already exists here.` : null
+}
+
+/** A folder and every folder inside it: where it cannot be moved. */
+export function insideOf(snapshot: CatalogSnapshot, id: string): Set<string> {
+  const inside = new Set([id])
+  const items = folderItems(snapshot)
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const { folder } of items) {
+      if (folder.parentId === null || !inside.has(folder.parentId) || inside.has(folder.id)) continue
+      inside.add(folder.id)
+      grew = true
+    }
+  }
+  return inside
 }

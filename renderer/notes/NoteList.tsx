@@ -204,7 +204,7 @@ export function NoteList(props: Props) {
                     {/* The button holds only the title (its name); it covers the whole row (CSS), so a click anywhere opens the note. */}
                     <button
                       type="button"
-                      className="note-row note-link"
+                      className="note-row"
                       aria-description={`${note.pinned ? 'Pinned. ' : ''}${isSelected && selection.size > 1 ? 'Selected. ' : ''}${NOTE_SYNC_LABELS[state]}`}
                       aria-current={note.id === openId ? 'true' : undefined}
                       tabIndex={note.id === openId || (openId === null && item === items[0]) ? 0 : -1}

@@ -5,8 +5,9 @@ import { noteRoom } from '../../protocol/rooms'
 import type { CatalogSnapshot } from '../catalog/catalog'
 import type { LocalEntity } from '../catalog/outbox'
 import type { RelayReach } from '../catalog/sync-worker'
-import { NOTE_SYNC_LABELS, REFUSAL_REASONS, folderPath, folderTree, noteSyncState } from '../catalog/selectors'
+import { NOTE_SYNC_LABELS, PATH_SEPARATOR, REFUSAL_REASONS, folderItems, noteSyncState } from '../catalog/selectors'
 import { MenuButton, type MenuEntry } from '../ui/Menu'
+import { Backlinks } from '../links/Backlinks'
 import type { Refusal } from '../sync/connection-status'
 import type { DocHandle } from '../sync/doc-registry'
 import { useDocHandle, useLocalSave } from '../sync/hooks'
@@ -123,7 +124,7 @@ function TagsField({ note, onAdd, onRemove }: { note: NoteRecord; onAdd(tag: str
 
 /** The note's folder (by path) and tags, above its text. */
 function NoteProperties({ note, snapshot, act, catalog, handle, readOnly }: { note: NoteRecord; snapshot: CatalogSnapshot; act: Props['act']; catalog: Workspace['catalog']; handle: DocHandle; readOnly: boolean }) {
-  const folders = folderTree(snapshot)
+  const folders = folderItems(snapshot)
   const folderLive = note.folderId === null || folders.some((f) => f.folder.id === note.folderId)
   return (
     <div className="note-properties" aria-label="Note properties" role="group">
@@ -132,8 +133,8 @@ function NoteProperties({ note, snapshot, act, catalog, handle, readOnly }: { no
         <select className="select" aria-label="Folder" disabled={readOnly} value={folderLive ? (note.folderId ?? '') : ''} onChange={(event) => act(() => catalog.moveNote(note.id, event.target.value || null))}>
           <option value="">No folder</option>
           {folders.map((f) => (
-            <option key={f.folder.id} value={f.folder.id} label={folderPath(snapshot, f.folder.id)}>
-              {folderPath(snapshot, f.folder.id)}
+            <option key={f.folder.id} value={f.folder.id}>
+              {f.path.join(PATH_SEPARATOR)}
             </option>
           ))}
         </select>
@@ -156,6 +157,7 @@ export interface NoteActions {
   onDeleteForever(id: string): void
   onMove(ids: readonly string[]): void
   onExport(id: string): void
+  onOpen(id: string): void
 }
 
 /** One open note: a one-row header, banners, its folder and tags, and its editor. Mount keyed by note id. */
@@ -275,6 +277,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
             autoFocus={autoFocus}
             focusMatch={focusMatch}
             readOnly={readOnly}
+            after={<Backlinks workspace={workspace} noteId={note.id} onOpen={actions.onOpen} />}
             before={<NoteProperties note={note} snapshot={snapshot} act={act} catalog={catalog} handle={handle} readOnly={readOnly} />}
           />
         </SchemaGuarded>

@@ -20,6 +20,7 @@ import { ValueStore, type ReadableStore } from '../sync/store'
 import { SearchIndex, type SearchHit } from './search-index'
 import type { SearchStore } from './search-store'
 import { contentVersion, noteText } from './text'
+import type { BacklinksIndex } from '../links/backlinks'
 
 export interface SearchIndexerOptions {
   /** Pause after a doc change before re-indexing it (typing produces many changes). */
@@ -30,6 +31,8 @@ export interface SearchIndexerOptions {
   snapshotDelayMs?: number
   /** Notes read per step of the one-time build. */
   batchSize?: number
+  /** Also keeps the links between notes from the same reads (renderer/links/backlinks.ts). */
+  backlinks?: BacklinksIndex
 }
 
 type CatalogPart = Pick<Catalog, 'subscribe' | 'getSnapshot' | 'onNoteDeleted'>
@@ -61,6 +64,7 @@ export class SearchIndexer {
   private stopped = false
   private readonly cleanups: (() => void)[] = []
   private live = new Map<string, NoteState>()
+  private readonly backlinks: BacklinksIndex | null
   /** Where the index is saved; null keeps it in memory only. */
   private readonly store: Promise<SearchStore | null>
 
@@ -74,6 +78,7 @@ export class SearchIndexer {
     this.saveDelayMs = options.saveDelayMs ?? 1000
     this.snapshotDelayMs = options.snapshotDelayMs ?? 60_000
     this.batchSize = options.batchSize ?? 20
+    this.backlinks = options.backlinks ?? null
     this.store = Promise.resolve(store)
   }
 
@@ -196,6 +201,7 @@ export class SearchIndexer {
       const known = this.index.get(id)
       const content = await this.registry
         .withLocalContent(noteRoom(id), (doc) => {
+          this.backlinks?.update(id, doc)
           const version = contentVersion(doc)
           return known && version === known.version ? null : { text: noteText(doc), version }
         })
@@ -226,6 +232,7 @@ export class SearchIndexer {
   }
 
   private drop(id: string): void {
+    this.backlinks?.drop(id)
     this.missing.delete(id)
     if (!this.index.get(id)) return
     this.index.remove(id)

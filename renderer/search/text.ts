@@ -23,7 +23,8 @@ function inlineText(element: Y.XmlElement): string {
     if (child instanceof Y.XmlText) {
       for (const op of child.toDelta() as { insert: unknown }[]) if (typeof op.insert === 'string') line += op.insert
     } else if (child instanceof Y.XmlElement) {
-      line += child.nodeName === 'hardBreak' ? ' ' : inlineText(child)
+      // A note link (an inline atom, one position in the editor) reads as a space, like a break.
+      line += child.nodeName === 'hardBreak' || child.nodeName === 'noteLink' ? ' ' : inlineText(child)
     }
   }
   return line

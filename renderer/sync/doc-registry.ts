@@ -326,9 +326,14 @@ export class DocRegistry {
   /** How many open docs hold edits not yet committed to IndexedDB (for the quit warning). */
   readonly unsavedDocs: ReadableStore<number> = this.unsaved
 
+  /**
+   * `mayConnect`: whether a room's doc may talk to the relay, once known (a draft note's may not
+   * until it is touched, and never if it is discarded); every room may when absent.
+   */
   constructor(
     private readonly relay: Promise<RelaySocket | null>,
     private readonly onContentState?: ContentStateListener,
+    private readonly mayConnect?: (room: string) => Promise<boolean>,
   ) {
     void relay.then((target) => {
       this.expectRelay = target !== null
@@ -346,7 +351,8 @@ export class DocRegistry {
     if (handle) {
       if (handle.refs === 0) this.scheduleCollect(handle)
     } else {
-      handle = new DocHandle(room, this.relay, this.expectRelay, this.onContentState)
+      const relay = this.mayConnect ? Promise.all([this.relay, this.mayConnect(room)]).then(([target, may]) => (may ? target : null)) : this.relay
+      handle = new DocHandle(room, relay, this.expectRelay, this.onContentState)
       this.handles.set(room, handle)
       // Tied to the doc's lifetime: a destroyed Y.Doc drops its listeners.
       handle.doc.on('update', () => {

@@ -7,6 +7,8 @@ import { formatFrontMatter } from './front-matter'
 import { htmlPage } from './html'
 import { docToMarkdown } from './markdown'
 import { NameAllocator, safeName } from './paths'
+import { noteLinksToMarkdownLinks, relativeHref } from '../links/markdown-links'
+import { UNTITLED } from '../notes/title'
 
 export type ExportFormat = 'md' | 'html'
 export type ExportScope = { kind: 'note'; id: string } | { kind: 'folder'; id: string } | { kind: 'all' }
@@ -36,8 +38,24 @@ export interface ExportedFile {
   readonly text: string
 }
 
-/** One note's file content in `format`. */
-export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat): string {
+/** Where each note of an export is written, for the links between them. */
+export interface ExportLinks {
+  readonly titleOf: (id: string) => string
+  /** The note's file, relative to the export's root; null when it is not exported. */
+  readonly pathOf: (id: string) => string | null
+  /** The file being written. */
+  readonly from: string
+}
+
+/** One note's file content in `format`; note links become links to the linked notes' files. */
+export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat, links?: ExportLinks): string {
+  if (links) {
+    const hrefOf = (id: string): string | null => {
+      const path = links.pathOf(id)
+      return path === null ? null : relativeHref(links.from, path)
+    }
+    doc = doc.type.schema.nodeFromJSON(noteLinksToMarkdownLinks(doc.toJSON(), links.titleOf, hrefOf))
+  }
   if (format === 'html') return htmlPage(note.title, doc, note.tags)
   return `${formatFrontMatter(note.title, note.tags)}${docToMarkdown(doc.toJSON())}\n`
 }
@@ -91,6 +109,9 @@ export async function buildExport(source: ExportSource, scope: ExportScope, form
     addFolder(null, '')
   }
 
+  const paths = new Map(planned.map(({ note, relativePath }) => [note.id, relativePath]))
+  const titles = new Map(source.notes.map((n) => [n.id, n.title || UNTITLED]))
+  const titleOf = (id: string): string => titles.get(id) ?? 'Note not found'
   const files: ExportedFile[] = new Array<ExportedFile>(planned.length)
   let next = 0
   let done = 0
@@ -100,7 +121,8 @@ export async function buildExport(source: ExportSource, scope: ExportScope, form
       options.signal?.throwIfAborted()
       const index = next++
       const { note, relativePath } = planned[index]!
-      files[index] = { relativePath, text: noteFile(note, await source.readContent(note.id), format) }
+      const links = { titleOf, pathOf: (id: string) => paths.get(id) ?? null, from: relativePath }
+      files[index] = { relativePath, text: noteFile(note, await source.readContent(note.id), format, links) }
       done++
       options.onProgress?.({ done, total: planned.length })
     }

@@ -8,6 +8,7 @@ import type { JSONContent } from '@tiptap/core'
 import { parseFrontMatter } from './front-matter'
 import { imagesKeptAsLinks, markdownToDoc } from './markdown'
 import { baseName, fileName, folderSegments } from './paths'
+import { hasRelativeLinks, markdownLinksToNoteLinks } from '../links/markdown-links'
 
 /** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
 export interface ImportFile {
@@ -160,6 +161,8 @@ export async function importMarkdown(
     return parentId
   }
 
+  /** Imported notes with links that may point at other imported files: linked once all are in. */
+  const withLinks: { noteId: string; relativePath: string; doc: JSONContent }[] = []
   let done = 0
   options.onProgress?.({ done, total: sorted.length })
   for (const file of sorted) {
@@ -168,6 +171,12 @@ export async function importMarkdown(
     if (reason !== null) skipped.push({ relativePath: file.relativePath, reason })
     done++ // not inside the optional call below: `?.` would skip it when there is no listener
     options.onProgress?.({ done, total: sorted.length })
+  }
+  // Relative links between imported files become note links (export writes them that way).
+  const noteAt = new Map(imported.map((i) => [i.relativePath.replace(/\\/g, '/'), i.noteId]))
+  for (const { noteId, relativePath, doc } of withLinks) {
+    const linked = markdownLinksToNoteLinks(doc, relativePath.replace(/\\/g, '/'), (path) => noteAt.get(path))
+    if (JSON.stringify(linked) !== JSON.stringify(doc)) await target.writeContent(noteId, linked).catch((err: unknown) => console.warn('skein: could not link an imported note', err))
   }
   return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length, kept }
 
@@ -195,6 +204,7 @@ export async function importMarkdown(
       const noteId = await target.createNote({ title: titleFor(file.relativePath, title, doc), folderId, tags })
       await target.writeContent(noteId, doc)
       imported.push({ relativePath: file.relativePath, noteId })
+      if (hasRelativeLinks(doc)) withLinks.push({ noteId, relativePath: file.relativePath, doc })
       kept.imagesAsLinks += imagesKeptAsLinks(doc)
       return null
     } catch (err) {

@@ -18,7 +18,7 @@ export interface NoteContent {
 
 /** `decide` from the protocol rules, with the content check and the relay's clock bound in. */
 export function opDecider(hasUnseenContent: RuleContext['hasUnseenContent'], now: number): DecideOp {
-  return (op, records, seq) => decide(op, { get: (type, id) => records.get(type, id), childrenOf: (id) => records.childrenOf(id), hasUnseenContent }, seq, now)
+  return (op, records, seq) => decide(op, { get: (type, id) => records.get(type, id), childrenOf: (id) => records.childrenOf(id), foldersIn: (id) => records.foldersIn(id), hasUnseenContent }, seq, now)
 }
 
 /**

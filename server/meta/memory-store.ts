@@ -1,3 +1,4 @@
+import { liveFoldersIn } from '../../protocol/meta/rule-kit.js'
 import type { ChangesResponse, EntityRecord, EntityType, FeedEntry, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
 import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from './storage.js'
@@ -236,6 +237,7 @@ class Transaction {
           .filter((e) => e.record && !e.record.deleted && (e.record.type === 'note' ? e.record.folderId : e.record.parentId) === folderId)
           .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .map((e) => copy(e.record!)),
+      foldersIn: (parentId) => liveFoldersIn(this.allEntities(workspace).flatMap((e) => (e.record ? [e.record] : [])), parentId).map(copy),
     }
   }
 

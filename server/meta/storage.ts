@@ -13,7 +13,7 @@ import { entityTypeOf, type ChangesResponse, type EntityRecord, type EntityType,
 import type { NoteRef } from '../room-id.js'
 
 /** The records an op's rules may read, as the transaction sees them. */
-export type RecordReader = Pick<RuleContext, 'get' | 'childrenOf'>
+export type RecordReader = Pick<RuleContext, 'get' | 'childrenOf' | 'foldersIn'>
 
 /** Decides one op (pure, synchronous). `seq` is the seq its writes take. */
 export type DecideOp = (op: MetaOp, records: RecordReader, seq: number) => Decision

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
-import type { ChangesResponse, EntityRecord, EntityType, FeedEntry, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
+import type { ChangesResponse, EntityRecord, EntityType, FeedEntry, FolderRecord, MetaOp, NoteRecord, OpResult } from '../../protocol/meta/types.js'
 import type { NoteRef } from '../room-id.js'
 import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from './storage.js'
 
@@ -203,6 +203,8 @@ export class SqliteMetaStorage implements MetaStorage {
     return {
       get: (type, id) => parse(this.stmts.getEntity.get(workspace, type, id) as EntityRow | undefined),
       childrenOf: (folderId) => (this.stmts.children.all(workspace, folderId) as { record: string }[]).map((row) => parse(row)!),
+      // Deleted folders have no parent in the index, so the top level's rows include them.
+      foldersIn: (parentId) => (this.stmts.folders.all(workspace, parentId) as { record: string }[]).map((row) => parse(row)!).filter((f): f is FolderRecord => f.type === 'folder' && !f.deleted),
     }
   }
 }
@@ -293,6 +295,8 @@ function prepare(db: Database.Database) {
     putOp: db.prepare('INSERT INTO meta_ops (workspace, op_id, result) VALUES (?, ?, ?)'),
     getEntity: db.prepare(`SELECT ${FEED_COLUMNS} FROM meta_entities WHERE workspace = ? AND type = ? AND id = ?`),
     children: db.prepare('SELECT record FROM meta_entities WHERE workspace = ? AND parent = ? ORDER BY type, id'),
+    // `IS`: equal, or both NULL (the top level).
+    folders: db.prepare("SELECT record FROM meta_entities WHERE workspace = ? AND type = 'folder' AND parent IS ? ORDER BY id"),
     // A record write keeps the content seq; the feed position is whichever is newer.
     putEntity: db.prepare(`
       INSERT INTO meta_entities (workspace, type, id, record, version, content_seq, seq, parent, deleted_at)

@@ -1,5 +1,5 @@
 import { migrateEntity, storedEntity } from '../../protocol/meta/records.js'
-import { entityTypeOf, RECOVERED_FOLDER_ID, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
+import { entityTypeOf, RECOVERED_FOLDER_ID, type ChangesResponse, type EntityRecord, type EntityType, type FeedEntry, type FolderRecord, type MetaOp, type NoteRecord, type OpResult } from '../../protocol/meta/types.js'
 import type { QueryResult, QueryResultRow } from 'pg'
 import type { NoteRef } from '../room-id.js'
 import { answerOf, duplicateOf, firstAnswer, type ContentChange, type DecideOp, type MetaStorage, type NoteState, type PurgeDecision, type PurgedState, type RecordReader, type StoredAnswer } from '../meta/storage.js'
@@ -339,6 +339,8 @@ class Records {
   private readonly entities = new Map<string, EntityRecord | null>()
   /** Live children by folder id; dropped at every write, which may move any of them. */
   private readonly children = new Map<string, EntityRecord[]>()
+  /** Live folders by parent (null: the top level); dropped at every write, like children. */
+  private readonly folders = new Map<string | null, FolderRecord[]>()
   /**
    * Records written since the last query that needs them stored (a folder's children), by key:
    * sent with the next such query or with the op log at the end, saving a round trip per op
@@ -367,11 +369,14 @@ class Records {
     return answers
   }
 
-  /** Loads these records (those not loaded yet) in one query. */
+  /**
+   * Loads these records (those not loaded yet) in one query, folders with their ancestors: a
+   * folder move walks up from its target, which would otherwise take a round per level.
+   */
   async load(keys: readonly [EntityType, string][]): Promise<void> {
     const wanted = this.notLoaded(keys)
     if (wanted.size === 0) return
-    const { rows } = await this.tx.query<{ type: EntityType; id: string; record: string | null }>(ENTITIES_BY_KEY, [this.workspace, ...keyColumns(wanted)])
+    const { rows } = await this.tx.query<{ type: EntityType; id: string; record: string | null }>(ENTITIES_WITH_ANCESTORS, [this.workspace, ...keyColumns(wanted)])
     this.remember(wanted, rows)
   }
 
@@ -392,11 +397,31 @@ class Records {
     return this.entities.get(keyOf(type, id)) ?? undefined
   }
 
-  private async loadChildren(folderIds: readonly string[]): Promise<void> {
-    if (this.unwritten.size > 0) {
-      await this.tx.query(UPSERT_ENTITIES, [this.workspace, ...entityColumns([...this.unwritten.values()])])
-      this.unwritten.clear()
+  /** Stores what was written so far, before a query that selects by stored columns. */
+  private async flush(): Promise<void> {
+    if (this.unwritten.size === 0) return
+    await this.tx.query(UPSERT_ENTITIES, [this.workspace, ...entityColumns([...this.unwritten.values()])])
+    this.unwritten.clear()
+  }
+
+  private async loadFolders(parents: readonly (string | null)[]): Promise<void> {
+    await this.flush()
+    const ids = parents.filter((p): p is string => p !== null)
+    const { rows } = await this.tx.query<{ parent: string | null; id: string; record: string }>(
+      "SELECT parent, id, record FROM meta_entities WHERE workspace = $1 AND type = 'folder' AND (parent = ANY($2::text[]) OR ($3 AND parent IS NULL)) ORDER BY id",
+      [this.workspace, ids, parents.includes(null)],
+    )
+    for (const parent of parents) this.folders.set(parent, [])
+    for (const row of rows) {
+      const record = parseRecord(row.record)!
+      this.entities.set(keyOf('folder', row.id), record)
+      // Deleted folders have no parent in the index: the top level's rows include them.
+      if (record.type === 'folder' && !record.deleted) this.folders.get(row.parent)!.push(record)
     }
+  }
+
+  private async loadChildren(folderIds: readonly string[]): Promise<void> {
+    await this.flush()
     const { rows } = await this.tx.query<{ parent: string; type: EntityType; id: string; record: string }>(
       'SELECT parent, type, id, record FROM meta_entities WHERE workspace = $1 AND parent = ANY($2::text[]) ORDER BY parent, type, id',
       [this.workspace, folderIds],
@@ -414,6 +439,7 @@ class Records {
     for (let round = 1; ; round++) {
       const missing = new Map<string, [EntityType, string]>()
       const missingChildren = new Set<string>()
+      const missingFolders = new Set<string | null>()
       const reader: RecordReader = {
         get: (type, id) => {
           const record = this.entities.get(keyOf(type, id))
@@ -425,6 +451,11 @@ class Records {
           if (children === undefined) missingChildren.add(folderId)
           return children ? [...children] : []
         },
+        foldersIn: (parentId) => {
+          const folders = this.folders.get(parentId)
+          if (folders === undefined) missingFolders.add(parentId)
+          return folders ? [...folders] : []
+        },
       }
       let decision: D
       try {
@@ -432,13 +463,14 @@ class Records {
       } catch (error) {
         // A rule that saw partial records may have failed for that alone: only a failure on
         // complete records is its answer.
-        if (missing.size === 0 && missingChildren.size === 0) throw error
+        if (missing.size === 0 && missingChildren.size === 0 && missingFolders.size === 0) throw error
         decision = undefined as D
       }
-      if (missing.size === 0 && missingChildren.size === 0) return decision
-      if (round >= MAX_READ_ROUNDS) throw new Error(`PostgresMetaStorage: a rule still read records not loaded after ${round} rounds (${[...missing.keys(), ...missingChildren].join(', ')})`)
+      if (missing.size === 0 && missingChildren.size === 0 && missingFolders.size === 0) return decision
+      if (round >= MAX_READ_ROUNDS) throw new Error(`PostgresMetaStorage: a rule still read records not loaded after ${round} rounds (${[...missing.keys(), ...missingChildren, ...missingFolders].join(', ')})`)
       await this.load([...missing.values()])
       if (missingChildren.size > 0) await this.loadChildren([...missingChildren])
+      if (missingFolders.size > 0) await this.loadFolders([...missingFolders])
     }
   }
 
@@ -448,6 +480,7 @@ class Records {
       this.unwritten.set(keyOf(record.type, record.id), record)
     }
     this.children.clear()
+    this.folders.clear()
   }
 
   /** Stores the records not stored yet, the op log's new answers and the workspace's seq, in one statement. */
@@ -481,6 +514,14 @@ async function noteState(tx: PoolClient, { workspace, noteId }: NoteRef): Promis
 /** Records by key ($1: the workspace, $2 and $3: keyColumns). */
 const ENTITIES_BY_KEY =
   'SELECT e.type, e.id, e.record FROM meta_entities e JOIN unnest($2::text[], $3::text[]) AS k (type, id) ON e.type = k.type AND e.id = k.id WHERE e.workspace = $1'
+
+/** ENTITIES_BY_KEY, and for each folder found its ancestors (as far as the parent index goes). */
+const ENTITIES_WITH_ANCESTORS = `
+  WITH RECURSIVE found AS (
+    SELECT e.type, e.id, e.record, e.parent FROM meta_entities e JOIN unnest($2::text[], $3::text[]) AS k (type, id) ON e.type = k.type AND e.id = k.id WHERE e.workspace = $1
+    UNION
+    SELECT p.type, p.id, p.record, p.parent FROM found f JOIN meta_entities p ON p.workspace = $1 AND p.type = 'folder' AND p.id = f.parent WHERE f.type = 'folder'
+  ) SELECT type, id, record FROM found`
 
 function keyColumns(keys: Map<string, [EntityType, string]>): [string[], string[]] {
   const list = [...keys.values()]

@@ -53,8 +53,11 @@ describe('two windows of one profile', () => {
     // The leader goes away; the remaining window takes over sending.
     await first.page.close()
     await createNote(second)
-    await expect.poll(opsApplied, WAIT).toBe(3)
-    await expect.poll(() => noteTitles(other.page), WAIT).toEqual(['Untitled', 'From the second window'])
+    // Named, so it is no empty draft (those stay on this device).
+    await second.getByRole('textbox', { name: 'Title' }).fill('After the handover')
+    await second.getByRole('textbox', { name: 'Title' }).press('Enter')
+    await expect.poll(opsApplied, WAIT).toBe(4)
+    await expect.poll(() => noteTitles(other.page), WAIT).toEqual(['After the handover', 'From the second window'])
     expect(pageErrors(other)).toEqual([])
   })
 })

@@ -2,7 +2,9 @@
 // SyncWorker and HttpTransport, against the real relay over HTTP. The worker is stepped by hand
 // (drain, pull) so every test says exactly when the relay is talked to.
 
+import Database from 'better-sqlite3'
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { encodeContentSnapshot } from '../../protocol/meta/snapshots'
@@ -124,6 +126,7 @@ describe('user actions are written with their outbox entry in one transaction', 
     { kind: 'note.delete', run: (c, { note }) => c.deleteNoteForever(note, SNAPSHOT) },
     { kind: 'folder.create', run: (c) => c.createFolder('Another') },
     { kind: 'folder.rename', run: (c, { folder }) => c.renameFolder(folder, 'Renamed') },
+    { kind: 'folder.move', run: (c, { folder }) => c.moveFolder(folder, null) },
     { kind: 'folder.delete', run: (c, { folder }) => c.deleteFolder(folder) },
   ]
 
@@ -504,5 +507,56 @@ describe('catalog misuse', () => {
     await expect(async () => catalog.renameFolder(folder, '')).rejects.toThrow(CatalogUsageError)
     await expect(async () => catalog.tagNote(note, ' ')).rejects.toThrow(CatalogUsageError)
     expect(catalog.getSnapshot().outbox.map((e) => e.op.kind)).toEqual(['folder.create', 'note.create'])
+  })
+})
+
+describe('bulk actions reach the relay', () => {
+  it('300 notes moved, tagged and trashed at once: every op is stored by the relay exactly once, through lost answers and a crash', { timeout: 120_000 }, async () => {
+    const dataDir = tempDir()
+    const relay = await startTestRelay({ dataDir })
+    // Every third answer is lost after the relay committed: the batch goes again as duplicates.
+    let requests = 0
+    const http = new HttpTransport({ baseUrl: relay.url, token: null })
+    const lossy: MetaTransport = {
+      async postOps(ops, oldest) {
+        const answer = await http.postOps(ops, oldest)
+        if (++requests % 3 === 0) throw new TransportError('answer lost', null)
+        return answer
+      },
+      changes: (since, wait, signal) => http.changes(since, wait, signal),
+    }
+    let a = await device(relay.url, { transport: lossy })
+    const folder = await a.catalog.createFolder('Archive')
+    const ids: string[] = []
+    for (let i = 0; i < 300; i++) ids.push(await a.catalog.createNote({ title: `Note ${i}` }))
+    await a.catalog.moveNotes(ids, folder)
+    await a.catalog.tagNotes(ids, 'old')
+    await a.catalog.trashNotes(ids, async () => SNAPSHOT)
+    const made = a.catalog.getSnapshot().outbox.map((e) => e.op.opId)
+    expect(made).toHaveLength(1 + 4 * 300)
+    // Killed with a batch inflight: its answer never arrives.
+    await a.catalog.takeBatch(200)
+    a = await restart(a)
+    for (let round = 0; round < 50 && a.catalog.getSnapshot().outbox.length > 0; round++) {
+      await a.catalog.retry(undefined, 'none')
+      await a.worker.drain()
+    }
+    expect(a.catalog.getSnapshot().outbox).toEqual([])
+
+    const meta = new Database(join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true })
+    try {
+      const logged = (meta.prepare('SELECT op_id, result FROM meta_ops').all() as { op_id: string; result: string }[]).filter((r) => made.includes(r.op_id))
+      expect(new Set(logged.map((r) => r.op_id)).size).toBe(made.length)
+      for (const r of logged) expect(JSON.parse(r.result)).toMatchObject({ status: 'applied' })
+      // Each op took one seq: none was applied twice.
+      expect((meta.prepare('SELECT max(seq) AS seq FROM meta_workspace_seq').get() as { seq: number }).seq).toBe(made.length)
+      for (const id of ids) {
+        const row = meta.prepare("SELECT record FROM meta_entities WHERE type = 'note' AND id = ?").get(id) as { record: string }
+        expect(JSON.parse(row.record)).toMatchObject({ folderId: folder, tags: ['old'], trashed: true })
+      }
+    } finally {
+      meta.close()
+    }
+    expect(metricValue(await metrics(relay.url), 'skein_meta_ops_total{status="duplicate"}')).toBeGreaterThan(0)
   })
 })

@@ -6,7 +6,8 @@
 //      of each op once, in the relay's order;
 //   2. no acknowledged op is lost, across relay crashes;
 //   3. all devices converge to the relay's catalog;
-//   4. every conflict surfaces as `conflicted` on every device, never as a silent overwrite.
+//   4. every conflict surfaces as `conflicted` on every device, never as a silent overwrite;
+//   5. no two live folders in one parent share a name, and no folder is in a cycle or lost.
 // A failure names its seed: SKEIN_SEED=<seed> SKEIN_SIM_SCHEDULES=1 npx vitest run tests/simulation
 
 import { IDBFactory } from 'fake-indexeddb'
@@ -14,9 +15,10 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { decide, type RuleContext } from '../../protocol/meta/rules'
-import type { ChangesResponse, EntityRecord, MetaOp, OpResult, OpsResponse } from '../../protocol/meta/types'
-import { Catalog } from '../../renderer/catalog/catalog'
+import { decide, liveFoldersIn, type RuleContext } from '../../protocol/meta/rules'
+import { folderNameKey } from '../../protocol/meta/rule-kit'
+import type { ChangesResponse, EntityRecord, FolderRecord, MetaOp, OpResult, OpsResponse } from '../../protocol/meta/types'
+import { Catalog, FolderInsideItself, FolderNameTaken } from '../../renderer/catalog/catalog'
 import { SyncWorker } from '../../renderer/catalog/sync-worker'
 import { TransportError, type MetaTransport } from '../../renderer/catalog/transport'
 import { opDecider } from '../../server/meta/decisions'
@@ -159,7 +161,8 @@ async function userAction(world: World, device: Device): Promise<void> {
   const roll = rng.next()
   try {
     if (notes.length === 0 || roll < 0.12) await device.catalog.createNote({ title: rng.pick(TITLES), folderId: folders.length && rng.next() < 0.5 ? rng.pick(folders).id : null })
-    else if (roll < 0.17) await device.catalog.createFolder(rng.pick(['A', 'B', 'C']))
+    else if (roll < 0.17) await device.catalog.createFolder(rng.pick(['A', 'B', 'C', 'a ']), folders.length && rng.next() < 0.4 ? rng.pick(folders).id : null)
+    else if (roll < 0.25 && folders.length) await device.catalog.moveFolder(rng.pick(folders).id, rng.next() < 0.75 ? rng.pick(folders).id : null)
     else {
       const note = rng.pick(notes)
       const view = note.view!
@@ -175,8 +178,29 @@ async function userAction(world: World, device: Device): Promise<void> {
       else if (r < 0.95 && folders.length) await device.catalog.renameFolder(rng.pick(folders).id, `${rng.pick(['A', 'B', 'C'])}${rng.int(1, 5)}`)
       else if (folders.length) await device.catalog.deleteFolder(rng.pick(folders).id)
     }
+  } catch (err) {
+    // Refused at once on this device, as the user would be told: nothing was written.
+    if (!(err instanceof FolderNameTaken || err instanceof FolderInsideItself)) throw err
   } finally {
     record(before)
+  }
+}
+
+/** Live folders by parent, from the relay's records: no two share a name, and each reaches the top level. */
+function checkFolderTree(records: ReadonlyMap<string, EntityRecord | null>): void {
+  const folders = new Map<string, FolderRecord>()
+  for (const r of records.values()) if (r?.type === 'folder' && !r.deleted) folders.set(r.id, r)
+  const names = new Map<string, string>()
+  for (const f of folders.values()) {
+    const key = `${f.parentId}/${folderNameKey(f.name)}`
+    expect(names.get(key), `folders ${names.get(key)} and ${f.id} share the name "${f.name}" in ${f.parentId}`).toBeUndefined()
+    names.set(key, f.id)
+    const seen = new Set<string>()
+    for (let at: FolderRecord | undefined = f; at; at = at.parentId === null ? undefined : folders.get(at.parentId)) {
+      expect(seen.has(at.id), `folder ${f.id} is in a cycle`).toBe(false)
+      seen.add(at.id)
+      if (at.parentId !== null) expect(folders.has(at.parentId), `folder ${at.id} is in a deleted folder ${at.parentId}`).toBe(true)
+    }
   }
 }
 
@@ -245,6 +269,7 @@ async function replay(world: World): Promise<Map<string, EntityRecord>> {
   const ctx: RuleContext = {
     get: (type, id) => records.get(`${type}:${id}`),
     childrenOf: (folderId) => [...records.values()].filter((r) => !r.deleted && (r.type === 'note' ? r.folderId === folderId : r.parentId === folderId)),
+    foldersIn: (parentId) => liveFoldersIn(records.values(), parentId),
     hasUnseenContent: () => false,
   }
   const ordered = all.filter((op) => firstAnswers.get(op.opId)!.original!.seq !== null).sort((a, b) => firstAnswers.get(a.opId)!.original!.seq! - firstAnswers.get(b.opId)!.original!.seq!)
@@ -284,6 +309,8 @@ async function runSchedule(seed: number): Promise<{ ops: number; conflicts: numb
     const replayed = await replay(world)
     for (const [key, record] of serverRecords) expect(comparable(record), `record ${key}`).toEqual(comparable(replayed.get(key)))
     expect(replayed.size).toBe(serverRecords.size)
+    // 5. folders: no two live folders in one parent share a name, none is in a cycle or lost
+    checkFolderTree(serverRecords)
     let conflicts = 0
     for (const device of world.devices) {
       const snapshot = device.catalog.getSnapshot()

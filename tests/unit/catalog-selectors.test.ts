@@ -3,7 +3,7 @@ import { newFolder, newNote } from '../../protocol/meta/rules'
 import type { Actor, EntityRecord, FolderRecord, MetaOp, NoteRecord } from '../../protocol/meta/types'
 import type { CatalogSnapshot } from '../../renderer/catalog/catalog'
 import { entityKey, type LocalEntity, type OutboxEntry } from '../../renderer/catalog/outbox'
-import { NOTE_SYNC_LABELS, folderTree, globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
+import { NOTE_SYNC_LABELS, folderItems, folderPath, folderTree, globalStatus, noteSyncState, notesFor, type NoteSyncState } from '../../renderer/catalog/selectors'
 import type { RelayReach } from '../../renderer/catalog/sync-worker'
 
 const ACTOR: Actor = { device: 'dev', name: 'Dev' }
@@ -180,5 +180,24 @@ describe('folderTree: nested folders as the sidebar shows them', () => {
       ['Archive', 1],
       ['Projects', 1],
     ])
+  })
+})
+
+describe('folder paths for pickers', () => {
+  const folder = (id: string, name: string, parentId: string | null): LocalEntity => entity(newFolder(id, { name, parentId }, 1, ACTOR, 0))
+
+  it('names a folder by its path from the top, and sorts folders by path so subfolders follow their parent', () => {
+    const s = snapshot([folder('w', 'Work', null), folder('c', 'Clients', 'w'), folder('a', 'Acme', 'c'), folder('w2', 'Work (2)', null), folder('b', 'Archive', null)])
+    expect(folderPath(s, 'a')).toBe('Work / Clients / Acme')
+    expect(folderPath(s, 'w')).toBe('Work')
+    expect(folderPath(s, 'missing')).toBeNull()
+    expect(folderItems(s).map((f) => f.path.join(' / '))).toEqual(['Archive', 'Work', 'Work / Clients', 'Work / Clients / Acme', 'Work (2)'])
+  })
+
+  it('shows every folder of a cycle of pending moves (the relay will refuse one), with finite paths', () => {
+    // Here A was moved into B while the feed brought B into A.
+    const s = snapshot([folder('a', 'A', 'b'), folder('b', 'B', 'a'), folder('t', 'Top', null)])
+    expect(folderTree(s).map((f) => f.folder.id).sort()).toEqual(['a', 'b', 't'])
+    expect(folderPath(s, 'a')).toBe('B / A')
   })
 })

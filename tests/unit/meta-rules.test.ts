@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { OpParseError, parseOpsRequest } from '../../protocol/meta/parse'
-import { decide, onContentChanged, PURGED_REVIVED_NOTICE, purgedTombstone, revivePurged, type Decision, type RuleContext } from '../../protocol/meta/rules'
+import { decide, liveFoldersIn, onContentChanged, PURGED_REVIVED_NOTICE, purgedTombstone, revivePurged, type Decision, type RuleContext } from '../../protocol/meta/rules'
 import { encodeContentSnapshot, hasUnseenEdits, reachedStateVector, updateInsertsBeyond } from '../../protocol/meta/snapshots'
 import { RECOVERED_FOLDER_ID, type EntityRecord, type FolderRecord, type MetaOp, type NoteRecord, type OpPayloads } from '../../protocol/meta/types'
 
@@ -14,6 +14,7 @@ function relay() {
   const ctx: RuleContext = {
     get: (type, id) => records.get(`${type}:${id}`),
     childrenOf: (folderId) => [...records.values()].filter((r) => !r.deleted && (r.type === 'note' ? r.folderId : r.parentId) === folderId),
+    foldersIn: (parentId) => liveFoldersIn(records.values(), parentId),
     hasUnseenContent: (noteId, snapshot) => hasUnseenEdits(Y.encodeStateAsUpdate(docOf(noteId)), snapshot),
   }
   const docOf = (noteId: string): Y.Doc => {
@@ -27,6 +28,7 @@ function relay() {
     seq: () => seq,
     note: (id: string) => records.get(`note:${id}`) as NoteRecord,
     folder: (id: string) => records.get(`folder:${id}`) as FolderRecord | undefined,
+    folderIds: () => [...records.values()].filter((r) => r.type === 'folder').map((r) => r.id),
     /** Decides one op in server order. */
     send<K extends keyof OpPayloads>(kind: K, entity: string, payload: OpPayloads[K], baseVersion = 0, device = 'dev-a'): Decision & { seq: number | null } {
       const op = { opId: `op-${++opCount}`, kind, entity, baseVersion, actor: { device, name: device }, payload } as MetaOp
@@ -48,6 +50,8 @@ function relay() {
     },
   }
 }
+
+const allFolders = (r: ReturnType<typeof relay>): FolderRecord[] => r.folderIds().map((id) => r.folder(id)!)
 
 function newNoteRecord(): NoteRecord {
   const r = relay()
@@ -156,6 +160,104 @@ describe('metadata rules (docs/sync-rules.md)', () => {
     // A move made before the delete was seen is still the note's own first move: no conflict.
     expect(r.send('note.move', 'n1', { folderId: 'sub' }, moveBase, 'dev-a').status).toBe('applied')
     expect(r.note('n1').folderId).toBe('sub')
+  })
+
+  it('folder move: into another folder or the top level; into itself or a descendant is rejected with the reason', () => {
+    const r = relay()
+    r.send('folder.create', 'fa', { name: 'A', parentId: null })
+    r.send('folder.create', 'fb', { name: 'B', parentId: 'fa' })
+    r.send('folder.create', 'fc', { name: 'C', parentId: 'fb' })
+    r.send('folder.create', 'fx', { name: 'X', parentId: null })
+    expect(r.send('folder.move', 'fa', { parentId: 'fa' })).toMatchObject({ status: 'rejected', reason: 'a folder cannot go inside itself' })
+    expect(r.send('folder.move', 'fa', { parentId: 'fc' })).toMatchObject({ status: 'rejected', reason: 'a folder cannot go inside itself' })
+    expect(r.folder('fa')!.parentId).toBeNull()
+    expect(r.send('folder.move', 'fb', { parentId: 'fx' }).status).toBe('applied')
+    expect(r.folder('fb')).toMatchObject({ parentId: 'fx', fields: { parentId: { seq: r.seq(), actor: { device: 'dev-a' } } } })
+    expect(r.folder('fc')!.parentId).toBe('fb') // its contents go with it
+    expect(r.send('folder.move', 'fb', { parentId: null }, r.seq()).status).toBe('applied')
+    expect(r.folder('fb')!.parentId).toBeNull()
+  })
+
+  it('folder moves that together would make a cycle: the first in server order applies, the second is rejected', () => {
+    const r = relay()
+    r.send('folder.create', 'fa', { name: 'A', parentId: null })
+    r.send('folder.create', 'fb', { name: 'B', parentId: null })
+    // Both devices offline: one moves A into B, the other B into A, each from what it saw (seq 2).
+    expect(r.send('folder.move', 'fa', { parentId: 'fb' }, 2, 'dev-a').status).toBe('applied')
+    expect(r.send('folder.move', 'fb', { parentId: 'fa' }, 2, 'dev-b')).toMatchObject({ status: 'rejected', reason: 'a folder cannot go inside itself' })
+    expect(r.folder('fa')!.parentId).toBe('fb')
+    expect(r.folder('fb')!.parentId).toBeNull() // reachable from the top: nothing lost
+  })
+
+  it('folder move vs folder move from another base: conflict, the folder stays where the first put it', () => {
+    const r = relay()
+    r.send('folder.create', 'fa', { name: 'A', parentId: null })
+    r.send('folder.create', 'fb', { name: 'B', parentId: null })
+    r.send('folder.create', 'fm', { name: 'M', parentId: null })
+    expect(r.send('folder.move', 'fm', { parentId: 'fa' }, 0, 'dev-a').status).toBe('applied')
+    expect(r.send('folder.move', 'fm', { parentId: 'fb' }, 0, 'dev-b').status).toBe('conflict')
+    expect(r.folder('fm')!.parentId).toBe('fa')
+    expect(r.folder('fm')!.conflicts.parentId!.candidates.map((c) => c.value)).toEqual(['fa', 'fb'])
+    const settled = r.send('folder.move', 'fm', { parentId: 'fb' }, r.folder('fm')!.conflicts.parentId!.seq, 'dev-b')
+    expect(settled.status).toBe('applied')
+    expect(r.folder('fm')).toMatchObject({ parentId: 'fb', conflicts: {} })
+  })
+
+  it('folder move into a folder deleted meanwhile: the folder lands in Recovered, never lost', () => {
+    const r = relay()
+    r.send('folder.create', 'fa', { name: 'A', parentId: null })
+    r.send('folder.create', 'fm', { name: 'M', parentId: null })
+    r.send('folder.delete', 'fa', {})
+    const moved = r.send('folder.move', 'fm', { parentId: 'fa' })
+    expect(moved).toMatchObject({ status: 'applied', reason: expect.stringContaining('Recovered') })
+    expect(r.folder('fm')!.parentId).toBe(RECOVERED_FOLDER_ID)
+    expect(r.folder(RECOVERED_FOLDER_ID)).toMatchObject({ name: 'Recovered', parentId: null, deleted: false })
+  })
+
+  it('folder names are unique in their parent: a later create, rename or move into a parent holding the name gets a numbered suffix', () => {
+    const r = relay()
+    r.send('folder.create', 'f1', { name: 'Ideas', parentId: null })
+    // Compared trimmed, case-insensitively and in NFC: "IDÉAS" (é composed) and "idÉas" (E + combining acute) are one name.
+    r.send('folder.create', 'g1', { name: 'Idéas', parentId: null })
+    expect(r.send('folder.create', 'f2', { name: 'ideas', parentId: null }, 0, 'dev-b').status).toBe('applied')
+    expect(r.folder('f2')!.name).toBe('ideas (2)')
+    r.send('folder.create', 'g2', { name: 'IDE\u0301AS', parentId: null }, 0, 'dev-b')
+    expect(r.folder('g2')!.name).toBe('IDE\u0301AS (2)')
+    r.send('folder.create', 'f3', { name: 'Ideas', parentId: null }, 0, 'dev-c')
+    expect(r.folder('f3')!.name).toBe('Ideas (3)')
+    // The same name in another parent is no clash.
+    r.send('folder.create', 'p', { name: 'Work', parentId: null })
+    r.send('folder.create', 'f4', { name: 'Ideas', parentId: 'p' })
+    expect(r.folder('f4')!.name).toBe('Ideas')
+    // A rename into a taken name, from another device.
+    r.send('folder.create', 'f5', { name: 'Later', parentId: 'p' })
+    expect(r.send('folder.rename', 'f5', { name: 'IDEAS' }, r.folder('f5')!.fields.name.seq, 'dev-b').status).toBe('applied')
+    expect(r.folder('f5')!.name).toBe('IDEAS (2)')
+    // Renaming a folder to its own name in another case is no clash with itself.
+    r.send('folder.rename', 'f4', { name: 'IDEAS' }, r.folder('f4')!.fields.name.seq)
+    expect(r.folder('f4')!.name).toBe('IDEAS')
+    // A move into a parent holding the name.
+    expect(r.send('folder.move', 'f1', { parentId: 'p' }).status).toBe('applied')
+    expect(r.folder('f1')).toMatchObject({ parentId: 'p', name: 'Ideas (3)' })
+    // Deleting a folder moves its subfolders up, suffixed where the parent holds their names.
+    r.send('folder.create', 's', { name: 'Sub', parentId: 'p' })
+    r.send('folder.create', 's1', { name: 'Ideas', parentId: 's' })
+    r.send('folder.create', 's2', { name: 'Work', parentId: 's' })
+    r.send('folder.delete', 's', {})
+    expect(r.folder('s1')).toMatchObject({ parentId: 'p', name: 'Ideas (4)' })
+    expect(r.folder('s2')).toMatchObject({ parentId: 'p', name: 'Work' })
+    // No two live folders in one parent share a name.
+    for (const parent of [null, 'p']) {
+      const names = liveFoldersIn(allFolders(r), parent).map((f) => f.name.normalize('NFC').toLowerCase())
+      expect(new Set(names).size).toBe(names.length)
+    }
+  })
+
+  it('the Recovered folder gets a suffix when a folder of that name exists at the top level', () => {
+    const r = relay()
+    r.send('folder.create', 'mine', { name: 'recovered', parentId: null })
+    r.send('note.create', 'n1', { title: 'x', folderId: 'gone', tags: [] })
+    expect(r.folder(RECOVERED_FOLDER_ID)!.name).toBe('Recovered (2)')
   })
 
   it('tags: adds and removes merge as a set; an add wins over a concurrent remove', () => {
@@ -288,7 +390,7 @@ describe('metadata rules (docs/sync-rules.md)', () => {
     const tombstone = purgedTombstone(deleted, r.seq() + 1, 9_999)
     expect(tombstone).toMatchObject({ id: 'n1', deleted: true, version: r.seq() + 1, createdAt: deleted.createdAt, title: '', folderId: null, tags: [], tagAdded: {}, trashSnapshot: null, notice: null, conflicts: {} })
     expect(JSON.stringify(tombstone)).not.toMatch(/Secret|Private|private|dev-b|dev-a/)
-    expect(decide({ opId: 'late', kind: 'note.rename', entity: 'n1', baseVersion: 0, actor: { device: 'd', name: 'd' }, payload: { title: 'x' } }, { get: () => tombstone, childrenOf: () => [], hasUnseenContent: () => true }, r.seq() + 2, 0)).toMatchObject({ status: 'rejected', reason: 'the note was deleted forever' })
+    expect(decide({ opId: 'late', kind: 'note.rename', entity: 'n1', baseVersion: 0, actor: { device: 'd', name: 'd' }, payload: { title: 'x' } }, { get: () => tombstone, childrenOf: () => [], foldersIn: () => [], hasUnseenContent: () => true }, r.seq() + 2, 0)).toMatchObject({ status: 'rejected', reason: 'the note was deleted forever' })
   })
 
   it('content a purged note never had brings it back untitled, saying why; a copy of what was purged does not', () => {

@@ -126,6 +126,26 @@ describe.each(implementations)('%s (MetaStorage contract)', (_name, open) => {
     await meta.close()
   })
 
+  it('gives rules the live folders of a parent (the top level too) and a folder’s ancestors, across calls and within one', async () => {
+    const meta = await open()
+    const folder = (id: string, name: string, parentId: string | null) => op('folder.create', id, { name, parentId })
+    // A chain deeper than a rule may take rounds to read, one level at a time.
+    const chain = Array.from({ length: 30 }, (_, i) => folder(`c${i}`, `Level ${i}`, i === 0 ? null : `c${i - 1}`))
+    await meta.applyOps('w', [folder('top', 'Ideas', null), folder('gone', 'Gone', null), ...chain], decideAt())
+    await meta.applyOps('w', [op('folder.delete', 'gone', {})], decideAt())
+    // Same name at the top level, from another call and within one call: suffixed in order.
+    const [dup] = await meta.applyOps('w', [folder('dup', 'IDEAS', null)], decideAt())
+    expect(dup!.record).toMatchObject({ name: 'IDEAS (2)' })
+    const [a, b, c] = await meta.applyOps('w', [folder('a', 'Gone', null), folder('b', 'ideas', null), folder('c', 'Level 5', 'c4')], decideAt())
+    expect([a!.record, b!.record, c!.record]).toMatchObject([{ name: 'Gone' }, { name: 'ideas (3)' }, { name: 'Level 5 (2)' }])
+    // Moving the chain's root into its deepest folder walks all 30 ancestors: refused.
+    const [cycle] = await meta.applyOps('w', [op('folder.move', 'c0', { parentId: 'c29' })], decideAt())
+    expect(cycle).toMatchObject({ status: 'rejected', reason: 'a folder cannot go inside itself' })
+    const [moved] = await meta.applyOps('w', [op('folder.move', 'c5', { parentId: null })], decideAt())
+    expect(moved).toMatchObject({ status: 'applied', record: { parentId: null, name: 'Level 5' } })
+    await meta.close()
+  })
+
   it('pages the feed without splitting one seq, and says when there is more', async () => {
     const meta = await open()
     await meta.applyOps('w', [op('folder.create', 'f', { name: 'F', parentId: null })], decideAt())

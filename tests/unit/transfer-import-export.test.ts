@@ -232,3 +232,30 @@ describe('safe names', () => {
     expect([names.take('A', '.md'), names.take('a', '.md'), names.take('A', '.md')]).toEqual(['A.md', 'a (2).md', 'A (3).md'])
   })
 })
+
+describe('links between notes in Markdown', () => {
+  it('export writes relative links to the linked notes’ files (title only for a note not exported); import makes them note links again', async () => {
+    const ws = new FakeWorkspace()
+    const work = await ws.createFolder('Work', null)
+    const plan = await ws.createNote({ title: 'Plan A', folderId: work, tags: [] })
+    const home = await ws.createNote({ title: 'Home', folderId: null, tags: [] })
+    await ws.writeContent(plan, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Back to ' }, { type: 'noteLink', attrs: { id: home } }] }] })
+    await ws.writeContent(home, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'See ' }, { type: 'noteLink', attrs: { id: plan } }, { type: 'text', text: ' and ' }, { type: 'noteLink', attrs: { id: 'elsewhere' } }] }] })
+
+    const files = await buildExport(ws.source(), { kind: 'all' }, 'md')
+    const text = Object.fromEntries(files.map((f) => [f.relativePath, f.text]))
+    expect(text['Home.md']).toBe('See [Plan A](Work/Plan%20A.md) and Note not found\n')
+    expect(text['Work/Plan A.md']).toBe('Back to [Home](../Home.md)\n')
+
+    const again = new FakeWorkspace()
+    const summary = await importMarkdown(files.map((f) => file(`Export/${f.relativePath}`, f.text)), again)
+    const idOf = (path: string): string => summary.imported.find((i) => i.relativePath === path)!.noteId
+    const content = async (id: string) => (await again.source().readContent(id)).toJSON() as JSONContent
+    expect((await content(idOf('Export/Home.md'))).content![0]!.content).toEqual([
+      { type: 'text', text: 'See ' },
+      { type: 'noteLink', attrs: { id: idOf('Export/Work/Plan A.md') } },
+      { type: 'text', text: ' and Note not found' },
+    ])
+    expect((await content(idOf('Export/Work/Plan A.md'))).content![0]!.content).toEqual([{ type: 'text', text: 'Back to ' }, { type: 'noteLink', attrs: { id: idOf('Export/Home.md') } }])
+  })
+})
