@@ -13,3 +13,6 @@ export const CHANGES_PATH = `${API_PREFIX}/changes`
 
 /** A client's report of how long (ms) its oldest unconfirmed op has waited; the relay exports it as a metric. */
 export const OLDEST_PENDING_HEADER = 'x-skein-oldest-pending-ms'
+
+/** PUT `/<sha256>?note=<noteId>` (raw bytes), GET and HEAD `/<sha256>`: a note's attachments. */
+export const BLOBS_PATH = `${API_PREFIX}/blobs`
