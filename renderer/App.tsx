@@ -224,7 +224,7 @@ export function App({ workspace }: { workspace: Workspace }) {
           </button>
         </main>
       )}
-      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} refused={refused} catalog={catalog} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
+      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} refused={refused} catalog={catalog} attachments={workspace.attachments} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
       {reviewing && snapshot.entities.get(reviewing) && (
         <ReviewDialog entity={snapshot.entities.get(reviewing)!} snapshot={snapshot} catalog={catalog} act={act} onClose={() => setReviewing(null)} />
       )}

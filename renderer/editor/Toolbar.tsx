@@ -37,9 +37,11 @@ interface ToolbarProps {
   /** The link dialog is open (also opened with Ctrl/Cmd+K from the editor). */
   linkOpen: boolean
   setLinkOpen(open: boolean): void
+  /** Opens the picker for an image or file to insert (absent: attachments are not available). */
+  onInsertFile?(): void
 }
 
-export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
+export function Toolbar({ editor, linkOpen, setLinkOpen, onInsertFile }: ToolbarProps) {
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
@@ -103,6 +105,11 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
         <Tool label="Quote" glyph="❝" shortcut={`${mod}Shift+B`} active={state.blockquote} onClick={() => chain().toggleBlockquote().run()} />
         <Tool label="Code block" glyph="{ }" shortcut={`${mod}Alt+C`} active={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()} />
       </div>
+      {onInsertFile && (
+        <div className="tool-group">
+          <Tool label="Insert image or file" glyph="📎" onClick={onInsertFile} />
+        </div>
+      )}
       {linkOpen && (
         <PromptDialog
           title={state.link ? 'Edit link' : 'Add link'}

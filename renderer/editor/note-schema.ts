@@ -7,6 +7,7 @@ import type { Schema } from '@tiptap/pm/model'
 import Code from '@tiptap/extension-code'
 import StarterKit from '@tiptap/starter-kit'
 import { SafeLink, isAllowedLinkUrl } from './link'
+import { attachmentNodes } from './attachment-nodes'
 
 /**
  * Inline code that can also be a link, bold or struck through, as Markdown allows
@@ -28,6 +29,7 @@ export function contentExtensions(): Extensions {
       isAllowedUri: (url) => isAllowedLinkUrl(url),
     }),
     LinkableCode,
+    ...attachmentNodes(),
   ]
 }
 

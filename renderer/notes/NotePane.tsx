@@ -212,7 +212,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
       <Suspense fallback={<div className="editor-loading" aria-busy="true" aria-label="Loading note" />}>
         {/* Keyed by the doc: the editor binds to one Y.Doc for its lifetime, and a replaced handle is a new doc. */}
         <SchemaGuarded key={handle.doc.guid} handle={handle}>
-          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} focusMatch={focusMatch} />
+          <NoteEditor handle={handle} onFirstLine={onFirstLine} autoFocus={autoFocus} focusMatch={focusMatch} attachments={workspace.attachments} />
         </SchemaGuarded>
       </Suspense>
     </main>

@@ -25,7 +25,10 @@ function savedLocally(handle: DocHandle): Promise<void> {
   })
 }
 
-export function importTargetOf({ catalog, registry }: Workspace): ImportTarget {
+/** A workspace as import needs it; without attachments, files next to the Markdown are not read. */
+type ImportWorkspace = Omit<Workspace, 'attachments'> & { readonly attachments?: Workspace['attachments'] }
+
+export function importTargetOf({ catalog, registry }: ImportWorkspace): ImportTarget {
   return {
     folders: () => folderItems(catalog.getSnapshot()).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
     createFolder: (name, parentId) => catalog.createFolder(name, parentId),
