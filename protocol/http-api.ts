@@ -14,5 +14,21 @@ export const CHANGES_PATH = `${API_PREFIX}/changes`
 /** A client's report of how long (ms) its oldest unconfirmed op has waited; the relay exports it as a metric. */
 export const OLDEST_PENDING_HEADER = 'x-skein-oldest-pending-ms'
 
-/** PUT `/<sha256>?note=<noteId>` (raw bytes), GET and HEAD `/<sha256>`: a note's attachments. */
+/**
+ * Attachments, stored once per workspace by content hash: `PUT|GET|HEAD ${BLOBS_PATH}/<hash>`
+ * (PUT takes `?note=<noteId>`). docs/protocol.md, "Attachments (blob endpoints)".
+ */
 export const BLOBS_PATH = `${API_PREFIX}/blobs`
+
+/** A blob's name: the SHA-256 of its bytes as 64 lowercase hex characters, nothing else. */
+const BLOB_HASH = /^[0-9a-f]{64}$/
+
+export function isBlobHash(value: unknown): value is string {
+  return typeof value === 'string' && BLOB_HASH.test(value)
+}
+
+/** The path of one blob; throws on anything but a blob hash (a caller's bug, not input). */
+export function blobPath(hash: string): string {
+  if (!isBlobHash(hash)) throw new Error(`blobPath: not a SHA-256 hex hash: ${JSON.stringify(hash)}`)
+  return `${BLOBS_PATH}/${hash}`
+}

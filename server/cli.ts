@@ -12,6 +12,7 @@ import { DAY_MS } from './meta/purger.js'
 import { startRelay, type RelayStorage } from './relay.js'
 import { AuthFileError, AuthTable } from './auth.js'
 import { migrate, openPool, SchemaTooNewError, type Pool } from './postgres/database.js'
+import { PostgresBlobStorage } from './postgres/blob-storage.js'
 import { PostgresDocStorage } from './postgres/doc-storage.js'
 import { PostgresMetaStorage } from './postgres/meta-storage.js'
 import type { Logger } from 'pino'
@@ -36,7 +37,8 @@ async function openPostgres(url: string, log: Logger): Promise<{ pool: Pool; sto
     if (from !== to) log.info({ from, to }, 'PostgreSQL schema migrated')
     const docs = await PostgresDocStorage.open(pool, { migrate: false })
     const meta = await PostgresMetaStorage.open(pool, { migrate: false })
-    return { pool, storage: { docs, meta } }
+    const blobs = await PostgresBlobStorage.open(pool, { migrate: false })
+    return { pool, storage: { docs, meta, blobs } }
   } catch (err) {
     await pool.end().catch(() => undefined)
     if (err instanceof SchemaTooNewError) fail(err.message)

@@ -18,8 +18,12 @@ export interface RelayConfig {
   postgresUrl: string | null
   /** Redis URL: fan-out to the other relays sharing `postgresUrl`. */
   redisUrl: string | null
-  limits: Pick<RelayLimits, 'maxMessageBytes' | 'maxDocBytes' | 'maxConnections' | 'maxConnectionsPerIp' | 'messagesPerSecond' | 'messageBurst'>
+  limits: Pick<RelayLimits, 'maxMessageBytes' | 'maxDocBytes' | 'maxConnections' | 'maxConnectionsPerIp' | 'messagesPerSecond' | 'messageBurst' | 'maxAttachmentBytes'>
 }
+
+const MIB = 1024 * 1024
+/** SQLite holds a value of at most 1e9 bytes, PostgreSQL's bytea 1 GiB; an upload is held in memory. */
+const MAX_ATTACHMENT_MB = 512
 
 /** A flag the operator got wrong; the CLI prints its message as one line and exits non-zero. */
 export class ConfigError extends Error {}
@@ -36,7 +40,7 @@ interface FlagSpec {
 export const FLAGS = {
   host: { env: 'SKEIN_HOST', type: 'string', value: 'ADDR', default: '127.0.0.1', description: 'Address to listen on. A non-loopback address needs --auth (or --insecure-no-auth).' },
   port: { env: 'SKEIN_PORT', type: 'string', value: 'N', default: '1234', description: 'TCP port (0 picks a free one).' },
-  data: { env: 'SKEIN_DATA', type: 'string', value: 'DIR', default: './relay-data', description: 'Folder for the SQLite database (skein.sqlite); created if missing.' },
+  data: { env: 'SKEIN_DATA', type: 'string', value: 'DIR', default: './relay-data', description: 'Folder for the SQLite databases (skein.sqlite, meta.sqlite, blobs.sqlite); created if missing.' },
   static: { env: 'SKEIN_STATIC', type: 'string', value: 'DIR', description: 'Folder with the built web client to serve at / (default: the bundled dist/renderer).' },
   'log-level': { env: 'SKEIN_LOG_LEVEL', type: 'string', value: 'LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
   auth: { env: 'SKEIN_AUTH', type: 'string', value: 'FILE', description: 'JSON token file {"tokens":[{"token","workspace","access":"read-write"|"read-only"}]}; reloaded on SIGHUP.' },
@@ -62,6 +66,13 @@ export const FLAGS = {
   },
   'max-message-bytes': { env: 'SKEIN_MAX_MESSAGE_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxMessageBytes), description: 'Largest WebSocket message; larger ones close the connection with 1009.' },
   'max-doc-bytes': { env: 'SKEIN_MAX_DOC_BYTES', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxDocBytes), description: 'Largest stored size of one document; an update past it closes with 4413.' },
+  'max-attachment-mb': {
+    env: 'SKEIN_MAX_ATTACHMENT_MB',
+    type: 'string',
+    value: 'N',
+    default: String(DEFAULT_LIMITS.maxAttachmentBytes / MIB),
+    description: 'Largest attachment (image, file) one upload may hold, in MiB; larger ones get HTTP 413.',
+  },
   'max-connections': { env: 'SKEIN_MAX_CONNECTIONS', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnections), description: 'Open connections overall; more are refused with HTTP 503.' },
   'max-connections-per-ip': { env: 'SKEIN_MAX_CONNECTIONS_PER_IP', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.maxConnectionsPerIp), description: 'Open connections per client address; more are refused with HTTP 429.' },
   'rate-limit': { env: 'SKEIN_RATE_LIMIT', type: 'string', value: 'N', default: String(DEFAULT_LIMITS.messagesPerSecond), description: 'Messages per second per connection, sustained; faster closes with 4529.' },
@@ -89,7 +100,8 @@ export function helpText(): string {
     'Flags:',
     ...rows,
     '',
-    'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET /metrics, GET / (web client).',
+    'Endpoints: ws://HOST:PORT/<room>, GET /healthz, GET /readyz, GET /metrics, /v1/ops, /v1/changes,',
+    'PUT|GET|HEAD /v1/blobs/<sha256> (attachments), GET / (web client).',
     'Signals: SIGTERM/SIGINT store everything and exit 0; SIGHUP reloads the --auth file (with --redis,',
     'tokens it no longer lists are closed on every relay).',
   ].join('\n')
@@ -136,6 +148,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     maxConnectionsPerIp: integer('max-connections-per-ip', get('max-connections-per-ip')!, 1, 10_000_000),
     messagesPerSecond: integer('rate-limit', get('rate-limit')!, 1, 10_000_000),
     messageBurst: integer('rate-burst', get('rate-burst')!, 1, 10_000_000),
+    maxAttachmentBytes: integer('max-attachment-mb', get('max-attachment-mb')!, 1, MAX_ATTACHMENT_MB) * MIB,
   }
   const purgeAfterDays = integer('purge-after-days', get('purge-after-days')!, 0, 36_500)
   const logLevel = get('log-level')! as LevelWithSilent

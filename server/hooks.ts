@@ -42,7 +42,14 @@ export interface RelayHookPayloads {
   onMetaRequest: { route: MetaRoute; status: number; seconds: number }
   /** A client's report of how long its oldest unsynced metadata op has waited. */
   onClientPendingAge: { seconds: number }
+  /** One attachment upload answered (`bytes`: what was received of its body). */
+  onBlobUpload: { workspace: string; result: BlobUploadResult; bytes: number }
+  /** Attachments no note references any more were deleted (a note's purge). */
+  onBlobsPurged: { workspace: string; blobs: number }
 }
+
+/** How an attachment upload ended, as a metric label. */
+export type BlobUploadResult = 'created' | 'existed' | 'too-large' | 'hash-mismatch' | 'note-deleted' | 'refused' | 'failed'
 
 /** The /v1 endpoints as metric labels; a long-poll is its own route because it includes its wait. */
 export type MetaRoute = 'ops' | 'changes' | 'changes-wait' | 'preflight' | 'other'
@@ -73,6 +80,8 @@ const HOOK_NAMES: Record<keyof RelayHookPayloads, true> = {
   onMetaOp: true,
   onMetaRequest: true,
   onClientPendingAge: true,
+  onBlobUpload: true,
+  onBlobsPurged: true,
 }
 
 /** One hooks object that calls every given one in order. */

@@ -11,6 +11,8 @@ export interface RelayGauges {
   feedWaiters(): number
   /** 1 while Redis connects this relay to the others, 0 while it is away; null without `--redis`. */
   redisUp(): number | null
+  /** Bytes of attachments stored, every workspace (read from the blob storage at scrape time). */
+  blobBytes(): Promise<number>
 }
 
 /** Round trips and failures of a networked store (PostgreSQL, Redis). */
@@ -120,6 +122,24 @@ export function createMetrics(gauges: RelayGauges): {
   })
   g('skein_meta_feed_waiters', 'Change-feed requests long-polling for a change.', gauges.feedWaiters)
 
+  new Gauge({
+    name: 'skein_blob_bytes_stored',
+    help: 'Bytes of attachments stored (every workspace; shared storage: every relay\'s).',
+    registers: [registry],
+    async collect() {
+      this.set(await gauges.blobBytes())
+    },
+  })
+  const blobUploads = new Counter({
+    name: 'skein_blob_uploads_total',
+    help: 'Attachment uploads answered, by result: created, existed (idempotent repeat), too-large, hash-mismatch, note-deleted, refused (auth, bad request), failed (storage, client gone).',
+    labelNames: ['result'],
+    registers: [registry],
+  })
+  for (const result of ['created', 'existed', 'too-large', 'hash-mismatch', 'note-deleted', 'refused', 'failed']) blobUploads.inc({ result }, 0)
+  const blobBytesReceived = new Counter({ name: 'skein_blob_bytes_received_total', help: 'Bytes of attachment upload bodies read.', registers: [registry] })
+  const blobsPurged = new Counter({ name: 'skein_blobs_purged_total', help: 'Attachments deleted because the last note referencing them was purged.', registers: [registry] })
+
   const RTT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]
   const pgRtt = new Histogram({ name: 'skein_postgres_round_trip_seconds', help: 'Round trip of a PostgreSQL readiness query (with --postgres).', buckets: RTT_BUCKETS, registers: [registry] })
   const pgErrors = new Counter({ name: 'skein_postgres_errors_total', help: 'Failed PostgreSQL readiness queries (with --postgres).', registers: [registry] })
@@ -168,6 +188,11 @@ export function createMetrics(gauges: RelayGauges): {
     onMetaOp: ({ status }) => metaOps.inc({ status }),
     onMetaRequest: ({ route, seconds }) => metaRequests.observe({ route }, seconds),
     onClientPendingAge: ({ seconds }) => oldestPending.report(seconds, Date.now()),
+    onBlobUpload: ({ result, bytes }) => {
+      blobUploads.inc({ result })
+      blobBytesReceived.inc(bytes)
+    },
+    onBlobsPurged: ({ blobs }) => blobsPurged.inc(blobs),
   }
   return {
     registry,

@@ -7,6 +7,9 @@ import { CloseCode } from './close-codes.js'
 import { CLOSE_GRACE_MS, Connection, type ConnectionLimits, type ConnectionServices } from './connection.js'
 import { combineHooks, type RejectReason, type RelayHooks } from './hooks.js'
 import { createRequestHandler } from './http/routes.js'
+import { BlobService } from './blobs/service.js'
+import { SqliteBlobStorage } from './blobs/sqlite.js'
+import type { BlobStorage } from './blobs/storage.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics.js'
 import { createContentReader } from './meta/note-content.js'
@@ -27,6 +30,8 @@ export interface RelayLimits extends ConnectionLimits {
   maxMessageBytes: number
   maxConnections: number
   maxConnectionsPerIp: number
+  /** Largest attachment upload, in bytes; larger ones get 413. */
+  maxAttachmentBytes: number
 }
 
 /**
@@ -42,6 +47,8 @@ export interface RelayStorage {
    * `startRelay` throws.
    */
   meta?: MetaStorage
+  /** Attachments. Default: SQLite in `dataDir/blobs.sqlite`; like `meta`, never memory unless given. */
+  blobs?: BlobStorage
 }
 
 export interface RelayOptions {
@@ -94,6 +101,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxDocBytes: 64 * 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerIp: 500,
+  maxAttachmentBytes: 25 * 1024 * 1024,
   messagesPerSecond: 100,
   messageBurst: 500,
   maxQueuedFrames: 100,
@@ -125,9 +133,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? RELAY_DEFAULTS.host
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const given = options.storage ?? {}
-  if (!options.dataDir && !(given.docs && given.meta)) {
-    const missing = [given.docs ? null : 'storage.docs', given.meta ? null : 'storage.meta'].filter((m) => m !== null).join(' and ')
-    throw new Error(`startRelay: pass dataDir (SQLite files) or ${missing}; metadata is never kept only in memory unless storage.meta says so`)
+  if (!options.dataDir && !(given.docs && given.meta && given.blobs)) {
+    const missing = [given.docs ? null : 'storage.docs', given.meta ? null : 'storage.meta', given.blobs ? null : 'storage.blobs'].filter((m) => m !== null)
+    const list = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)!}` : missing[0]!
+    throw new Error(`startRelay: pass dataDir (SQLite files) or ${list}; metadata and attachments are never kept only in memory unless storage says so`)
   }
   let auth = options.auth ?? null
   /** Token ids revoked on another relay, refused here until this relay's own table is reloaded. */
@@ -148,6 +157,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     pendingUpdates: () => registry.pendingUpdates,
     feedWaiters: () => meta.feedWaiters,
     redisUp: () => (fanout ? Number(fanout.status.up) : null),
+    blobBytes: () => blobStorage.bytesStored(),
   })
   const hooks = combineHooks(metrics.hooks, { onContentChanged: ({ room }) => meta.contentChanged(room) }, options.hooks ?? {})
   const storage =
@@ -161,6 +171,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (options.redisUrl && !shared) throw new Error('startRelay: redisUrl connects relays that share their storage; pass a shared storage.docs (PostgreSQL)')
   const fanout = options.redisUrl ? new Fanout(options.redisUrl, randomUUID(), log, metrics.redis) : null
   const metaStorage = given.meta ?? SqliteMetaStorage.open(options.dataDir!)
+  const blobStorage = given.blobs ?? new SqliteBlobStorage(options.dataDir!)
   const registry = new RoomRegistry(storage, log, {
     ...(fanout ? { fanout, subscriptions: fanout } : {}),
     unloadAfterMs: options.unloadAfterMs ?? RELAY_DEFAULTS.unloadAfterMs,
@@ -173,6 +184,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const meta: MetaService = new MetaService({
     meta: metaStorage,
     storage,
+    blobs: blobStorage,
     registry,
     purgeAfterMs: options.purgeAfterMs ?? RELAY_DEFAULTS.purgeAfterMs,
     ...(options.purgeSweepMs !== undefined ? { purgeSweepMs: options.purgeSweepMs } : {}),
@@ -191,6 +203,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         }
       : {}),
   })
+  const blobs = new BlobService({ blobs: blobStorage, meta: metaStorage, grantFor, maxBytes: limits.maxAttachmentBytes, hooks, log })
   const closeRevoked = (keep: (grant: Grant) => Grant | null): void => {
     for (const { connection, token } of live.values()) {
       const grant = keep(connection.grant) && grantFor(token)
@@ -244,12 +257,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       checkWritable: async () => {
         await storage.checkWritable()
         await meta.checkWritable()
+        await blobStorage.checkWritable()
       },
       // Redis being away degrades fan-out between relays, not this relay: reported, still ready.
       ...(fanout ? { readiness: () => ({ redis: fanout.status.up ? 'up' : 'down' }) } : {}),
       staticDir: options.staticDir ?? null,
       metrics: metrics.registry,
       api: (req, res) => meta.handle(req, res),
+      blobs: (req, res) => blobs.handle(req, res),
     }),
   )
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
@@ -336,6 +351,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         await meta.beginClose()
         await registry.closeAll()
         roomsClosed = true
+        await blobs.close()
         await meta.close()
         for (const ws of wss.clients) ws.terminate()
         server.closeAllConnections()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
 import { CONTENT_SECURITY_POLICY } from '../../protocol/csp.js'
-import { API_PREFIX } from '../../protocol/http-api.js'
+import { API_PREFIX, BLOBS_PATH } from '../../protocol/http-api.js'
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -21,12 +21,14 @@ export interface RouteOptions {
   /** Folder of the built web client, or null. */
   staticDir: string | null
   metrics: Registry
-  /** The metadata API, for every path under `/v1`. */
+  /** The metadata API, for every path under `/v1` but the attachments'. */
   api: RequestHandler
+  /** The attachment endpoints, `/v1/blobs` and below. */
+  blobs: RequestHandler
 }
 
 /** `/healthz`, `/readyz`, `/metrics`, `/v1/…`, and the web client at `/` when `staticDir` holds a build. */
-export function createRequestHandler({ checkWritable, readiness, staticDir, metrics, api }: RouteOptions): RequestHandler {
+export function createRequestHandler({ checkWritable, readiness, staticDir, metrics, api, blobs }: RouteOptions): RequestHandler {
   const hasClient = staticDir !== null && existsSync(join(staticDir, 'index.html'))
   const serveStatic = hasClient
     ? sirv(staticDir, {
@@ -59,6 +61,7 @@ export function createRequestHandler({ checkWritable, readiness, staticDir, metr
       )
       return
     }
+    if (path === BLOBS_PATH || path.startsWith(`${BLOBS_PATH}/`)) return blobs(req, res)
     if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return api(req, res)
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
     if (serveStatic) {

@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More fields for the JSON answer beside `error` (e.g. the size limit of a 413). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message)
   }
@@ -33,15 +35,15 @@ export function corsHeaders(req: IncomingMessage): Record<string, string> {
   return { vary: 'Origin', 'access-control-allow-origin': APP_ORIGIN, 'access-control-expose-headers': 'retry-after' }
 }
 
-/** The answer to a CORS preflight for a known endpoint. */
-export function preflight(req: IncomingMessage, methods: string): { status: number; headers: Record<string, string> } {
+/** The answer to a CORS preflight for a known endpoint; `extraHeaders` are request headers it also takes. */
+export function preflight(req: IncomingMessage, methods: string, extraHeaders: readonly string[] = []): { status: number; headers: Record<string, string> } {
   if (req.headers.origin !== APP_ORIGIN) throw new HttpError(403, 'origin not allowed')
   return {
     status: 204,
     headers: {
       ...corsHeaders(req),
       'access-control-allow-methods': `${methods}, OPTIONS`,
-      'access-control-allow-headers': ALLOWED_HEADERS,
+      'access-control-allow-headers': [ALLOWED_HEADERS, ...extraHeaders].join(', '),
       'access-control-max-age': '600',
     },
   }

@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import type { RelayHooks } from '../hooks.js'
 import { historyRoomOf, noteRoomOf, type NoteRef, type RoomId } from '../room-id.js'
 import type { RoomRegistry } from '../room-registry.js'
+import type { BlobStorage } from '../blobs/storage.js'
 import type { DocStorage } from '../storage/types.js'
 import { contentDecider, purgeDecider } from './decisions.js'
 import type { MetaStorage } from './storage.js'
@@ -14,6 +15,8 @@ const BATCH = 50
 export interface PurgerDeps {
   meta: MetaStorage
   storage: DocStorage
+  /** The attachments: a purged note's references go, and blobs no note references any more. */
+  blobs: BlobStorage
   registry: RoomRegistry
   hooks: Required<RelayHooks>
   log: Logger
@@ -34,7 +37,7 @@ const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc())
 /**
  * Deletes what "delete forever" leaves on the relay once the retention window has passed: the
  * note's content room and history room are deleted from the document storage (zeroed, WAL
- * emptied), and its record becomes a tombstone that keeps the id deleted. While a batch is purged
+ * emptied), so are its attachments that no other note references, and its record becomes a tombstone that keeps the id deleted. While a batch is purged
  * its rooms are out of memory and cannot be loaded: their peers are closed (they may reconnect,
  * and then meet the purged room's guard, docs/sync-rules.md).
  */
@@ -111,12 +114,24 @@ export class NotePurger {
       }
       await storage.purge(purge.flatMap(roomsOf))
       this.deps.onRoomsPurged?.(purge.flatMap(roomsOf))
+      await this.dropAttachments(purge)
       await meta.roomsPurged(purge)
       finished = purge.length
     })
     await meta.afterPurge()
     log.info({ notes: finished }, 'finished purges that had stopped before deleting the rooms')
     return finished
+  }
+
+  /**
+   * Part of a purge's second step, before it is marked done: a crash before it is finished at the
+   * next start (dropping a note's references again finds none and deletes nothing).
+   */
+  private async dropAttachments(notes: readonly NoteRef[]): Promise<void> {
+    for (const { workspace, noteId } of notes) {
+      const deleted = await this.deps.blobs.dropNote(workspace, noteId)
+      if (deleted.length > 0) this.deps.hooks.onBlobsPurged({ workspace, blobs: deleted.length })
+    }
   }
 
   private async sweepAll(now: number): Promise<number> {
@@ -154,6 +169,7 @@ export class NotePurger {
       if (purged.length === 0) return
       await storage.purge(purged.flatMap(roomsOf))
       this.deps.onRoomsPurged?.(purged.flatMap(roomsOf))
+      await this.dropAttachments(purged)
       await meta.roomsPurged(purged)
     })
     if (purged.length > 0) await meta.afterPurge()

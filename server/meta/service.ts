@@ -12,6 +12,7 @@ import { tokenFromRequest, type Grant } from '../auth.js'
 import type { MetaRoute, RelayHooks } from '../hooks.js'
 import { historyRoomOf, noteOfHistoryRoom, noteOfRoom, noteRoomOf, type NoteRef, type RoomId } from '../room-id.js'
 import type { RoomRegistry } from '../room-registry.js'
+import type { BlobStorage } from '../blobs/storage.js'
 import type { DocStorage } from '../storage/types.js'
 import { ContentChangeWatcher } from './content-watcher.js'
 import { opDecider } from './decisions.js'
@@ -44,6 +45,8 @@ export interface MetaServiceDeps {
   readContent: ContentReader
   /** The document storage: the content cursor points into it; purges delete from it. */
   storage: DocStorage
+  /** Attachments: purges delete a purged note's references and the blobs left without one. */
+  blobs: BlobStorage
   registry: RoomRegistry
   /** A note deleted forever is purged once its delete is this old; 0 purges at once. */
   purgeAfterMs: number
@@ -89,6 +92,7 @@ export class MetaService {
     this.purger = new NotePurger({
       meta: deps.meta,
       storage: deps.storage,
+      blobs: deps.blobs,
       registry: deps.registry,
       hooks: deps.hooks,
       log: deps.log,

@@ -6,6 +6,7 @@ import { MemoryStorage } from '../../server/storage/memory'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import { allChanges, getChanges, op, sendOps } from '../helpers/meta'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 const create = (id: string, folderId: string | null = null) => op('note.create', id, { title: `Note ${id}`, folderId, tags: [] })
 
@@ -72,7 +73,7 @@ describe('GET /v1/changes', () => {
   })
 
   it('answers long-polls at once when the relay closes', async () => {
-    const relay = await startTestRelay({ storage: { docs: new MemoryStorage(), meta: new MemoryMetaStorage() } })
+    const relay = await startTestRelay({ storage: { docs: new MemoryStorage(), meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() } })
     const started = Date.now()
     const waiting = getChanges(relay.url, { since: 0, wait: 30 })
     await new Promise((r) => setTimeout(r, 200))

@@ -7,6 +7,7 @@ import { trackStoredAcks } from '../../renderer/sync/stored-acks'
 import { connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import type { RoomId } from '../../server/room-id'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 /** Storage that holds every append until released, or fails it while `failing`. */
 class GatedStorage extends MemoryStorage {
@@ -33,7 +34,7 @@ describe('stored acknowledgements', () => {
 
   it('never acknowledges an update that storage failed to write, and does once storage recovers', async () => {
     const storage = new GatedStorage()
-    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() } })
     const a = connectClient(relay.wsUrl, 'note/acks')
     const acks: Uint8Array[] = []
     trackStoredAcks(a.provider, (sv) => acks.push(sv))

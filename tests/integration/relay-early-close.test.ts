@@ -9,6 +9,7 @@ import { SqliteStorage } from '../../server/storage/sqlite'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import type { RoomId } from '../../server/room-id'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 /** SQLite storage whose room loads wait until `open()` is called. */
 class GatedStorage extends SqliteStorage {
@@ -29,7 +30,7 @@ class GatedStorage extends SqliteStorage {
  */
 async function textAfterEarlyHangUp(room: string, frames: Uint8Array[], expected: string): Promise<void> {
   const storage = new GatedStorage(tempDir())
-  const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
+  const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() } })
   const ws = await rawSocket(relay.wsUrl, room)
   for (const frame of frames) ws.send(frame)
   const closed = closeEvent(ws)

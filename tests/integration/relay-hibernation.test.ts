@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import { connectClient, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import type { RoomId } from '../../server/room-id'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 describe('idle room hibernation', () => {
   it('releases an idle document while its clients stay connected, and wakes it with nothing lost', async () => {
@@ -33,7 +34,7 @@ describe('idle room hibernation', () => {
   it('stores the hibernating document as one snapshot in place of its update log', async () => {
     const { MemoryStorage } = await import('../../server/storage/memory')
     const storage = new MemoryStorage()
-    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() }, hibernateAfterMs: 100 })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() }, hibernateAfterMs: 100 })
     const a = connectClient(relay.wsUrl, 'note/log')
     await whenSynced(a.provider)
     for (let i = 0; i < 10; i++) {
@@ -59,7 +60,7 @@ describe('idle room hibernation', () => {
       }
     }
     const storage = new SlowStorage()
-    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() }, hibernateAfterMs: 20 })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() }, hibernateAfterMs: 20 })
     const a = connectClient(relay.wsUrl, 'note/busy')
     await whenSynced(a.provider)
     a.text.insert(0, 'unstored')

@@ -8,6 +8,7 @@ import { encodeSyncUpdate } from '../../protocol/encode'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import type { RoomId } from '../../server/room-id'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
   const inner = encoding.createEncoder()
@@ -52,7 +53,7 @@ describe('relay limits and hostile peers', () => {
         return super.load(room)
       }
     }
-    const relay = await startTestRelay({ storage: { docs: new SlowStorage(), meta: new MemoryMetaStorage() }, limits: { maxQueuedFrames: 10 } })
+    const relay = await startTestRelay({ storage: { docs: new SlowStorage(), meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() }, limits: { maxQueuedFrames: 10 } })
     const ws = await rawSocket(relay.wsUrl, 'note/flood')
     const closed = closeEvent(ws)
     for (let i = 0; i < 50; i++) ws.send(new Uint8Array([3]))

@@ -5,6 +5,7 @@ import { MemoryStorage } from '../../server/storage/memory'
 import { closeEvent, connectClient, rawSocket, startTestRelay, tempDir, waitFor, whenSynced } from '../helpers/relay'
 import type { RoomId } from '../../server/room-id'
 import { MemoryMetaStorage } from '../../server/meta/memory-store'
+import { MemoryBlobStorage } from '../../server/blobs/memory'
 
 async function metrics(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`)
@@ -59,7 +60,7 @@ describe('relay observability', () => {
 
   it('counts storage errors, reports unready, and shows the stuck queue while storage is failing', async () => {
     const storage = new BrokenStorage()
-    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage() } })
+    const relay = await startTestRelay({ storage: { docs: storage, meta: new MemoryMetaStorage(), blobs: new MemoryBlobStorage() } })
     const a = connectClient(relay.wsUrl, 'note/s')
     await whenSynced(a.provider)
     storage.broken = true

@@ -2,6 +2,7 @@
 // PostgreSQL holds, and a sweeper for rooms no relay has open.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
+import { PostgresBlobStorage } from '../../server/postgres/blob-storage'
 import { PostgresDocStorage } from '../../server/postgres/doc-storage'
 import { PostgresMetaStorage } from '../../server/postgres/meta-storage'
 import { connectClient, startTestRelay, waitFor, whenSynced } from '../helpers/relay'
@@ -27,7 +28,8 @@ async function openStorage(url: string): Promise<PostgresDocStorage> {
 async function relayOn(url: string, options: { compactAfter: number; compactionSweepMs: number }) {
   const docs = await PostgresDocStorage.open(url)
   const meta = await PostgresMetaStorage.open(url)
-  return startTestRelay({ storage: { docs, meta }, ...options })
+  const blobs = await PostgresBlobStorage.open(url)
+  return startTestRelay({ storage: { docs, meta, blobs }, ...options })
 }
 
 const textOf = (state: Uint8Array | null): string => {

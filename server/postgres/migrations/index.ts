@@ -1,5 +1,6 @@
 import { documents } from './0001-documents.js'
 import { METADATA } from './0002-metadata.js'
+import { BLOBS } from './0003-blobs.js'
 
 /**
  * The schema's versions, oldest first. A migration is never edited once released: a change is a
@@ -14,4 +15,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   documents,
   METADATA,
+  BLOBS,
 ]
