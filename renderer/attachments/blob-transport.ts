@@ -1,7 +1,7 @@
 // The relay's attachment endpoints as the client sees them: PUT and GET /v1/blobs/<sha256>.
 // One interface so tests can put a misbehaving network in its place.
 
-import { BLOBS_PATH } from '../../protocol/http-api'
+import { blobPath } from '../../protocol/http-api'
 
 export interface PutAnswer {
   /** null: no answer at all (offline, relay down, connection cut). */
@@ -37,7 +37,7 @@ export class HttpBlobTransport implements BlobTransport {
   }
 
   private url(hash: string, query = ''): URL {
-    return new URL(`${BLOBS_PATH}/${hash}${query}`, this.options.baseUrl)
+    return new URL(`${blobPath(hash)}${query}`, this.options.baseUrl)
   }
 
   private headers(): Headers {

@@ -2,6 +2,7 @@
 // purge): the attributes of its `image` and `file` nodes.
 
 import * as Y from 'yjs'
+import { isBlobHash } from '../../protocol/http-api'
 import { NOTE_FRAGMENT } from '../../protocol/notes'
 
 export const ATTACHMENT_NODES = ['image', 'file'] as const
@@ -13,11 +14,9 @@ export interface AttachmentInfo {
   readonly size: number
 }
 
-export const isHash = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
-
 /** The attachment an element stands for, or null (not an attachment node, or a malformed one). */
 export function attachmentOf(attrs: Record<string, unknown>): AttachmentInfo | null {
-  if (!isHash(attrs.hash)) return null
+  if (!isBlobHash(attrs.hash)) return null
   return {
     hash: attrs.hash,
     name: typeof attrs.name === 'string' && attrs.name !== '' ? attrs.name : 'file',

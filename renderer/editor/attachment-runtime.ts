@@ -9,6 +9,7 @@ import type { NodeView } from '@tiptap/pm/view'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
 import type { Attachments } from '../attachments/attachments'
 import { attachmentOf, type AttachmentInfo } from '../attachments/in-doc'
+import { downloadBlob } from '../platform'
 
 export interface AttachmentRuntimeOptions {
   attachments: Attachments | null
@@ -85,16 +86,6 @@ function imageView(options: AttachmentRuntimeOptions, { node }: NodeViewRenderer
   return { dom, destroy: stop, ignoreMutation: () => true }
 }
 
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 function fileView(options: AttachmentRuntimeOptions, { node }: NodeViewRendererProps): NodeView {
   const info = attachmentOf(node.attrs)
@@ -115,7 +106,7 @@ function fileView(options: AttachmentRuntimeOptions, { node }: NodeViewRendererP
     options.attachments.blob(info, options.noteId).then(
       (blob) => {
         dom.dataset.state = 'loaded'
-        download(name, blob)
+        downloadBlob(name, blob)
       },
       (err: unknown) => {
         dom.dataset.state = 'missing'

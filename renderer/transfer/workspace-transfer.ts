@@ -5,7 +5,7 @@ import type { JSONContent } from '@tiptap/core'
 import { strToU8, zipSync } from 'fflate'
 import { noteRoom } from '../../protocol/rooms'
 import { displayTitle, folderItems, notesFor } from '../catalog/selectors'
-import { NotAvailableInBrowser, pickImport, saveExport, type ImportKind } from '../platform'
+import { NotAvailableInBrowser, downloadBlob, pickImport, saveExport, type ImportKind } from '../platform'
 import type { DocHandle } from '../sync/doc-registry'
 import type { Workspace } from '../workspace'
 import type { ExportFormat, ExportSource, ExportedFile } from './export'
@@ -88,16 +88,6 @@ export async function pickDesktopImport(kind: ImportKind): Promise<{ files: Impo
   }
 }
 
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 /** Zips the files (paths as folders inside the archive). */
 export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
@@ -121,10 +111,10 @@ export async function deliverExport(files: readonly ExportedFile[], format: Expo
   if (files.length === 1) {
     const [file] = files
     const name = file!.relativePath.split('/').pop()!
-    download(name, new Blob([file!.text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' }))
+    downloadBlob(name, new Blob([file!.text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' }))
     return `Downloaded ${name}.`
   }
   const name = `${archiveName}.zip`
-  download(name, new Blob([zipFiles(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }))
+  downloadBlob(name, new Blob([zipFiles(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }))
   return `Downloaded ${name} with ${files.length} files.`
 }
