@@ -16,6 +16,7 @@ import { useFocusMatch } from '../search/use-focus-match'
 import { noteIdOfRoom } from '../../protocol/rooms'
 import { attachmentsInDoc, type Attachments } from '../attachments/attachments'
 import { AttachmentRuntime, insertFiles } from './attachment-runtime'
+import { AttachmentRefusals } from './AttachmentRefusals'
 
 /** StarterKit without its own history (Collaboration brings a Yjs-aware undo), bound to `doc`. */
 function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
@@ -98,6 +99,7 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
           if (files.length > 0) void insertFiles(editor, runtime, files)
         }}
       />
+      {attachments && <AttachmentRefusals attachments={attachments} doc={handle.doc} />}
       {attachmentError && (
         <div className="banner attention" role="alert" aria-label="Attachment notice">
           <span>{attachmentError}</span>

@@ -36,7 +36,7 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
-/** Shows a placeholder until the bytes are here; if they cannot be had now, says so and tries again once online. */
+/** Shows a placeholder until the bytes are here; if they cannot be had now, says so and tries again once online. `show` marks it loaded. */
 function loadInto(options: AttachmentRuntimeOptions, info: AttachmentInfo, dom: HTMLElement, show: (url: string) => void): () => void {
   let live = true
   const attempt = (): void => {
@@ -44,10 +44,7 @@ function loadInto(options: AttachmentRuntimeOptions, info: AttachmentInfo, dom: 
     dom.dataset.state = 'loading'
     options.attachments.url(info, options.noteId).then(
       (url) => {
-        if (!live) return
-        dom.dataset.state = 'loaded'
-        dom.removeAttribute('title')
-        show(url)
+        if (live) show(url)
       },
       (err: unknown) => {
         if (!live) return
@@ -82,6 +79,14 @@ function imageView(options: AttachmentRuntimeOptions, { node }: NodeViewRenderer
   img.draggable = false
   dom.append(img)
   dom.setAttribute('aria-label', `Image ${info?.name ?? ''}`.trim())
+  img.onload = () => {
+    dom.dataset.state = 'loaded'
+    dom.removeAttribute('title')
+  }
+  img.onerror = () => {
+    dom.dataset.state = 'missing'
+    dom.title = 'This image cannot be shown'
+  }
   const stop = info ? loadInto(options, info, dom, (url) => (img.src = url)) : () => {}
   return { dom, destroy: stop, ignoreMutation: () => true }
 }
