@@ -7,13 +7,15 @@
 import type { JSONContent } from '@tiptap/core'
 import { parseFrontMatter } from './front-matter'
 import { imagesKeptAsLinks, markdownToDoc, tablesKeptAsText } from './markdown'
-import { baseName, fileName, folderSegments } from './paths'
+import { baseName, fileName, folderSegments, resolveRelative } from './paths'
 
 /** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
 export interface ImportFile {
   readonly relativePath: string
   readonly size: number
   read(): Promise<string>
+  /** Its bytes, for a file a note links to (an image or attachment next to the Markdown). */
+  readBytes?(): Promise<Uint8Array>
 }
 
 export interface ImportFolder {
@@ -29,6 +31,8 @@ export interface ImportTarget {
   createNote(init: { title: string; folderId: string | null; tags: string[] }): Promise<string>
   /** Writes the note's content and resolves once it is saved on this device. */
   writeContent(noteId: string, doc: JSONContent): Promise<void>
+  /** Keeps a file the note links to as its attachment; the node that stands for it (image or file). */
+  addAttachment?(noteId: string, name: string, bytes: Uint8Array): Promise<JSONContent>
 }
 
 export interface Skipped {
@@ -156,16 +160,55 @@ export async function importMarkdown(
     return parentId
   }
 
+  // Files a note links to by a relative path become its attachments (and are not "skipped").
+  const filesByPath = new Map(sorted.map((f) => [f.relativePath.split(/[/\\]/).filter((s) => s !== '' && s !== '.').join('/'), f]))
+  const attached = new Set<string>()
+  const markdownFiles = sorted.filter((f) => skipReasonBeforeReading(f) === null)
+  const notMarkdown = sorted.filter((f) => skipReasonBeforeReading(f) !== null)
   let done = 0
-  options.onProgress?.({ done, total: sorted.length })
-  for (const file of sorted) {
+  const total = markdownFiles.length
+  options.onProgress?.({ done, total })
+  for (const file of markdownFiles) {
     if (options.signal?.aborted) break
     const reason = await importOne(file)
     if (reason !== null) skipped.push({ relativePath: file.relativePath, reason })
     done++ // not inside the optional call below: `?.` would skip it when there is no listener
-    options.onProgress?.({ done, total: sorted.length })
+    options.onProgress?.({ done, total })
   }
-  return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length, kept }
+  for (const file of notMarkdown) if (!attached.has(file.relativePath)) skipped.push({ relativePath: file.relativePath, reason: skipReasonBeforeReading(file)! })
+  return { imported, skipped, foldersCreated, notReached: total - done, cancelled: done < total, kept }
+
+  /** The file a link in `from` points to, when it is one of the picked files that is not Markdown. */
+  function linkedFile(from: string, href: unknown): ImportFile | null {
+    if (typeof href !== 'string') return null
+    const path = resolveRelative(from, href)
+    const target = path === null ? undefined : filesByPath.get(path)
+    return target?.readBytes && !/\.(?:md|markdown)$/i.test(target.relativePath) ? target : null
+  }
+
+  /** The document with images and links to picked files replaced by attachment nodes. */
+  async function withAttachments(doc: JSONContent, from: string, noteId: string): Promise<JSONContent> {
+    if (!target.addAttachment) return doc
+    const visit = async (node: JSONContent): Promise<JSONContent> => {
+      const link = node.type === 'text' ? node.marks?.find((m) => m.type === 'link') : undefined
+      if (link) {
+        const image = link.attrs?.image
+        const linked = linkedFile(from, typeof image === 'string' ? image : link.attrs?.href)
+        // A badge (an image inside a link elsewhere) stays as it is: the node cannot carry both.
+        if (linked && (typeof image !== 'string' || image === link.attrs?.href)) {
+          const bytes = await linked.readBytes!()
+          const replaced = await target.addAttachment!(noteId, fileName(linked.relativePath), bytes)
+          attached.add(linked.relativePath)
+          return replaced.type === 'image' && typeof image === 'string' ? { ...replaced, attrs: { ...replaced.attrs, alt: node.text ?? '' } } : replaced
+        }
+      }
+      if (!node.content) return node
+      const content: JSONContent[] = []
+      for (const child of node.content) content.push(await visit(child))
+      return { ...node, content }
+    }
+    return visit(doc)
+  }
 
   /** Imports one file; the reason it was skipped, or null. */
   async function importOne(file: ImportFile): Promise<string | null> {
@@ -189,6 +232,7 @@ export async function importMarkdown(
     try {
       const folderId = await folderFor(file.relativePath)
       const noteId = await target.createNote({ title: titleFor(file.relativePath, title, doc), folderId, tags })
+      doc = await withAttachments(doc, file.relativePath, noteId)
       await target.writeContent(noteId, doc)
       imported.push({ relativePath: file.relativePath, noteId })
       kept.imagesAsLinks += imagesKeptAsLinks(doc)

@@ -12,6 +12,8 @@ import type { ExportFormat, ExportSource, ExportedFile } from './export'
 import type { ImportFile, ImportTarget, Skipped } from './import'
 import { readNoteContent, writeNoteContent } from './note-content'
 import { noteSchema } from './schema'
+import { typeOfName } from '../attachments/file-types'
+import { nodeForFile } from '../editor/attachment-runtime'
 
 /** Resolves once everything written to the doc so far is committed to IndexedDB. */
 function savedLocally(handle: DocHandle): Promise<void> {
@@ -28,8 +30,11 @@ function savedLocally(handle: DocHandle): Promise<void> {
 /** A workspace as import needs it; without attachments, files next to the Markdown are not read. */
 type ImportWorkspace = Omit<Workspace, 'attachments'> & { readonly attachments?: Workspace['attachments'] }
 
-export function importTargetOf({ catalog, registry }: ImportWorkspace): ImportTarget {
+export function importTargetOf({ catalog, registry, attachments }: ImportWorkspace): ImportTarget {
   return {
+    addAttachment: attachments
+      ? (noteId, name, bytes) => nodeForFile(attachments, noteId, new File([bytes as Uint8Array<ArrayBuffer>], name, { type: typeOfName(name) }))
+      : undefined,
     folders: () => folderItems(catalog.getSnapshot()).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
     createFolder: (name, parentId) => catalog.createFolder(name, parentId),
     createNote: (init) => catalog.createNote(init),
@@ -49,13 +54,15 @@ export function importTargetOf({ catalog, registry }: ImportWorkspace): ImportTa
   }
 }
 
-export function exportSourceOf({ catalog, registry }: Workspace): ExportSource {
+export function exportSourceOf({ catalog, registry, attachments }: Workspace): ExportSource {
   const snapshot = catalog.getSnapshot()
   return {
     folders: folderItems(snapshot).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
     notes: notesFor(snapshot, { kind: 'all' }).map(({ note }) => ({ id: note.id, title: displayTitle(note), folderId: note.folderId, tags: note.tags })),
     // No copy on this device (never opened, not synced yet): exported empty rather than failing.
     readContent: async (id) => (await registry.withLocalContent(noteRoom(id), readNoteContent)) ?? noteSchema().nodeFromJSON({ type: 'doc', content: [{ type: 'paragraph' }] }),
+    // Not on this device and not to be had now (offline): the note links to a file that is not there.
+    readAttachment: (info, noteId) => attachments.blob(info, noteId).then(async (blob) => new Uint8Array(await blob.arrayBuffer()), () => null),
   }
 }
 
@@ -66,6 +73,7 @@ export function browserImportFiles(files: Iterable<File>): ImportFile[] {
     size: file.size,
     // fatal: a file that is not valid UTF-8 is reported, not imported as mojibake.
     read: async () => new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()),
+    readBytes: async () => new Uint8Array(await file.arrayBuffer()),
   }))
 }
 
@@ -91,7 +99,7 @@ export async function pickDesktopImport(kind: ImportKind): Promise<{ files: Impo
 
 /** Zips the files (paths as folders inside the archive). */
 export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
-  return zipSync(Object.fromEntries(files.map((f) => [f.relativePath, strToU8(f.text)])))
+  return zipSync(Object.fromEntries(files.map((f) => [f.relativePath, f.bytes ?? strToU8(f.text)])))
 }
 
 /**
@@ -100,7 +108,8 @@ export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
  */
 export async function deliverExport(files: readonly ExportedFile[], format: ExportFormat, archiveName: string): Promise<string> {
   if (files.length === 0) return 'Nothing to export: there are no notes here.'
-  if (format === 'md') {
+  // The desktop shell writes Markdown files only; an export with attachments is one .zip.
+  if (format === 'md' && !files.some((f) => f.bytes)) {
     try {
       const result = await saveExport([...files])
       return result ? `Saved ${result.written.length} file${result.written.length === 1 ? '' : 's'} to ${result.folder}.` : 'Export cancelled.'
