@@ -324,14 +324,19 @@ async function imagesNote(page) {
   await page.waitForTimeout(1500)
 }
 
+/** Reloads the app with note `id` open, and lets it settle: the next note opened is not in memory. */
+async function reloadWith(page, id) {
+  await page.evaluate((id) => localStorage.setItem('skein:selected-note', id), id)
+  await page.reload()
+  await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
+  await page.waitForTimeout(1000)
+}
+
 /** Opens the images note cold (after a reload with another note open): to editable, and to every image drawn. */
 async function openImagesRuns(page, otherId) {
   const runs = []
   for (let run = 0; run < RUNS; run++) {
-    await page.evaluate((id) => localStorage.setItem('skein:selected-note', id), otherId)
-    await page.reload()
-    await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
-    await page.waitForTimeout(1000)
+    await reloadWith(page, otherId)
     runs.push(
       await page.evaluate(
         ({ title, count }) =>
@@ -360,10 +365,7 @@ async function openImagesRuns(page, otherId) {
 async function openColdRuns(page, templateId, title) {
   const runs = []
   for (let run = 0; run < RUNS; run++) {
-    await page.evaluate((id) => localStorage.setItem('skein:selected-note', id), templateId)
-    await page.reload()
-    await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
-    await page.waitForTimeout(1000)
+    await reloadWith(page, templateId)
     const profiler = args.profile && run === RUNS - 1 ? await startProfile(page) : null
     runs.push(
       await page.evaluate(
