@@ -304,7 +304,7 @@ export class Attachments {
       const answer = await transport.put(due.hash, due.noteId, data, file.type).finally(() => {
         this.inflight = null
       })
-      const verdict = uploadVerdict(answer.status, answer.body)
+      const verdict = uploadVerdict(answer.status, answer.body, due.hash)
       const attempts = due.attempts + 1
       if (verdict.kind === 'stored') {
         await this.commit({ uploadsDelete: [due.key], files: [{ ...(this.files.get(due.hash) ?? file), onRelay: true }] })

@@ -21,10 +21,14 @@ export function megabytes(bytes: number): string {
   return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`
 }
 
-/** `status` is null when there was no answer at all; `body` is the parsed JSON answer, if any. */
-export function uploadVerdict(status: number | null, body: unknown): UploadVerdict {
-  if (status === 200 || status === 201) return { kind: 'stored' }
-  const fields = typeof body === 'object' && body !== null ? (body as { error?: unknown; limit?: unknown }) : {}
+/**
+ * `status` is null when there was no answer at all; `body` is the parsed JSON answer, if any.
+ * Stored only when the answer names the hash sent: a 200 from something that is not the relay
+ * (a proxy's or static server's page) proves nothing.
+ */
+export function uploadVerdict(status: number | null, body: unknown, hash: string): UploadVerdict {
+  const fields = typeof body === 'object' && body !== null ? (body as { error?: unknown; limit?: unknown; hash?: unknown }) : {}
+  if (status === 200 || status === 201) return fields.hash === hash ? { kind: 'stored' } : { kind: 'retry', reason: 'the relay sent an unreadable answer' }
   switch (status) {
     case 413: {
       const limit = typeof fields.limit === 'number' && fields.limit > 0 ? fields.limit : null

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { useEditorState } from '@tiptap/react'
 import type { Editor } from '@tiptap/react'
 import { TextSelection } from '@tiptap/pm/state'
@@ -6,7 +7,7 @@ import { linkUrlProblem, normalizeLinkUrl } from './link'
 
 interface ToolProps {
   label: string
-  glyph: string
+  glyph: ReactNode
   shortcut?: string
   /** Pressed state of a toggle; omitted for actions (undo), which are not toggles. */
   active?: boolean
@@ -31,6 +32,13 @@ function Tool({ label, glyph, shortcut, active, disabled = false, onClick }: Too
     </button>
   )
 }
+
+/** Drawn, not a font glyph: emoji fonts are missing on many Linux desktops. */
+const PAPERCLIP = (
+  <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
+  </svg>
+)
 
 interface ToolbarProps {
   editor: Editor
@@ -107,7 +115,7 @@ export function Toolbar({ editor, linkOpen, setLinkOpen, onInsertFile }: Toolbar
       </div>
       {onInsertFile && (
         <div className="tool-group">
-          <Tool label="Insert image or file" glyph="📎" onClick={onInsertFile} />
+          <Tool label="Insert image or file" glyph={PAPERCLIP} onClick={onInsertFile} />
         </div>
       )}
       {linkOpen && (

@@ -98,7 +98,9 @@ function fileView(options: AttachmentRuntimeOptions, { node }: NodeViewRendererP
   dom.className = 'attachment-file'
   dom.contentEditable = 'false'
   const name = info?.name ?? 'file'
-  dom.innerHTML = '<span class="attachment-file-icon" aria-hidden="true">📄</span><span class="attachment-file-name"></span><span class="attachment-file-size"></span>'
+  // Drawn, not an emoji: emoji fonts are missing on many Linux desktops.
+  dom.innerHTML =
+    '<svg class="attachment-file-icon" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" aria-hidden="true"><path d="M14 3H6a1 1 0 0 0-1 1v16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8z"/><path d="M14 3v5h5"/></svg><span class="attachment-file-name"></span><span class="attachment-file-size"></span>'
   dom.querySelector('.attachment-file-name')!.textContent = name
   dom.querySelector('.attachment-file-size')!.textContent = info ? formatSize(info.size) : ''
   dom.setAttribute('role', 'button')

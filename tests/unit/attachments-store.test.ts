@@ -82,19 +82,24 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
+const H = 'a'.repeat(64)
+
 describe('upload verdicts', () => {
   it('refuses for good what the relay will never take, with words a writer understands, and retries the rest', () => {
-    expect(uploadVerdict(413, { error: 'too large', limit: 25 * 1024 * 1024 })).toEqual({ kind: 'refused', reason: 'Too large for the relay (limit 25 MB)' })
-    expect(uploadVerdict(413, { error: 'too large', limit: 1_572_864 })).toEqual({ kind: 'refused', reason: 'Too large for the relay (limit 1.5 MB)' })
-    expect(uploadVerdict(422, { error: 'hash mismatch' }).kind).toBe('refused')
-    expect(uploadVerdict(409, { error: 'note deleted' })).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/deleted forever/) })
-    expect(uploadVerdict(400, { error: 'bad hash' }).kind).toBe('refused')
-    expect(uploadVerdict(401, null)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/token/) })
-    expect(uploadVerdict(403, null)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/only read/) })
-    expect(uploadVerdict(503, { error: 'storage failed' })).toEqual({ kind: 'retry', reason: 'relay answered 503 (storage failed)' })
-    expect(uploadVerdict(null, null)).toEqual({ kind: 'retry', reason: 'relay unreachable' })
-    expect(uploadVerdict(201, {})).toEqual({ kind: 'stored' })
-    expect(uploadVerdict(200, {})).toEqual({ kind: 'stored' })
+    expect(uploadVerdict(413, { error: 'too large', limit: 25 * 1024 * 1024 }, H)).toEqual({ kind: 'refused', reason: 'Too large for the relay (limit 25 MB)' })
+    expect(uploadVerdict(413, { error: 'too large', limit: 1_572_864 }, H)).toEqual({ kind: 'refused', reason: 'Too large for the relay (limit 1.5 MB)' })
+    expect(uploadVerdict(422, { error: 'hash mismatch' }, H).kind).toBe('refused')
+    expect(uploadVerdict(409, { error: 'note deleted' }, H)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/deleted forever/) })
+    expect(uploadVerdict(400, { error: 'bad hash' }, H).kind).toBe('refused')
+    expect(uploadVerdict(401, null, H)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/token/) })
+    expect(uploadVerdict(403, null, H)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/only read/) })
+    expect(uploadVerdict(503, { error: 'storage failed' }, H)).toEqual({ kind: 'retry', reason: 'relay answered 503 (storage failed)' })
+    expect(uploadVerdict(null, null, H)).toEqual({ kind: 'retry', reason: 'relay unreachable' })
+    expect(uploadVerdict(201, { hash: H, size: 1, type: 'image/png' }, H)).toEqual({ kind: 'stored' })
+    expect(uploadVerdict(200, { hash: H, size: 1, type: 'image/png' }, H)).toEqual({ kind: 'stored' })
+    // A 200 that does not name the hash (a static server's index.html) is not an acknowledgement.
+    expect(uploadVerdict(200, null, H)).toEqual({ kind: 'retry', reason: 'the relay sent an unreadable answer' })
+    expect(uploadVerdict(201, { hash: 'f'.repeat(64) }, H).kind).toBe('retry')
   })
 })
 
