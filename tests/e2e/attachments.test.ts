@@ -8,8 +8,8 @@ import { extname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { CLIENT_DIR, WAIT, editor, editorText, openNote, selectedNoteId } from './app'
-import { openSyncDetails, openWhenListed, waitUntilOnline, writeNewNote } from './choreography'
+import { CLIENT_DIR, WAIT, editor, editorText, noteTitles, openNote, selectedNoteId } from './app'
+import { deleteForever, openSyncDetails, openWhenListed, trashOpenNote, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile, type E2eRelay } from './relay-fixture'
 
 /** The relay takes attachments up to this size here (its flag --max-attachment-mb, 25 MB by default). */
@@ -214,6 +214,29 @@ describe('attachments between two devices', () => {
     // No click: the queue retries by itself.
     await expect.poll(() => relayHas(relay, hash), WAIT).toEqual({ status: 200, sha: hash })
     await expect.poll(() => attachmentState(page, 'queued.png'), WAIT).toMatch(/On the relay/)
+    expect(pageErrors(a)).toEqual([])
+  })
+
+  it('drops the bytes from the device when the last note using them is deleted forever, and keeps those another note uses', { timeout: 240_000 }, async () => {
+    const page = a.page
+    await writeNewNote(page, 'Keeps the shared one')
+    const shared = await drawPng(page, 120, 80, 'Shared')
+    await paste(page, [{ name: 'shared.png', type: 'image/png', bytes: shared }])
+    await expect.poll(() => imageWidth(page, 'shared.png'), WAIT).toBe(120)
+    await writeNewNote(page, 'Goes forever')
+    const own = await drawPng(page, 100, 60, 'Own')
+    await paste(page, [
+      { name: 'shared.png', type: 'image/png', bytes: shared },
+      { name: 'own.png', type: 'image/png', bytes: own },
+    ])
+    await expect.poll(() => imageWidth(page, 'own.png'), WAIT).toBe(100)
+    expect(await deviceHas(page, sha256(own))).toBe(sha256(own))
+
+    await expect.poll(() => noteTitles(page), WAIT).toContain('Goes forever')
+    await trashOpenNote(page)
+    await deleteForever(page, 'Goes forever')
+    await expect.poll(() => deviceHas(page, sha256(own)), WAIT).toBeNull()
+    expect(await deviceHas(page, sha256(shared))).toBe(sha256(shared))
     expect(pageErrors(a)).toEqual([])
   })
 })
