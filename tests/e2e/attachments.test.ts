@@ -3,12 +3,13 @@
 // each device's IndexedDB holds (the `skein-attachments` database, the note's text after a reload).
 
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { CLIENT_DIR, WAIT, editor, editorText, noteTitles, openNote, selectedNoteId } from './app'
+import { CLIENT_DIR, WAIT, editor, editorText, noteTitles, openNote, selectedNoteId, sidebar } from './app'
 import { deleteForever, openSyncDetails, openWhenListed, trashOpenNote, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile, type E2eRelay } from './relay-fixture'
 
@@ -237,6 +238,32 @@ describe('attachments between two devices', () => {
     await deleteForever(page, 'Goes forever')
     await expect.poll(() => deviceHas(page, sha256(own)), WAIT).toBeNull()
     expect(await deviceHas(page, sha256(shared))).toBe(sha256(shared))
+    expect(pageErrors(a)).toEqual([])
+  })
+
+  it('imports a folder whose Markdown links an image and a file beside it: the note shows them and A uploads them', { timeout: 240_000 }, async () => {
+    const page = a.page
+    const png = await drawPng(page, 160, 90, 'Imported')
+    const pdf = new TextEncoder().encode('%PDF-1.4 imported file')
+    const dir = await mkdtemp(join(tmpdir(), 'skein-attach-import-'))
+    try {
+      await mkdir(join(dir, 'Trip', 'attachments'), { recursive: true })
+      await writeFile(join(dir, 'Trip', 'Day one.md'), '# Day one\n\n![the lake](attachments/lake.png) and [plan.pdf](attachments/plan.pdf)\n')
+      await writeFile(join(dir, 'Trip', 'attachments', 'lake.png'), png)
+      await writeFile(join(dir, 'Trip', 'attachments', 'plan.pdf'), pdf)
+      await sidebar(page).getByRole('button', { name: 'Import…' }).click()
+      const dialog = page.getByRole('dialog', { name: 'Import Markdown' })
+      await dialog.getByLabel('Folder to import').setInputFiles(join(dir, 'Trip'))
+      await expect.poll(() => dialog.getByRole('status', { name: 'Import summary' }).innerText(), WAIT).toBe('Imported 1 note, created 1 folder.')
+      await dialog.getByRole('button', { name: 'Done' }).click()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    await openNote(page, 'Day one')
+    await expect.poll(() => imageWidth(page, 'lake.png'), WAIT).toBe(160)
+    expect(await editor(page).getByRole('button', { name: 'Save plan.pdf' }).count()).toBe(1)
+    await expect.poll(() => relayHas(relay, sha256(png)), WAIT).toEqual({ status: 200, sha: sha256(png) })
+    await expect.poll(() => relayHas(relay, sha256(pdf)), WAIT).toEqual({ status: 200, sha: sha256(pdf) })
     expect(pageErrors(a)).toEqual([])
   })
 })
