@@ -9,7 +9,7 @@ import { extname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { pageErrors } from '../helpers/browser'
-import { CLIENT_DIR, WAIT, editor, editorText, noteTitles, openNote, selectedNoteId, sidebar } from './app'
+import { CLIENT_DIR, WAIT, closeTrash, editor, editorText, noteTitles, openNote, selectedNoteId, sidebar } from './app'
 import { deleteForever, openSyncDetails, openWhenListed, trashOpenNote, waitUntilOnline, writeNewNote } from './choreography'
 import { twoDevicesPerFile, type E2eRelay } from './relay-fixture'
 
@@ -238,6 +238,7 @@ describe('attachments between two devices', () => {
     await deleteForever(page, 'Goes forever')
     await expect.poll(() => deviceHas(page, sha256(own)), WAIT).toBeNull()
     expect(await deviceHas(page, sha256(shared))).toBe(sha256(shared))
+    await closeTrash(page)
     expect(pageErrors(a)).toEqual([])
   })
 
