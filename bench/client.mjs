@@ -4,6 +4,7 @@
 //   node bench/client.mjs [--quick] [--no-write] [--profile]
 //
 // --quick: fewer runs and keys. --no-write: print the table, leave docs/benchmarks.md alone.
+// BENCH_IMAGES_ONLY=1: only the note with 50 images (printed as JSON).
 // --profile: also log where the page's time went while opening the big notes and typing in
 // them (a CPU profile and the browser's timeline, via the DevTools protocol).
 //
@@ -12,7 +13,7 @@
 // paint. Library-level figures run the app's own modules in a blank page of another origin
 // (bench/client-page.mjs, bundled here with Vite): search, merging offline edits, storage growth
 // and cold open (ours vs plain y-indexeddb, the peer), in the same run.
-/* global window, document, indexedDB, requestAnimationFrame, MutationObserver, HTMLInputElement -- functions passed to page.evaluate run in the page */
+/* global window, document, indexedDB, requestAnimationFrame, MutationObserver, HTMLInputElement, DataTransfer, ClipboardEvent -- functions passed to page.evaluate run in the page */
 import { createServer } from 'node:http'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -249,6 +250,14 @@ async function appMeasurements(browser, appUrl, trace) {
   await page.getByRole('textbox', { name: 'Note editor' }).click()
   await page.keyboard.type('A small note')
   await page.waitForTimeout(1500)
+  const otherId = await page.evaluate(() => localStorage.getItem('skein:selected-note'))
+  await imagesNote(page)
+  const images = await openImagesRuns(page, otherId)
+  log('open 50 images', images)
+  if (process.env.BENCH_IMAGES_ONLY) {
+    await context.close()
+    return { images }
+  }
   const { templateId } = await seedCatalog(page, { count: NOTES, trace })
 
   const start = []
@@ -279,7 +288,7 @@ async function appMeasurements(browser, appUrl, trace) {
   await page.waitForTimeout(1000)
   const smallKeys = await keystrokes(page, Math.min(KEYS, 100))
   await context.close()
-  return { start, big, smallKeys, switching, palette }
+  return { start, big, smallKeys, images, switching, palette }
 }
 
 /** Opens the next small note in the 10,000-note list `count` times: click to its editor, editable, with its title. */
@@ -341,14 +350,85 @@ async function paletteQueries(page) {
   })
 }
 
+// ---------------------------------------------------------------------------------------------
+// A note with 50 images: pasted into the app (PNGs drawn by the page's canvas, 800×600 each),
+// then opened cold: to editable (every image's placeholder box laid out at its stored size), and
+// until every image has filled in from IndexedDB.
+
+const IMAGES = 50
+const IMAGES_TITLE = 'Fifty images'
+
+async function imagesNote(page) {
+  await page.getByRole('button', { name: 'New note' }).first().click()
+  const editor = page.getByRole('textbox', { name: 'Note editor' })
+  await editor.waitFor()
+  await editor.click()
+  await page.keyboard.type(IMAGES_TITLE)
+  await editor.evaluate(async (el, count) => {
+    const files = []
+    for (let i = 0; i < count; i++) {
+      const canvas = document.createElement('canvas')
+      canvas.width = 800
+      canvas.height = 600
+      const g = canvas.getContext('2d')
+      g.fillStyle = `hsl(${(i * 37) % 360} 60% 50%)`
+      g.fillRect(0, 0, 800, 600)
+      g.fillStyle = '#fff'
+      g.font = 'bold 120px sans-serif'
+      g.fillText(String(i + 1), 300, 340)
+      files.push(new File([await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'))], `image-${i + 1}.png`, { type: 'image/png' }))
+    }
+    const data = new DataTransfer()
+    for (const file of files) data.items.add(file)
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, IMAGES)
+  await page.waitForFunction((count) => document.querySelectorAll('.attachment-image[data-state="loaded"]').length === count, IMAGES, { polling: 100 })
+  await page.getByRole('list', { name: 'Notes' }).getByRole('listitem', { name: IMAGES_TITLE }).waitFor()
+  await page.waitForTimeout(1500)
+}
+
+/** Reloads the app with note `id` open, and lets it settle: the next note opened is not in memory. */
+async function reloadWith(page, id) {
+  await page.evaluate((id) => localStorage.setItem('skein:selected-note', id), id)
+  await page.reload()
+  await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
+  await page.waitForTimeout(1000)
+}
+
+/** Opens the images note cold (after a reload with another note open): to editable, and to every image drawn. */
+async function openImagesRuns(page, otherId) {
+  const runs = []
+  for (let run = 0; run < RUNS; run++) {
+    await reloadWith(page, otherId)
+    runs.push(
+      await page.evaluate(
+        ({ title, count }) =>
+          new Promise((resolve) => {
+            const t0 = performance.now()
+            let editable = null
+            document.querySelector(`li[aria-label="${title}"] button`).click()
+            const check = () => {
+              const editor = document.querySelector('[role="textbox"][aria-label="Note editor"]')
+              const boxes = editor ? editor.querySelectorAll('.attachment-image') : []
+              if (editable === null && editor && editor.isContentEditable && boxes.length === count && boxes[count - 1].getBoundingClientRect().height > 0) editable = performance.now() - t0
+              const loaded = editor ? editor.querySelectorAll('.attachment-image[data-state="loaded"]').length : 0
+              if (editable !== null && loaded === count) resolve({ ms: editable, filledMs: performance.now() - t0 })
+              else requestAnimationFrame(check)
+            }
+            check()
+          }),
+        { title: IMAGES_TITLE, count: IMAGES },
+      ),
+    )
+  }
+  return runs
+}
+
 /** Opens the note titled `title` with another note open before it, so its doc is not in memory. */
 async function openColdRuns(page, templateId, title) {
   const runs = []
   for (let run = 0; run < RUNS; run++) {
-    await page.evaluate((id) => localStorage.setItem('skein:selected-note', id), templateId)
-    await page.reload()
-    await page.getByRole('textbox', { name: 'Note editor' }).waitFor()
-    await page.waitForTimeout(1000)
+    await reloadWith(page, templateId)
     const profiler = args.profile && run === RUNS - 1 ? await startProfile(page) : null
     runs.push(
       await page.evaluate(
@@ -488,6 +568,7 @@ async function main() {
       { title: BIG_ONE_PARAGRAPH, updateBase64: Buffer.from(trace.oneParagraph).toString('base64') },
     ]
     results.app = process.env.BENCH_SKIP_APP ? null : await appMeasurements(browser, app.url, { notes, prefix: noteRoom('x').slice(0, -1) })
+    if (process.env.BENCH_IMAGES_ONLY) return console.log(JSON.stringify(results.app.images))
 
     const page = await (await browser.newContext()).newPage()
     page.setDefaultTimeout(600_000)
@@ -532,6 +613,7 @@ function report(r) {
     [`search, ${r.search.notes.toLocaleString('en')} notes (${r.search.megabytes.toFixed(1)} MB), p95 query`, `p95 ${ms(r.search.p95)}, p50 ${ms(r.search.p50)} (${r.search.n} queries; renderer/search SearchIndex; index built in ${ms(r.search.buildMs)})`, '< 30 ms', verdict(r.search.p95 < 30)],
     [`open the automerge-paper note (${r.trace.edits.toLocaleString('en')} edits, ${r.trace.chars.toLocaleString('en')} chars in ${r.trace.paragraphs.toLocaleString('en')} lines, one paragraph each, as typed) cold from IndexedDB to editable`, `${opens(big.open)}; "Loading note" placeholder up until ${big.open.map((o) => (o.loadingUntil === null ? 'never seen' : ms(o.loadingUntil))).join(', ')}`, '< 150 ms', verdict(openMedian < 150)],
     ['keystroke to paint in that note, p95', `${keys(big)}; in a one-line note: p95 ${ms(percentile(r.app.smallKeys, 95))}, p50 ${ms(median(r.app.smallKeys))}`, '< 16 ms', verdict(keyP95 < 16)],
+    [`open a note with ${IMAGES} images (800×600 PNGs in IndexedDB) cold to editable, and until every image is drawn`, `editable ${ms(median(r.app.images.map((o) => o.ms)))} median of ${r.app.images.length} (${r.app.images.map((o) => ms(o.ms)).join(', ')}); all images drawn ${ms(median(r.app.images.map((o) => o.filledMs)))}`, '< 300 ms to editable', verdict(median(r.app.images.map((o) => o.ms)) < 300)],
     ['stress: the same edits in one 105k-character paragraph (newlines inside it): open cold, and keystroke to paint', `open ${opens(stress.open)}; keys ${keys(stress)}`, '', ''],
     ['merge 10,000 offline edits from each of two devices, to converged (two Y.Docs in the page)', `${ms(r.merge.ms)} (${r.merge.converged ? 'converged' : 'NOT converged'}, ${(r.merge.updateBytes / 1024).toFixed(0)} KiB exchanged)`, '< 1 s', verdict(r.merge.converged && r.merge.ms < 1000)],
     [`local storage after ${CYCLES.toLocaleString('en')} open/close cycles of an unedited note (${ours.encoded} B encoded)`, `ours ${ours.bytes} B in ${ours.entries} entries (${ours.ratio.toFixed(2)}×); plain y-indexeddb ${plain.bytes} B in ${plain.entries} entries (${plain.ratio.toFixed(2)}×)`, '≤ 2×', verdict(ours.ratio <= 2)],

@@ -523,7 +523,7 @@ export function App({ workspace }: { workspace: Workspace }) {
       {menu && <Menu label={menu.label} items={menu.items} at={menu.at} onClose={() => setMenu(null)} />}
       {palette && <CommandPalette commands={commands} notes={paletteNotes} onOpenNote={openNote} onClose={() => setPalette(false)} />}
       <TransferDialogs workspace={workspace} open={transfer} folderId={filter.kind === 'folder' ? filter.id : null} onClose={() => setTransfer(null)} />
-      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} refused={refused} catalog={catalog} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
+      {details && <SyncDetailsDialog snapshot={snapshot} reach={reach} refused={refused} catalog={catalog} attachments={workspace.attachments} onRetry={workspace.kick} onClose={() => setDetails(false)} act={act} />}
       {reviewing && snapshot.entities.get(reviewing) && (
         <ReviewDialog entity={snapshot.entities.get(reviewing)!} snapshot={snapshot} catalog={catalog} act={act} onClose={() => setReviewing(null)} />
       )}

@@ -6,6 +6,8 @@
 // them about each other's commits) and learn the relay's reachability from the leader.
 
 import { historyRoom, noteIdOfHistoryRoom, noteIdOfRoom, noteRoom } from '../protocol/rooms'
+import { Attachments, attachmentsInDoc } from './attachments/attachments'
+import { HttpBlobTransport } from './attachments/blob-transport'
 import { Catalog } from './catalog/catalog'
 import type { ContentMarks } from './catalog/content-ledger'
 import { importLegacyIndex } from './catalog/legacy-index'
@@ -20,6 +22,8 @@ import { draftGate, settleLeftoverDrafts } from './notes/drafts'
 export interface Workspace {
   readonly catalog: Catalog
   readonly registry: DocRegistry
+  /** Images and files of notes: their bytes on this device, uploads and downloads. */
+  readonly attachments: Attachments
   /** Null when no relay is configured: everything stays on this device. */
   readonly reach: ReadableStore<RelayReach> | null
   /** Ask the sync worker to try now (e.g. "Retry now"). */
@@ -49,6 +53,14 @@ export function notesInStep(registry: DocRegistry): (noteIds: readonly string[])
   }
 }
 
+/** Downloads what this device lacks of the attachments of the recently opened notes (read from their local copies). */
+export async function prefetchRecent(attachments: Attachments, registry: DocRegistry): Promise<void> {
+  for (const noteId of attachments.recentNotes()) {
+    const infos = await registry.withLocalContent(noteRoom(noteId), attachmentsInDoc).catch(() => undefined)
+    if (infos) await attachments.prefetch(noteId, infos)
+  }
+}
+
 export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promise<Workspace> {
   const started = Date.now()
   const catalog = await Catalog.open({ shareWithWindows: true })
@@ -56,15 +68,20 @@ export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promi
   // Drafts of windows that are gone; with a relay, the sync leader does it (other windows may be
   // holding drafts of their own, made after it started).
   const settleDrafts = (): void => void settleLeftoverDrafts(catalog, registry, started).catch((err: unknown) => console.warn('skein: could not settle draft notes', err))
+  const attachments = await Attachments.open({
+    transport: relay.then((config) => (config ? new HttpBlobTransport({ baseUrl: config.httpUrl, token: config.token }) : null)),
+    shareWithWindows: true,
+  })
   catalog.onNoteDeleted((id) => {
     registry.discard(noteRoom(id))
     registry.discard(historyRoom(id)) // its saved versions go with it
+    attachments.noteDeleted(id).catch((err: unknown) => console.warn('skein: could not drop the attachments of a deleted note', err))
   })
   await importLegacyIndex(catalog, registry).catch((err: unknown) => console.warn('skein: could not import the old notes list', err))
   const config = await relay
   if (!config) {
     settleDrafts()
-    return { catalog, registry, reach: null, kick: () => {} }
+    return { catalog, registry, attachments, reach: null, kick: () => {} }
   }
 
   const reach = new ValueStore<RelayReach>({ state: 'connecting', since: null, error: null })
@@ -83,6 +100,11 @@ export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promi
     worker.start()
     contentSync = new ContentSync(catalog, registry, worker.reach)
     contentSync.start()
+    attachments.startUploads()
+    // Back online (or at start): the attachments of recently opened notes are kept downloaded.
+    worker.reach.subscribe(() => {
+      if (worker?.reach.get().state === 'online') void prefetchRecent(attachments, registry)
+    })
   }
   if (typeof navigator !== 'undefined' && navigator.locks) {
     if (channel) {
@@ -102,6 +124,7 @@ export async function openWorkspace(relay: Promise<RelayEndpoint | null>): Promi
     worker?.resume()
     registry.retryNow()
     contentSync?.retryNow()
+    void attachments.retry().catch(() => undefined)
   }
-  return { catalog, registry, reach, kick }
+  return { catalog, registry, attachments, reach, kick }
 }

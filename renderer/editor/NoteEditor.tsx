@@ -1,4 +1,4 @@
-import { use, useCallback, useMemo, useState } from 'react'
+import { use, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { EditorContent, useEditor } from '@tiptap/react'
 import { Extension } from '@tiptap/core'
@@ -18,6 +18,10 @@ import { SlashMenu as SlashMenuExtension, SlashMenuState } from './slash-menu'
 import { withCollaborationCarets } from '../presence/caret'
 import type { FocusMatch } from '../search/match-position'
 import { useFocusMatch } from '../search/use-focus-match'
+import { noteIdOfRoom } from '../../protocol/rooms'
+import { attachmentsInDoc, type Attachments } from '../attachments/attachments'
+import { AttachmentRuntime, insertFiles } from './attachment-runtime'
+import { AttachmentRefusals } from './AttachmentRefusals'
 
 /** What an empty block says; the empty note says how to begin. */
 function placeholderFor({ editor, node }: { editor: Editor; node: { type: { name: string } } }): string {
@@ -65,6 +69,8 @@ interface Props {
   before?: ReactNode
   /** Shown below the text (the notes that link here). */
   after?: ReactNode
+  /** Where the note's images and files are kept (none: they cannot be added). */
+  attachments?: Attachments | null
 }
 
 /**
@@ -72,7 +78,7 @@ interface Props {
  * is loaded, so an existing note never flashes empty. Mount it keyed by note id: a different note
  * is a different editor.
  */
-export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch, readOnly = false, before, after }: Props) {
+export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch, readOnly = false, before, after, attachments = null }: Props) {
   use(handle.whenLoaded)
   const reportTitle = ({ editor, transaction }: { editor: Editor; transaction: Transaction }): void => {
     onFirstLine(firstLineOf(editor.state.doc), !isChangeOrigin(transaction))
@@ -80,10 +86,17 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
   const [linkOpen, setLinkOpen] = useState(false)
   const openLinkDialog = useCallback(() => setLinkOpen(true), [])
   const [slashMenu] = useState(() => new SlashMenuState())
+  const [attachmentError, setAttachmentError] = useState<string | null>(null)
+  const runtime = useMemo(() => ({ attachments, noteId: noteIdOfRoom(handle.room), onError: setAttachmentError }), [attachments, handle.room])
   const extensions = useMemo(
-    () => withCollaborationCarets(noteExtensions(handle.doc, openLinkDialog, slashMenu), handle.awareness),
-    [handle.doc, handle.awareness, openLinkDialog, slashMenu],
+    () => [...withCollaborationCarets(noteExtensions(handle.doc, openLinkDialog, slashMenu), handle.awareness), AttachmentRuntime.configure(runtime)],
+    [handle.doc, handle.awareness, openLinkDialog, slashMenu, runtime],
   )
+  useEffect(() => {
+    // Opened: one of the recent notes whose attachments are kept downloaded for offline use.
+    if (runtime.noteId && attachments) void attachments.noteOpened(runtime.noteId, attachmentsInDoc(handle.doc)).catch(() => undefined)
+  }, [attachments, runtime.noteId, handle.doc])
+  const picker = useRef<HTMLInputElement>(null)
   const editor = useEditor({
     extensions,
     editorProps: EDITOR_PROPS,
@@ -94,7 +107,29 @@ export function NoteEditor({ handle, onFirstLine, autoFocus = false, focusMatch,
   useFocusMatch(editor, focusMatch)
   return (
     <>
-      {!readOnly && <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} />}
+      {!readOnly && <Toolbar editor={editor} linkOpen={linkOpen} setLinkOpen={setLinkOpen} onInsertFile={attachments ? () => picker.current?.click() : undefined} />}
+      {/* The browser's file picker; in the desktop shell it is the system's open dialog. */}
+      <input
+        ref={picker}
+        type="file"
+        multiple
+        hidden
+        aria-label="Image or file to insert"
+        onChange={(event) => {
+          const files = [...(event.target.files ?? [])]
+          event.target.value = ''
+          if (files.length > 0) void insertFiles(editor, runtime, files)
+        }}
+      />
+      {attachments && <AttachmentRefusals attachments={attachments} doc={handle.doc} />}
+      {attachmentError && (
+        <div className="banner attention" role="alert" aria-label="Attachment notice">
+          <span>{attachmentError}</span>
+          <button type="button" className="button" onClick={() => setAttachmentError(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="editor-scroll">
         {before}
         <EditorContent editor={editor} className="editor" />

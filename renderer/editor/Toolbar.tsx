@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { useEditorState } from '@tiptap/react'
 import type { Editor } from '@tiptap/react'
 import { TextSelection } from '@tiptap/pm/state'
@@ -10,7 +11,7 @@ const TEXT_STYLES = BLOCK_TYPES.filter((type) => type.text)
 
 interface ToolProps {
   label: string
-  glyph: string
+  glyph: ReactNode
   shortcut?: string
   /** Pressed state of a toggle; omitted for actions (undo), which are not toggles. */
   active?: boolean
@@ -38,14 +39,23 @@ export function Tool({ label, glyph, shortcut, active, disabled = false, onClick
   )
 }
 
+/** Drawn, not a font glyph: emoji fonts are missing on many Linux desktops. */
+const PAPERCLIP = (
+  <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
+  </svg>
+)
+
 interface ToolbarProps {
   editor: Editor
   /** The link dialog is open (also opened with Ctrl/Cmd+K from the editor). */
   linkOpen: boolean
   setLinkOpen(open: boolean): void
+  /** Opens the picker for an image or file to insert (absent: attachments are not available). */
+  onInsertFile?(): void
 }
 
-export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
+export function Toolbar({ editor, linkOpen, setLinkOpen, onInsertFile }: ToolbarProps) {
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
@@ -153,6 +163,11 @@ export function Toolbar({ editor, linkOpen, setLinkOpen }: ToolbarProps) {
           <Tool label="Insert table" glyph="▦" onClick={() => chain().insertTable({ rows: 3, cols: 3 }).run()} />
         )}
       </div>
+      {onInsertFile && (
+        <div className="tool-group">
+          <Tool label="Insert image or file" glyph={PAPERCLIP} onClick={onInsertFile} />
+        </div>
+      )}
       {linkOpen && (
         <PromptDialog
           title={state.link ? 'Edit link' : 'Add link'}

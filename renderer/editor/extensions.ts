@@ -16,6 +16,7 @@ import StarterKit from '@tiptap/starter-kit'
 import { SafeLink, isAllowedLinkUrl } from './link'
 import { TableKit } from './table'
 import { NoteLink } from './note-link'
+import { attachmentNodes } from './attachment-nodes'
 
 /**
  * Inline code that can also be a link, bold or struck through, as Markdown allows
@@ -42,6 +43,7 @@ const CONTENT = (): Extensions => [
   TaskItem.configure({ nested: true }),
   ...TableKit,
   NoteLink, // [[ links to other notes, by id (note-link.ts)
+  ...attachmentNodes(), // images and files, by content hash (attachment-nodes.ts)
 ]
 
 /** What a note's document may contain (a fresh list each time: TipTap configures extensions in place). */

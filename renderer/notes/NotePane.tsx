@@ -277,6 +277,7 @@ export function NotePane({ workspace, entity, note, snapshot, reach, refusal, au
             autoFocus={autoFocus}
             focusMatch={focusMatch}
             readOnly={readOnly}
+            attachments={workspace.attachments}
             after={<Backlinks workspace={workspace} noteId={note.id} onOpen={actions.onOpen} />}
             before={<NoteProperties note={note} snapshot={snapshot} act={act} catalog={catalog} handle={handle} readOnly={readOnly} />}
           />

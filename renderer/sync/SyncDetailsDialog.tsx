@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import type { AttachmentRow, Attachments } from '../attachments/attachments'
+import { formatSize } from '../editor/attachment-runtime'
 import type { Catalog, CatalogSnapshot } from '../catalog/catalog'
 import type { OutboxEntry } from '../catalog/outbox'
 import type { RelayReach } from '../catalog/sync-worker'
@@ -12,6 +14,8 @@ interface Props {
   /** Notes whose connection the relay refuses, and why. */
   refused: ReadonlyMap<string, Refusal>
   catalog: Catalog
+  /** Images and files, with where they are (absent: not shown). */
+  attachments?: Attachments
   onRetry(): void
   act(work: () => Promise<unknown>): void
   onClose(): void
@@ -36,7 +40,58 @@ function age(ms: number): string {
 }
 
 /** Everything not yet on the relay, with why, and what can be done about it. */
-export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, act, onClose }: Props) {
+const ATTACHMENT_STATES: Record<AttachmentRow['status'], string> = {
+  local: 'On this device only',
+  waiting: 'Waiting to upload',
+  uploading: 'Uploading…',
+  stored: 'On the relay',
+  refused: 'Refused',
+}
+
+/** One line per attachment on this device: where it is, and why not on the relay. Not-yet-uploaded first. */
+function AttachmentsSection({ attachments, act }: { attachments: Attachments; act: Props['act'] }) {
+  const rows = useSyncExternalStore(attachments.rows.subscribe, attachments.rows.get)
+  if (rows.length === 0) return null
+  const order: AttachmentRow['status'][] = ['refused', 'uploading', 'waiting', 'local', 'stored']
+  const sorted = [...rows].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || a.name.localeCompare(b.name))
+  return (
+    <>
+      <h3 className="dialog-subtitle">Attachments</h3>
+      <table className="sync-table" aria-label="Attachments">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Size</th>
+            <th>State</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((row) => (
+            <tr key={row.hash} aria-label={`Attachment ${row.name}`} data-state={row.status}>
+              <td>{row.name}</td>
+              <td>{formatSize(row.size)}</td>
+              <td>
+                {ATTACHMENT_STATES[row.status]}
+                {row.reason ? `: ${row.reason}` : ''}
+                {row.status === 'refused' ? ' (kept on this device)' : ''}
+              </td>
+              <td>
+                {(row.status === 'refused' || row.status === 'waiting') && (
+                  <button type="button" className="button small subtle" aria-label={`Retry ${row.name}`} onClick={() => act(() => attachments.retry(row.hash))}>
+                    Retry
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
+}
+
+export function SyncDetailsDialog({ snapshot, reach, refused, catalog, attachments, onRetry, act, onClose }: Props) {
   const [now, setNow] = useState(Date.now)
   const [discarding, setDiscarding] = useState<OutboxEntry | null>(null)
   useEffect(() => {
@@ -122,6 +177,7 @@ export function SyncDetailsDialog({ snapshot, reach, refused, catalog, onRetry, 
         </table>
         </div>
       )}
+      {attachments && <AttachmentsSection attachments={attachments} act={act} />}
       <div className="dialog-actions">
         <button
           type="button"

@@ -3,6 +3,7 @@
 // out. Names are made safe for file systems and unique within each folder.
 
 import type { Node as PMNode } from '@tiptap/pm/model'
+import { attachmentOf, type AttachmentInfo } from '../attachments/in-doc'
 import { formatFrontMatter } from './front-matter'
 import { htmlPage } from './html'
 import { docToMarkdown } from './markdown'
@@ -31,11 +32,16 @@ export interface ExportSource {
   readonly folders: readonly ExportFolderInfo[]
   readonly notes: readonly ExportNote[]
   readContent(noteId: string): Promise<PMNode>
+  /** An attachment's bytes (null: not on this device, and not to be had now). Without it, links only. */
+  readAttachment?(info: AttachmentInfo, noteId: string): Promise<Uint8Array | null>
 }
 
 export interface ExportedFile {
   readonly relativePath: string
+  /** The note's Markdown or HTML ('' for an attachment). */
   readonly text: string
+  /** An attachment's bytes, written as they are. */
+  readonly bytes?: Uint8Array
 }
 
 /** Where each note of an export is written, for the links between them. */
@@ -47,8 +53,11 @@ export interface ExportLinks {
   readonly from: string
 }
 
-/** One note's file content in `format`; note links become links to the linked notes' files. */
-export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat, links?: ExportLinks): string {
+/**
+ * One note's file content in `format`: note links become links to the linked notes' files, and
+ * Markdown links attachments to `paths(attrs)`.
+ */
+export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat, links?: ExportLinks, paths?: (attrs: Record<string, unknown>) => string): string {
   if (links) {
     const hrefOf = (id: string): string | null => {
       const path = links.pathOf(id)
@@ -57,8 +66,31 @@ export function noteFile(note: ExportNote, doc: PMNode, format: ExportFormat, li
     doc = doc.type.schema.nodeFromJSON(noteLinksToMarkdownLinks(doc.toJSON(), links.titleOf, hrefOf))
   }
   if (format === 'html') return htmlPage(note.title, doc, note.tags)
-  return `${formatFrontMatter(note.title, note.tags)}${docToMarkdown(doc.toJSON())}\n`
+  return `${formatFrontMatter(note.title, note.tags)}${docToMarkdown(doc.toJSON(), paths)}\n`
 }
+
+/**
+ * The attachments of the notes of one folder of the export, in its `attachments/` subfolder:
+ * one file per hash, names made safe and unique (`photo.png`, `photo (2).png`).
+ */
+class AttachmentFolder {
+  private readonly names = new NameAllocator()
+  readonly byHash = new Map<string, { name: string; info: AttachmentInfo; noteId: string }>()
+
+  constructor(readonly dir: string) {}
+
+  nameOf(info: AttachmentInfo, noteId: string): string {
+    const known = this.byHash.get(info.hash)
+    if (known) return known.name
+    const dot = info.name.lastIndexOf('.')
+    const [stem, extension] = dot > 0 ? [info.name.slice(0, dot), info.name.slice(dot)] : [info.name, '']
+    const name = this.names.take(safeName(stem, 'file'), extension ? `.${safeName(extension.slice(1), 'bin')}` : '')
+    this.byHash.set(info.hash, { name, info, noteId })
+    return name
+  }
+}
+
+export const ATTACHMENTS_FOLDER = 'attachments'
 
 /** How many notes are read from IndexedDB at once: overlaps the waits without flooding it. */
 const PARALLEL_READS = 4
@@ -109,10 +141,10 @@ export async function buildExport(source: ExportSource, scope: ExportScope, form
     addFolder(null, '')
   }
 
-  const paths = new Map(planned.map(({ note, relativePath }) => [note.id, relativePath]))
+  const notePaths = new Map(planned.map(({ note, relativePath }) => [note.id, relativePath]))
   const titles = new Map(source.notes.map((n) => [n.id, n.title || UNTITLED]))
   const titleOf = (id: string): string => titles.get(id) ?? 'Note not found'
-  const files: ExportedFile[] = new Array<ExportedFile>(planned.length)
+  const docs: PMNode[] = new Array<PMNode>(planned.length)
   let next = 0
   let done = 0
   options.onProgress?.({ done, total: planned.length })
@@ -120,14 +152,33 @@ export async function buildExport(source: ExportSource, scope: ExportScope, form
     while (next < planned.length) {
       options.signal?.throwIfAborted()
       const index = next++
-      const { note, relativePath } = planned[index]!
-      const links = { titleOf, pathOf: (id: string) => paths.get(id) ?? null, from: relativePath }
-      files[index] = { relativePath, text: noteFile(note, await source.readContent(note.id), format, links) }
+      docs[index] = await source.readContent(planned[index]!.note.id)
       done++
       options.onProgress?.({ done, total: planned.length })
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, planned.length) }, worker))
   options.signal?.throwIfAborted()
+  // Written in planned order, so attachment names never depend on read timing.
+  const folders = new Map<string, AttachmentFolder>()
+  const files: ExportedFile[] = planned.map(({ note, relativePath }, index) => {
+    const dir = relativePath.slice(0, relativePath.lastIndexOf('/') + 1)
+    const paths = (attrs: Record<string, unknown>): string => {
+      const info = attachmentOf(attrs)
+      if (!info || format !== 'md' || !source.readAttachment) return `${ATTACHMENTS_FOLDER}/${safeName(String(attrs.name ?? 'file'), 'file')}`
+      let folder = folders.get(dir)
+      if (!folder) folders.set(dir, (folder = new AttachmentFolder(dir)))
+      return `${ATTACHMENTS_FOLDER}/${folder.nameOf(info, note.id)}`
+    }
+    const links = { titleOf, pathOf: (id: string) => notePaths.get(id) ?? null, from: relativePath }
+    return { relativePath, text: noteFile(note, docs[index]!, format, links, paths) }
+  })
+  for (const folder of folders.values()) {
+    for (const { name, info, noteId } of folder.byHash.values()) {
+      options.signal?.throwIfAborted()
+      const bytes = await source.readAttachment!(info, noteId)
+      if (bytes) files.push({ relativePath: `${folder.dir}${ATTACHMENTS_FOLDER}/${name}`, text: '', bytes })
+    }
+  }
   return files
 }

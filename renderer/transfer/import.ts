@@ -7,7 +7,7 @@
 import type { JSONContent } from '@tiptap/core'
 import { parseFrontMatter } from './front-matter'
 import { imagesKeptAsLinks, markdownToDoc } from './markdown'
-import { baseName, fileName, folderSegments } from './paths'
+import { baseName, fileName, folderSegments, resolveRelative } from './paths'
 import { hasRelativeLinks, markdownLinksToNoteLinks } from '../links/markdown-links'
 
 /** One picked file; `read` resolves to its text, or throws when it is not readable UTF-8 text. */
@@ -15,6 +15,8 @@ export interface ImportFile {
   readonly relativePath: string
   readonly size: number
   read(): Promise<string>
+  /** Its bytes, for a file a note links to (an image or attachment next to the Markdown). */
+  readBytes?(): Promise<Uint8Array>
 }
 
 export interface ImportFolder {
@@ -30,6 +32,8 @@ export interface ImportTarget {
   createNote(init: { title: string; folderId: string | null; tags: string[] }): Promise<string>
   /** Writes the note's content and resolves once it is saved on this device. */
   writeContent(noteId: string, doc: JSONContent): Promise<void>
+  /** Keeps a file the note links to as its attachment; the node that stands for it (image or file). */
+  addAttachment?(noteId: string, name: string, bytes: Uint8Array): Promise<JSONContent>
 }
 
 export interface Skipped {
@@ -163,22 +167,61 @@ export async function importMarkdown(
 
   /** Imported notes with links that may point at other imported files: linked once all are in. */
   const withLinks: { noteId: string; relativePath: string; doc: JSONContent }[] = []
+  // Files a note links to by a relative path become its attachments (and are not "skipped").
+  const filesByPath = new Map(sorted.map((f) => [f.relativePath.split(/[/\\]/).filter((s) => s !== '' && s !== '.').join('/'), f]))
+  const attached = new Set<string>()
+  const markdownFiles = sorted.filter((f) => skipReasonBeforeReading(f) === null)
+  const notMarkdown = sorted.filter((f) => skipReasonBeforeReading(f) !== null)
   let done = 0
-  options.onProgress?.({ done, total: sorted.length })
-  for (const file of sorted) {
+  const total = markdownFiles.length
+  options.onProgress?.({ done, total })
+  for (const file of markdownFiles) {
     if (options.signal?.aborted) break
     const reason = await importOne(file)
     if (reason !== null) skipped.push({ relativePath: file.relativePath, reason })
     done++ // not inside the optional call below: `?.` would skip it when there is no listener
-    options.onProgress?.({ done, total: sorted.length })
+    options.onProgress?.({ done, total })
   }
+  for (const file of notMarkdown) if (!attached.has(file.relativePath)) skipped.push({ relativePath: file.relativePath, reason: skipReasonBeforeReading(file)! })
   // Relative links between imported files become note links (export writes them that way).
   const noteAt = new Map(imported.map((i) => [i.relativePath.replace(/\\/g, '/'), i.noteId]))
   for (const { noteId, relativePath, doc } of withLinks) {
     const linked = markdownLinksToNoteLinks(doc, relativePath.replace(/\\/g, '/'), (path) => noteAt.get(path))
     if (JSON.stringify(linked) !== JSON.stringify(doc)) await target.writeContent(noteId, linked).catch((err: unknown) => console.warn('skein: could not link an imported note', err))
   }
-  return { imported, skipped, foldersCreated, notReached: sorted.length - done, cancelled: done < sorted.length, kept }
+  return { imported, skipped, foldersCreated, notReached: total - done, cancelled: done < total, kept }
+
+  /** The file a link in `from` points to, when it is one of the picked files that is not Markdown. */
+  function linkedFile(from: string, href: unknown): ImportFile | null {
+    if (typeof href !== 'string') return null
+    const path = resolveRelative(from, href)
+    const target = path === null ? undefined : filesByPath.get(path)
+    return target?.readBytes && !/\.(?:md|markdown)$/i.test(target.relativePath) ? target : null
+  }
+
+  /** The document with images and links to picked files replaced by attachment nodes. */
+  async function withAttachments(doc: JSONContent, from: string, noteId: string): Promise<JSONContent> {
+    if (!target.addAttachment) return doc
+    const visit = async (node: JSONContent): Promise<JSONContent> => {
+      const link = node.type === 'text' ? node.marks?.find((m) => m.type === 'link') : undefined
+      if (link) {
+        const image = link.attrs?.image
+        const linked = linkedFile(from, typeof image === 'string' ? image : link.attrs?.href)
+        // A badge (an image inside a link elsewhere) stays as it is: the node cannot carry both.
+        if (linked && (typeof image !== 'string' || image === link.attrs?.href)) {
+          const bytes = await linked.readBytes!()
+          const replaced = await target.addAttachment!(noteId, fileName(linked.relativePath), bytes)
+          attached.add(linked.relativePath)
+          return replaced.type === 'image' && typeof image === 'string' ? { ...replaced, attrs: { ...replaced.attrs, alt: node.text ?? '' } } : replaced
+        }
+      }
+      if (!node.content) return node
+      const content: JSONContent[] = []
+      for (const child of node.content) content.push(await visit(child))
+      return { ...node, content }
+    }
+    return visit(doc)
+  }
 
   /** Imports one file; the reason it was skipped, or null. */
   async function importOne(file: ImportFile): Promise<string | null> {
@@ -202,6 +245,7 @@ export async function importMarkdown(
     try {
       const folderId = await folderFor(file.relativePath)
       const noteId = await target.createNote({ title: titleFor(file.relativePath, title, doc), folderId, tags })
+      doc = await withAttachments(doc, file.relativePath, noteId)
       await target.writeContent(noteId, doc)
       imported.push({ relativePath: file.relativePath, noteId })
       if (hasRelativeLinks(doc)) withLinks.push({ noteId, relativePath: file.relativePath, doc })

@@ -178,6 +178,26 @@ function fenceFor(text: string): string {
  */
 const EXTRA_ESCAPES = /(?<!\\)_|(?<!\\)=(?==)|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>)/g
 
+/** Where an attachment node's file is, relative to the note's file; set by docToMarkdown for one (synchronous) call. */
+let attachmentPath: (attrs: Record<string, unknown>) => string = defaultAttachmentPath
+
+/** `attachments/<name>`: where export puts a note's files unless told otherwise. */
+export function defaultAttachmentPath(attrs: Record<string, unknown>): string {
+  return `attachments/${typeof attrs.name === 'string' && attrs.name !== '' ? attrs.name : 'file'}`
+}
+
+const escapeInline = (text: string): string => text.replace(/[\\`*_[\]<>|~!]/g, '\\$&')
+const destination = (url: string): string => (/[\s()<>]/.test(url) ? `<${url.replace(/[<>]/g, encodeURIComponent)}>` : url)
+
+/** A relative link to a file, each path segment percent-encoded where Markdown or URLs need it. */
+const relativeHref = (path: string): string =>
+  destination(
+    path
+      .split('/')
+      .map((segment) => encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+      .join('/'),
+  )
+
 /** Delimiters of the italics being written, innermost last (serializing is synchronous). */
 const italicDelimiters: string[] = []
 
@@ -257,6 +277,13 @@ const buildSerializer = (): MarkdownSerializer => new MarkdownSerializer(
       const width = String(start + node.childCount - 1).length
       state.renderList(node, ' '.repeat(width + 2), (i) => `${String(start + i).padStart(width)}. `)
     },
+    // Attachments as files beside the Markdown: `![alt](attachments/x.png)`, `[x.pdf](attachments/x.pdf)`.
+    image: (state: MarkdownSerializerState, node: PMNode) => {
+      state.write(`![${escapeInline(String(node.attrs.alt ?? ''))}](${relativeHref(attachmentPath(node.attrs))})`)
+    },
+    file: (state: MarkdownSerializerState, node: PMNode) => {
+      state.write(`[${escapeInline(String(node.attrs.name ?? 'file'))}](${relativeHref(attachmentPath(node.attrs))})`)
+    },
     codeBlock: (state: MarkdownSerializerState, node: PMNode) => {
       if (node.attrs.language === TABLE_LANGUAGE) {
         state.text(node.textContent, false)
@@ -311,14 +338,24 @@ const buildSerializer = (): MarkdownSerializer => new MarkdownSerializer(
 const LISTS = new Set(['bulletList', 'orderedList', 'taskList'])
 
 /**
- * Writes a document of the editor's schema as Markdown (tight lists, `-` bullets, fenced code).
+ * Writes a document of the editor's schema as Markdown (tight lists, `-` bullets, fenced code);
+ * attachments link to `paths(attrs)` (relative to the Markdown file).
  *
  * Top-level blocks are written one at a time and joined the way the serializer separates them
  * (a blank line; two between adjacent lists of one kind, which would otherwise merge). Written in
  * one go, the serializer looks at the last character of its whole output for every line, which
  * flattens the growing string each time: a 600 kB changelog took 46 s.
  */
-export function docToMarkdown(doc: JSONContent): string {
+export function docToMarkdown(doc: JSONContent, paths: (attrs: Record<string, unknown>) => string = defaultAttachmentPath): string {
+  attachmentPath = paths
+  try {
+    return blocksToMarkdown(doc)
+  } finally {
+    attachmentPath = defaultAttachmentPath
+  }
+}
+
+function blocksToMarkdown(doc: JSONContent): string {
   const node = noteSchema().nodeFromJSON(doc)
   const parts: string[] = []
   let previous: PMNode | null = null

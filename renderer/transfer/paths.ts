@@ -49,3 +49,27 @@ export function fileName(relativePath: string): string {
 export function baseName(relativePath: string): string {
   return fileName(relativePath).replace(/\.(?:md|markdown)$/i, '')
 }
+
+/**
+ * The path (relative to the picked folder) that a relative link in the file at `from` points to,
+ * or null for anything else (a URL with a scheme, an absolute path, an anchor, or one leaving the
+ * picked folder).
+ */
+export function resolveRelative(from: string, href: string): string | null {
+  if (href === '' || /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/') || href.startsWith('#')) return null
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(href.split(/[?#]/)[0]!)
+  } catch {
+    return null
+  }
+  const segments = folderSegments(from)
+  for (const part of decoded.split(/[/\\]/)) {
+    if (part === '' || part === '.') continue
+    if (part === '..') {
+      if (segments.length === 0) return null
+      segments.pop()
+    } else segments.push(part)
+  }
+  return segments.join('/')
+}

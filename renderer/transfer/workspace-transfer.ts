@@ -5,13 +5,15 @@ import type { JSONContent } from '@tiptap/core'
 import { strToU8, zipSync } from 'fflate'
 import { noteRoom } from '../../protocol/rooms'
 import { displayTitle, folderItems, notesFor } from '../catalog/selectors'
-import { NotAvailableInBrowser, pickImport, saveExport, type ImportKind } from '../platform'
+import { NotAvailableInBrowser, downloadBlob, pickImport, saveExport, type ImportKind } from '../platform'
 import type { DocHandle } from '../sync/doc-registry'
 import type { Workspace } from '../workspace'
 import type { ExportFormat, ExportSource, ExportedFile } from './export'
 import type { ImportFile, ImportTarget, Skipped } from './import'
 import { readNoteContent, writeNoteContent } from './note-content'
 import { noteSchema } from './schema'
+import { typeOfName } from '../attachments/file-types'
+import { nodeForFile } from '../editor/attachment-runtime'
 
 /** Resolves once everything written to the doc so far is committed to IndexedDB. */
 function savedLocally(handle: DocHandle): Promise<void> {
@@ -25,8 +27,14 @@ function savedLocally(handle: DocHandle): Promise<void> {
   })
 }
 
-export function importTargetOf({ catalog, registry }: Workspace): ImportTarget {
+/** A workspace as import needs it; without attachments, files next to the Markdown are not read. */
+type ImportWorkspace = Omit<Workspace, 'attachments'> & { readonly attachments?: Workspace['attachments'] }
+
+export function importTargetOf({ catalog, registry, attachments }: ImportWorkspace): ImportTarget {
   return {
+    addAttachment: attachments
+      ? (noteId, name, bytes) => nodeForFile(attachments, noteId, new File([bytes as Uint8Array<ArrayBuffer>], name, { type: typeOfName(name) }))
+      : undefined,
     folders: () => folderItems(catalog.getSnapshot()).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
     createFolder: (name, parentId) => catalog.createFolder(name, parentId),
     createNote: (init) => catalog.createNote(init),
@@ -46,13 +54,15 @@ export function importTargetOf({ catalog, registry }: Workspace): ImportTarget {
   }
 }
 
-export function exportSourceOf({ catalog, registry }: Workspace): ExportSource {
+export function exportSourceOf({ catalog, registry, attachments }: Workspace): ExportSource {
   const snapshot = catalog.getSnapshot()
   return {
     folders: folderItems(snapshot).map(({ folder }) => ({ id: folder.id, name: folder.name, parentId: folder.parentId })),
     notes: notesFor(snapshot, { kind: 'all' }).map(({ note }) => ({ id: note.id, title: displayTitle(note), folderId: note.folderId, tags: note.tags })),
     // No copy on this device (never opened, not synced yet): exported empty rather than failing.
     readContent: async (id) => (await registry.withLocalContent(noteRoom(id), readNoteContent)) ?? noteSchema().nodeFromJSON({ type: 'doc', content: [{ type: 'paragraph' }] }),
+    // Not on this device and not to be had now (offline): the note links to a file that is not there.
+    readAttachment: (info, noteId) => attachments.blob(info, noteId).then(async (blob) => new Uint8Array(await blob.arrayBuffer()), () => null),
   }
 }
 
@@ -63,6 +73,7 @@ export function browserImportFiles(files: Iterable<File>): ImportFile[] {
     size: file.size,
     // fatal: a file that is not valid UTF-8 is reported, not imported as mojibake.
     read: async () => new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()),
+    readBytes: async () => new Uint8Array(await file.arrayBuffer()),
   }))
 }
 
@@ -85,20 +96,10 @@ export async function pickDesktopImport(kind: ImportKind): Promise<{ files: Impo
   }
 }
 
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 /** Zips the files (paths as folders inside the archive). */
 export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
-  return zipSync(Object.fromEntries(files.map((f) => [f.relativePath, strToU8(f.text)])))
+  return zipSync(Object.fromEntries(files.map((f) => [f.relativePath, f.bytes ?? strToU8(f.text)])))
 }
 
 /**
@@ -107,7 +108,8 @@ export function zipFiles(files: readonly ExportedFile[]): Uint8Array {
  */
 export async function deliverExport(files: readonly ExportedFile[], format: ExportFormat, archiveName: string): Promise<string> {
   if (files.length === 0) return 'Nothing to export: there are no notes here.'
-  if (format === 'md') {
+  // The desktop shell writes Markdown files only; an export with attachments is one .zip.
+  if (format === 'md' && !files.some((f) => f.bytes)) {
     try {
       const result = await saveExport([...files])
       return result ? `Saved ${result.written.length} file${result.written.length === 1 ? '' : 's'} to ${result.folder}.` : 'Export cancelled.'
@@ -118,10 +120,10 @@ export async function deliverExport(files: readonly ExportedFile[], format: Expo
   if (files.length === 1) {
     const [file] = files
     const name = file!.relativePath.split('/').pop()!
-    download(name, new Blob([file!.text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' }))
+    downloadBlob(name, new Blob([file!.text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' }))
     return `Downloaded ${name}.`
   }
   const name = `${archiveName}.zip`
-  download(name, new Blob([zipFiles(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }))
+  downloadBlob(name, new Blob([zipFiles(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }))
   return `Downloaded ${name} with ${files.length} files.`
 }

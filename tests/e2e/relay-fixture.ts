@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startRelay } from '../../server/relay'
+import { startRelay, type RelayLimits } from '../../server/relay'
 import type { AuthTable } from '../../server/auth'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
@@ -45,10 +45,10 @@ export interface E2eRelay {
   close(): Promise<void>
 }
 
-export function startE2eRelay(options: { auth?: AuthTable } = {}): Promise<E2eRelay> {
+export function startE2eRelay(options: { auth?: AuthTable; limits?: Partial<RelayLimits> } = {}): Promise<E2eRelay> {
   return startAll(async (teardown) => {
     const dataDir = teardown.add(mkdtempSync(join(tmpdir(), 'skein-e2e-')), (dir) => rmSync(dir, { recursive: true, force: true }))
-    const relay = teardown.add(await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, auth: options.auth ?? null }), (r) => r.close())
+    const relay = teardown.add(await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, auth: options.auth ?? null, limits: options.limits }), (r) => r.close())
     return { port: relay.port, url: `${relay.url}/`, dataDir, postgresUrl: null }
   })
 }
@@ -148,7 +148,7 @@ export interface TwoDevices {
  * mode both relays always are processes, and `relay` (the one to kill) is device a's: b keeps
  * its relay, and a comes back to a relay that has to catch up with what b wrote meanwhile.
  */
-export function startTwoDevices(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean } = {}): Promise<TwoDevices> {
+export function startTwoDevices(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean; limits?: Partial<RelayLimits> } = {}): Promise<TwoDevices> {
   assertClientBuilt()
   return startAll(async (teardown) => {
     let relay: E2eRelay
@@ -156,7 +156,7 @@ export function startTwoDevices(options: { cuttable?: 'a' | 'b' | 'both'; relayP
     if (CLUSTER) {
       ;[relay, relayB] = await clusterIn(teardown)
     } else {
-      relay = relayB = teardown.add(options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay(), (r) => r.close())
+      relay = relayB = teardown.add(options.relayProcess ? await startE2eRelayProcess() : await startE2eRelay({ limits: options.limits }), (r) => r.close())
     }
     const relayOf = (device: 'a' | 'b') => (device === 'a' ? relay : relayB)
     const proxyFor = async (device: 'a' | 'b'): Promise<TcpProxy> => teardown.add(await startTcpProxy(relayOf(device).port), (p) => p.close())
@@ -209,7 +209,7 @@ function late<T extends object>(what: string, get: () => T | null | undefined): 
  * last. `proxy` is the cuttable device's TCP proxy (only with `cuttable`). In cluster mode, a
  * failed test prints both relays' stderr.
  */
-export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean } = {}): {
+export function twoDevicesPerFile(options: { cuttable?: 'a' | 'b' | 'both'; relayProcess?: boolean; limits?: Partial<RelayLimits> } = {}): {
   a: Device
   b: Device
   proxy: TcpProxy

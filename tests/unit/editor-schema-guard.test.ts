@@ -25,6 +25,19 @@ describe('findUnmappable', () => {
     expect(findUnmappable(doc.getXmlFragment('default'), noteSchema())).toEqual([])
   })
 
+  it('knows images and files: a note holding them, as another device writes them, is mappable', () => {
+    const doc = new Y.Doc()
+    const paragraph = new Y.XmlElement('paragraph')
+    const image = new Y.XmlElement('image')
+    for (const [key, value] of Object.entries({ hash: 'a'.repeat(64), name: 'beach.png', type: 'image/png', size: 1234, width: 640, height: 480, alt: 'the beach' })) image.setAttribute(key, value as string)
+    const file = new Y.XmlElement('file')
+    for (const [key, value] of Object.entries({ hash: 'b'.repeat(64), name: 'plan.pdf', type: 'application/pdf', size: 99 })) file.setAttribute(key, value as string)
+    paragraph.insert(0, [new Y.XmlText('see '), image, new Y.XmlText(' and '), file])
+    doc.getXmlFragment('default').insert(0, [paragraph])
+    expect(findUnmappable(doc.getXmlFragment('default'), noteSchema())).toEqual([])
+    expect(new SchemaGuard(doc, noteSchema()).blocked.get()).toBeNull()
+  })
+
   it('reports node and mark types from a newer schema', () => {
     const found = findUnmappable(newerDoc().getXmlFragment('default'), noteSchema())
     expect(found).toContainEqual({ kind: 'node', name: 'callout' })

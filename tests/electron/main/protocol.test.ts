@@ -105,9 +105,9 @@ describe('CONTENT_SECURITY_POLICY', () => {
     expect(directives.get('script-src')).not.toContain("'unsafe-inline'")
   })
 
-  it('allows inline styles for the editor, data: images, and any ws:/wss: relay', () => {
+  it('allows inline styles for the editor, data: and blob: images (note attachments), and any ws:/wss: relay', () => {
     expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"])
-    expect(directives.get('img-src')).toEqual(["'self'", 'data:'])
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:'])
     expect(directives.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:', 'http:', 'https:'])
   })
 
