@@ -67,6 +67,12 @@ export const SafeLink = Link.extend({
         parseHTML: (element: HTMLElement) => element.getAttribute('data-image'),
         renderHTML: (attributes: Record<string, unknown>) => (typeof attributes.image === 'string' ? { 'data-image': attributes.image } : {}),
       },
+      /** This linked image shares one link with the linked image before it ([![a](1)![b](2)](href)). */
+      imageJoin: {
+        default: null,
+        parseHTML: (element: HTMLElement) => (element.getAttribute('data-image-join') === 'true' ? true : null),
+        renderHTML: (attributes: Record<string, unknown>) => (attributes.imageJoin === true ? { 'data-image-join': 'true' } : {}),
+      },
     }
   },
   renderHTML({ HTMLAttributes }) {

@@ -79,6 +79,19 @@ function imagesAsLinks(md: MarkdownIt): void {
           out.push(text)
           continue
         }
+        // Several images and nothing else in one link ([![a](1)![b](2)](href)): a badge each, all
+        // to the link's href; export writes them back as one link (see the link mark below).
+        const end = open ? tokens.indexOf(tokens.slice(i).find((t) => t.type === 'link_close')!, i) : -1
+        if (open && end > i && tokens.slice(tokens.indexOf(open, 0) + 1, end).every((t) => t.type === 'image')) {
+          const first = out.at(-1) === open
+          if (first) out.pop() // each image carries the link itself
+          const title = open.attrGet('title')
+          const attrs: [string, string][] = [['href', open.attrGet('href') ?? ''], ['data-image', src], ...(title ? [['title', title] as [string, string]] : []), ...(first ? [] : [['data-image-join', 'true'] as [string, string]])]
+          out.push(link('link_open', attrs), text, link('link_close'))
+          // The link's own close token follows the last image: give it an (empty) link to close.
+          if (tokens[i + 1]?.type === 'link_close') out.push(link('link_open', [['href', open.attrGet('href') ?? '']]))
+          continue
+        }
         if (open) out.push(link('link_close'))
         const title = token.attrGet('title')
         out.push(link('link_open', [['href', src], ['data-image', src], ...(title ? [['title', title] as [string, string]] : [])]), text, link('link_close'))
@@ -148,7 +161,7 @@ function markdownParser(): MarkdownParser {
     strong: { mark: 'bold' },
     s: { mark: 'strike' },
     mark: { mark: 'highlight' },
-    link: { mark: 'link', getAttrs: (tok: Token) => ({ href: tok.attrGet('href'), title: tok.attrGet('title') || null, image: tok.attrGet('data-image') }) },
+    link: { mark: 'link', getAttrs: (tok: Token) => ({ href: tok.attrGet('href'), title: tok.attrGet('title') || null, image: tok.attrGet('data-image'), imageJoin: tok.attrGet('data-image-join') === 'true' ? true : null }) },
     code_inline: { mark: 'code', noCloseToken: true },
   })
   return parser
@@ -319,7 +332,8 @@ const buildSerializer = (): MarkdownSerializer => new MarkdownSerializer(
       open(state, mark, parent, index) {
         const image = mark.attrs.image as unknown
         if (typeof image !== 'string') return (defaultMarkdownSerializer.marks.link!.open as MarkOpen)(state, mark, parent, index)
-        return mark.attrs.href === image ? '![' : '[!['
+        if (mark.attrs.href === image) return '!['
+        return mark.attrs.imageJoin === true && sameLinkedImages(mark, parent.maybeChild(index - 1)) ? '![' : '[!['
       },
       close(state, mark, parent, index) {
         const image = mark.attrs.image as unknown
@@ -327,12 +341,25 @@ const buildSerializer = (): MarkdownSerializer => new MarkdownSerializer(
         const title = typeof mark.attrs.title === 'string' && mark.attrs.title !== '' ? ` "${mark.attrs.title.replace(/"/g, '\\"')}"` : ''
         const href = (mark.attrs.href as string).replace(/[()"]/g, '\\$&')
         const src = image.replace(/[()"]/g, '\\$&')
-        return mark.attrs.href === image ? `](${src}${title})` : `](${src})](${href}${title})`
+        if (mark.attrs.href === image) return `](${src}${title})`
+        // The next node is another image of the same link: the link goes on around it.
+        return nextJoins(mark, parent.maybeChild(index)) ? `](${src})` : `](${src})](${href}${title})`
       },
     },
   },
   { hardBreakNodeName: 'hardBreak', escapeExtraCharacters: EXTRA_ESCAPES },
 )
+
+/** Whether `node` is another linked image (a badge) of the same link as `mark`. */
+function sameLinkedImages(mark: PMMark, node: PMNode | null): boolean {
+  const other = node?.marks.find((m) => m.type === mark.type)
+  return other !== undefined && typeof other.attrs.image === 'string' && other.attrs.href !== other.attrs.image && other.attrs.href === mark.attrs.href && (other.attrs.title ?? null) === (mark.attrs.title ?? null)
+}
+
+/** Whether `node` is a linked image that continues the link of `mark` (imported as one link). */
+function nextJoins(mark: PMMark, node: PMNode | null): boolean {
+  return sameLinkedImages(mark, node) && node!.marks.some((m) => m.type === mark.type && m.attrs.imageJoin === true)
+}
 
 /** Lists the serializer separates from a list of the same kind by two blank lines. */
 const LISTS = new Set(['bulletList', 'orderedList', 'taskList'])

@@ -78,8 +78,9 @@ describe('attachments in import and export', () => {
     const files = await buildExport(ws.source(), { kind: 'all' }, 'md')
     const byPath = new Map(files.map((f) => [f.relativePath, f]))
     expect([...byPath.keys()].sort()).toEqual(['V/Again.md', 'V/Trip.md', 'V/attachments/beach.png', 'V/attachments/plan.pdf', 'V/sub/Deep.md', 'V/sub/attachments/beach.png'])
-    expect(byPath.get('V/Trip.md')!.text).toBe(TRIP)
-    expect(byPath.get('V/sub/Deep.md')!.text).toBe('# Deep\n\n![up](attachments/beach.png) ![gone](attachments/missing.png)\n')
+    // Export writes the title in front matter (it may differ from the first heading), then the body.
+    expect(byPath.get('V/Trip.md')!.text).toBe(`---\ntitle: Trip\n---\n\n${TRIP}`)
+    expect(byPath.get('V/sub/Deep.md')!.text).toBe('---\ntitle: Deep\n---\n\n# Deep\n\n![up](attachments/beach.png) ![gone](attachments/missing.png)\n')
     expect(sha(byPath.get('V/attachments/beach.png')!.bytes!)).toBe(sha(BEACH))
     expect(sha(byPath.get('V/attachments/plan.pdf')!.bytes!)).toBe(sha(PLAN))
 
@@ -107,8 +108,8 @@ describe('attachments in import and export', () => {
     )
     const files = await buildExport(ws.source(), { kind: 'all' }, 'md')
     expect(files.filter((f) => f.bytes).map((f) => f.relativePath)).toEqual(['N/attachments/photo.png', 'N/attachments/photo (2).png'])
-    expect(files.find((f) => f.relativePath === 'N/Two.md')!.text).toBe('# Two\n\n![b](attachments/photo%20%282%29.png)\n')
-    expect(files.find((f) => f.relativePath === 'N/One.md')!.text).toBe('# One\n\n![a](attachments/photo.png) ![again](attachments/photo.png)\n')
+    expect(files.find((f) => f.relativePath === 'N/Two.md')!.text).toBe('---\ntitle: Two\n---\n\n# Two\n\n![b](attachments/photo%20%282%29.png)\n')
+    expect(files.find((f) => f.relativePath === 'N/One.md')!.text).toBe('---\ntitle: One\n---\n\n# One\n\n![a](attachments/photo.png) ![again](attachments/photo.png)\n')
   })
 
   it('resolves relative links inside the picked folder only', () => {

@@ -210,8 +210,8 @@ describe('links between notes in Markdown', () => {
 
     const files = await buildExport(ws.source(), { kind: 'all' }, 'md')
     const text = Object.fromEntries(files.map((f) => [f.relativePath, f.text]))
-    expect(text['Home.md']).toBe('See [Plan A](Work/Plan%20A.md) and Note not found\n')
-    expect(text['Work/Plan A.md']).toBe('Back to [Home](../Home.md)\n')
+    expect(text['Home.md']).toBe('---\ntitle: Home\n---\n\nSee [Plan A](Work/Plan%20A.md) and Note not found\n')
+    expect(text['Work/Plan A.md']).toBe('---\ntitle: Plan A\n---\n\nBack to [Home](../Home.md)\n')
 
     const again = new FakeWorkspace()
     const summary = await importMarkdown(files.map((f) => file(`Export/${f.relativePath}`, f.text)), again)

@@ -91,6 +91,14 @@ describe('Markdown round trip through a note (import → export)', () => {
     expect(roundTrip('<b>raw</b>')).toBe('<b>raw</b>')
   })
 
+  it('keeps a link around several images (badges in READMEs, e.g. axe-core\'s) as one link with every image', () => {
+    const badges = '[![Downloads](https://img.shields.io/a.svg)![Yearly](https://img.shields.io/b.svg)](https://npm-stat.com/charts.html?package=x) then [![One](o.svg)](https://x.org)'
+    expect(roundTrip(badges)).toBe(badges)
+    // …while two links side by side to one place stay two links (winston's README).
+    const twoLinks = '[![Version](https://img.shields.io/v.svg)](https://www.npmjs.com/package/w)[![Downloads](https://img.shields.io/d.svg)](https://www.npmjs.com/package/w)'
+    expect(roundTrip(twoLinks)).toBe(twoLinks)
+  })
+
   it('a table imported before the editor had tables (a code block of its rows) exports as the table again', () => {
     const table = '| Name | Qty |\n| :--- | ---: |\n| *a* | 1 |'
     const legacy = { type: 'doc', content: [{ type: 'codeBlock', attrs: { language: 'markdown-table' }, content: [{ type: 'text', text: table }] }] }
