@@ -273,6 +273,8 @@ async function appMeasurements(browser, appUrl, trace) {
   if (args['editor-only']) {
     await page.reload()
     await page.getByRole('list', { name: 'Notes' }).waitFor()
+    log('search index built after', await waitIndexed(page, NOTES), 'ms')
+    await page.waitForTimeout(15_000) // its snapshot is taken in the next idle moment (at most 10 s)
     log('page quiet after', await waitQuiet(page), 'ms')
   }
   const switching = args['editor-only'] ? [] : await switchNotes(page, args.quick ? 20 : 40)
@@ -371,7 +373,28 @@ async function remoteTyping(browser, vocabulary) {
   }
 }
 
-/** Waits until the page's main thread has had no task over 50 ms for 3 s (at most 3 minutes); returns how long that took. */
+/** Waits until the app's search index (IndexedDB `skein-search`) holds `count` notes (at most 5 minutes). */
+async function waitIndexed(page, count) {
+  return page.evaluate(async (count) => {
+    const t0 = performance.now()
+    const indexed = () =>
+      new Promise((resolve) => {
+        const req = indexedDB.open('skein-search')
+        req.onsuccess = () => {
+          const db = req.result
+          if (!db.objectStoreNames.contains('notes')) return db.close(), resolve(0)
+          const counting = db.transaction('notes').objectStore('notes').count()
+          counting.onsuccess = () => (db.close(), resolve(counting.result))
+          counting.onerror = () => (db.close(), resolve(0))
+        }
+        req.onerror = () => resolve(0)
+      })
+    while ((await indexed()) < count && performance.now() - t0 < 300_000) await new Promise((resolve) => setTimeout(resolve, 1000))
+    return Math.round(performance.now() - t0)
+  }, count)
+}
+
+/** Waits until the page's main thread has had no task over 50 ms for 3 s (at most 45 s); returns how long that took. */
 async function waitQuiet(page) {
   return page.evaluate(
     () =>
@@ -383,7 +406,7 @@ async function waitQuiet(page) {
           const now = performance.now()
           if (now - last > 50) quietSince = now
           last = now
-          if (now - quietSince > 3000 || now - t0 > 180_000) resolve(Math.round(now - t0))
+          if (now - quietSince > 3000 || now - t0 > 45_000) resolve(Math.round(now - t0))
           else setTimeout(tick, 10)
         }
         setTimeout(tick, 10)

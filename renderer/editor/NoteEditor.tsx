@@ -10,6 +10,7 @@ import type { DocHandle } from '../sync/doc-registry'
 import { firstLineOf } from './first-line'
 import { contentExtensions } from './note-schema'
 import { guardedCollaboration } from './schema-guard-extension'
+import { RemoteChangeScroll } from './remote-scroll'
 import { Toolbar } from './Toolbar'
 import { withCollaborationCarets } from '../presence/caret'
 import type { FocusMatch } from '../search/match-position'
@@ -31,6 +32,7 @@ function noteExtensions(doc: Y.Doc, openLinkDialog: () => void): Extensions {
     ...contentExtensions(),
     // Bound only while the note holds nothing this schema cannot map (see schema-guard.ts).
     ...guardedCollaboration(doc),
+    RemoteChangeScroll,
   ]
 }
 

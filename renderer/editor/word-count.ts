@@ -32,7 +32,7 @@ export function useWordCount(doc: Y.Doc): number | null {
     }
     const schedule = (): void => {
       if (timer) clearTimeout(timer)
-      timer = setTimeout(recount, RECOUNT_AFTER_MS)
+      timer = setTimeout(() => void whenIdle().then(recount), RECOUNT_AFTER_MS)
     }
     void whenIdle().then(() => {
       if (!timer) recount() // else a change came first and its recount is on its way

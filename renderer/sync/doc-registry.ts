@@ -169,7 +169,12 @@ export class DocHandle {
       }
       provider.on('sync', onSync)
       this.cleanups.push(() => provider.off('sync', onSync))
-      provider.connect()
+      // Connecting encodes the whole doc at once (y-websocket's sync step 2 to other windows over
+      // BroadcastChannel, ~150 ms for a long note): in the next idle moment, once the note is
+      // on screen, not between the load and the editor.
+      void whenIdle().then(() => {
+        if (!this.destroyed) provider.connect()
+      })
     })
   }
 
