@@ -373,7 +373,7 @@ async function remoteTyping(browser, vocabulary) {
   }
 }
 
-/** Waits until the app's search index (IndexedDB `skein-search`) holds `count` notes (at most 5 minutes). */
+/** Waits until the app's search index (IndexedDB `skein-search`) holds `count` notes (at most 90 s). */
 async function waitIndexed(page, count) {
   return page.evaluate(async (count) => {
     const t0 = performance.now()
@@ -389,7 +389,7 @@ async function waitIndexed(page, count) {
         }
         req.onerror = () => resolve(0)
       })
-    while ((await indexed()) < count && performance.now() - t0 < 300_000) await new Promise((resolve) => setTimeout(resolve, 1000))
+    while ((await indexed()) < count && performance.now() - t0 < 90_000) await new Promise((resolve) => setTimeout(resolve, 1000))
     return Math.round(performance.now() - t0)
   }, count)
 }
