@@ -8,7 +8,8 @@
 // them (a CPU profile and the browser's timeline, via the DevTools protocol).
 // --editor-only: only the note rows (open cold, keystroke to paint, typing beside a remote peer);
 // implies --no-write. SKEIN_CLIENT_DIR=<dir> measures another build of the client (e.g. a copy of
-// dist/renderer made before a change), with this script.
+// dist/renderer made before a change), with this script. BENCH_SKIP_APP=1 with --editor-only: the
+// remote-writer row alone.
 //
 // App-level figures drive the built client (dist/renderer, served without a relay, so offline):
 // start-up with 10,000 notes in the catalog, opening the automerge-paper note cold, keystroke to
@@ -655,11 +656,11 @@ async function main() {
 /** The note rows only (--editor-only). */
 function editorReport(r) {
   const rows = []
-  for (const [title, big] of Object.entries(r.app.big)) {
+  for (const [title, big] of Object.entries(r.app?.big ?? {})) {
     rows.push([`open "${title}" cold, median of ${big.open.length}`, `${ms(median(big.open.map((o) => o.ms)))} (${big.open.map((o) => ms(o.ms)).join(', ')})`])
     rows.push([`keystroke to paint in "${title}"`, keyFigures(big)])
   }
-  if (r.app.smallKeys.length) rows.push(['keystroke to paint in a one-line note', `p95 ${ms(percentile(r.app.smallKeys, 95))}, p50 ${ms(median(r.app.smallKeys))}`])
+  if (r.app?.smallKeys.length) rows.push(['keystroke to paint in a one-line note', `p95 ${ms(percentile(r.app.smallKeys, 95))}, p50 ${ms(median(r.app.smallKeys))}`])
   rows.push([remoteRow(r.remote), keyFigures(r.remote)])
   return rows.map(([what, figure]) => `${what}: ${figure}`).join('\n')
 }
