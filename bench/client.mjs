@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Client benchmark: the web client in Chromium (playwright-core), see docs/benchmarks.md "Client".
 //
-//   node bench/client.mjs [--quick] [--no-write] [--profile]
+//   node bench/client.mjs [--quick] [--no-write] [--profile] [--editor-only]
 //
 // --quick: fewer runs and keys. --no-write: print the table, leave docs/benchmarks.md alone.
 // BENCH_IMAGES_ONLY=1: only the note with 50 images (printed as JSON).
 // --profile: also log where the page's time went while opening the big notes and typing in
 // them (a CPU profile and the browser's timeline, via the DevTools protocol).
+// --editor-only: only the note rows (open cold, keystroke to paint, typing beside a remote peer);
+// implies --no-write. SKEIN_CLIENT_DIR=<dir> measures another build of the client (e.g. a copy of
+// dist/renderer made before a change), with this script. BENCH_SKIP_APP=1 with --editor-only: the
+// remote-writer row alone.
 //
 // App-level figures drive the built client (dist/renderer, served without a relay, so offline):
 // start-up with 10,000 notes in the catalog, opening the automerge-paper note cold, keystroke to
@@ -15,29 +19,36 @@
 // and cold open (ours vs plain y-indexeddb, the peer), in the same run.
 /* global window, document, indexedDB, requestAnimationFrame, MutationObserver, HTMLInputElement, DataTransfer, ClipboardEvent -- functions passed to page.evaluate run in the page */
 import { createServer } from 'node:http'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { parseArgs } from 'node:util'
-import { cpus, loadavg } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import sirv from 'sirv'
 import * as Y from 'yjs'
 import { chromium } from 'playwright-core'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
 import { build } from 'vite'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(HERE, '..')
-const CLIENT_DIR = join(ROOT, 'dist/renderer')
+const CLIENT_DIR = resolve(process.env.SKEIN_CLIENT_DIR ?? join(ROOT, 'dist/renderer'))
 const TRACE = resolve(ROOT, '../shared/data/editing-traces/automerge-paper.json.gz')
 const DOC = join(ROOT, 'docs/benchmarks.md')
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } })
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, 'editor-only': { type: 'boolean', default: false } } })
+if (args['editor-only']) args['no-write'] = true
 const NOTES = 10_000
 const BIG = 'automerge-paper'
 const BIG_ONE_PARAGRAPH = 'automerge-paper, one paragraph'
 const CYCLES = args.quick ? 200 : 1000
 const RUNS = args.quick ? 2 : 3
 const KEYS = args.quick ? 60 : 200
+/** The note another device types in while this one does (`remoteTyping`). */
+const REMOTE_PARAGRAPHS = 1_500
+/** The remote writer's pace: a character every this many ms (≈ 12 characters a second, a fast typist). */
+const REMOTE_KEY_MS = 80
 
 const log = (...parts) => console.error('[bench:client]', ...parts)
 const percentile = (samples, p) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]
@@ -261,15 +272,24 @@ async function appMeasurements(browser, appUrl, trace) {
   const { templateId } = await seedCatalog(page, { count: NOTES, trace })
 
   const start = []
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < (args['editor-only'] ? 0 : RUNS); run++) {
     await page.reload()
     await page.waitForFunction(() => window.__benchMarks.idle !== undefined, null, { polling: 50 })
     start.push(await page.evaluate(() => ({ ...window.__benchMarks })))
   }
   log('start', start)
-  const switching = await switchNotes(page, args.quick ? 20 : 40)
+  // Without the rows above, the one-time search index build of the 10,000 notes would still be
+  // running: wait until the page is quiet so the note rows measure the note, not the build.
+  if (args['editor-only']) {
+    await page.reload()
+    await page.getByRole('list', { name: 'Notes' }).waitFor()
+    log('search index built after', await waitIndexed(page, NOTES), 'ms')
+    await page.waitForTimeout(15_000) // its snapshot is taken in the next idle moment (at most 10 s)
+    log('page quiet after', await waitQuiet(page), 'ms')
+  }
+  const switching = args['editor-only'] ? [] : await switchNotes(page, args.quick ? 20 : 40)
   log('switch', switching)
-  const palette = await paletteQueries(page)
+  const palette = args['editor-only'] ? [] : await paletteQueries(page)
   log('palette', palette)
 
   const big = {}
@@ -289,6 +309,119 @@ async function appMeasurements(browser, appUrl, trace) {
   const smallKeys = await keystrokes(page, Math.min(KEYS, 100))
   await context.close()
   return { start, big, smallKeys, images, switching, palette }
+}
+
+/**
+ * Keystroke to paint in a note of REMOTE_PARAGRAPHS paragraphs while another device types in it.
+ * The whole path is real: the built client is served by a real relay (started here on a free
+ * port, so the page connects to it as it would in use), and the other device is a stock
+ * y-websocket client in this process with its own Y.Doc. It fills the note through the relay,
+ * then types a character every REMOTE_KEY_MS into the middle of the note (each its own Yjs
+ * transaction, so its own update message) and moves its published caret with each one, as the
+ * editor's caret plugin does, while this page types at the end of the note.
+ */
+async function remoteTyping(browser, vocabulary) {
+  const { startRelay } = await import(join(ROOT, 'dist/node/server/relay.js'))
+  const { noteRoom } = await import(join(ROOT, 'dist/node/protocol/rooms.js'))
+  const dataDir = mkdtempSync(join(tmpdir(), 'skein-bench-client-'))
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, staticDir: CLIENT_DIR, logLevel: 'silent' })
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 } })
+  context.setDefaultTimeout(120_000)
+  const doc = new Y.Doc()
+  let provider = null
+  let typing = null
+  try {
+    const page = await context.newPage()
+    await page.goto(relay.url)
+    await page.getByRole('button', { name: 'New note' }).first().click()
+    await page.getByRole('textbox', { name: 'Note editor' }).click()
+    await page.keyboard.type('Typing together')
+    const noteId = await page.evaluate(() => localStorage.getItem('skein:selected-note'))
+    provider = new WebsocketProvider(relay.url.replace('http:', 'ws:'), noteRoom(noteId), doc, { WebSocketPolyfill: WebSocket, disableBc: true })
+    await new Promise((resolve) => provider.once('sync', resolve))
+    const fragment = doc.getXmlFragment('default')
+    const sentence = (i) => Array.from({ length: 12 }, (_, k) => vocabulary[(i * 12 + k) % vocabulary.length]).join(' ') + '.'
+    doc.transact(() => {
+      fragment.push(Array.from({ length: REMOTE_PARAGRAPHS }, (_, i) => {
+        const p = new Y.XmlElement('paragraph')
+        p.insert(0, [new Y.XmlText(sentence(i))])
+        return p
+      }))
+    })
+    await page.waitForFunction((n) => document.querySelectorAll('[aria-label="Note editor"] > p').length >= n, REMOTE_PARAGRAPHS, { polling: 100 })
+    await page.waitForTimeout(1000)
+    // The other device: types into the middle paragraph, its caret following.
+    const target = fragment.get(Math.floor(fragment.length / 2)).get(0)
+    provider.awareness.setLocalStateField('user', { name: 'Other device', color: '#0ea5e9' })
+    const letters = 'and meanwhile on the other device '
+    let sent = 0
+    const remoteKey = () => {
+      const offset = target.length
+      target.insert(offset, letters[sent++ % letters.length])
+      const caret = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(target, offset + 1))
+      provider.awareness.setLocalStateField('cursor', { anchor: caret, head: caret })
+    }
+    typing = setInterval(remoteKey, REMOTE_KEY_MS)
+    await page.waitForTimeout(500)
+    const profiler = args.profile ? await startProfile(page) : null
+    const keys = await keystrokes(page, KEYS)
+    if (profiler) log(`where the keystrokes beside a remote writer spent their time:\n${await stopProfile(profiler)}`)
+    clearInterval(typing)
+    typing = null
+    const typedIn = await page.getByRole('textbox', { name: 'Note editor' }).evaluate((el) => el.textContent.includes('quick brown'))
+    // Everything the other device typed reached this page.
+    const expected = target.toString()
+    await page.waitForFunction((text) => [...document.querySelectorAll('[aria-label="Note editor"] > p')].some((p) => p.textContent === text), expected, { polling: 100, timeout: 10_000 })
+    return { keys, typedIn, remoteKeys: sent, paragraphs: fragment.length }
+  } finally {
+    if (typing) clearInterval(typing)
+    provider?.destroy()
+    doc.destroy()
+    await context.close()
+    await relay.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** Waits until the app's search index (IndexedDB `skein-search`) holds `count` notes (at most 90 s). */
+async function waitIndexed(page, count) {
+  return page.evaluate(async (count) => {
+    const t0 = performance.now()
+    const indexed = () =>
+      new Promise((resolve) => {
+        const req = indexedDB.open('skein-search')
+        req.onsuccess = () => {
+          const db = req.result
+          if (!db.objectStoreNames.contains('notes')) return db.close(), resolve(0)
+          const counting = db.transaction('notes').objectStore('notes').count()
+          counting.onsuccess = () => (db.close(), resolve(counting.result))
+          counting.onerror = () => (db.close(), resolve(0))
+        }
+        req.onerror = () => resolve(0)
+      })
+    while ((await indexed()) < count && performance.now() - t0 < 90_000) await new Promise((resolve) => setTimeout(resolve, 1000))
+    return Math.round(performance.now() - t0)
+  }, count)
+}
+
+/** Waits until the page's main thread has had no task over 50 ms for 3 s (at most 45 s); returns how long that took. */
+async function waitQuiet(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const t0 = performance.now()
+        let quietSince = t0
+        let last = t0
+        const tick = () => {
+          const now = performance.now()
+          if (now - last > 50) quietSince = now
+          last = now
+          if (now - quietSince > 3000 || now - t0 > 45_000) resolve(Math.round(now - t0))
+          else setTimeout(tick, 10)
+        }
+        setTimeout(tick, 10)
+      }),
+  )
 }
 
 /** Opens the next small note in the 10,000-note list `count` times: click to its editor, editable, with its title. */
@@ -569,6 +702,13 @@ async function main() {
     ]
     results.app = process.env.BENCH_SKIP_APP ? null : await appMeasurements(browser, app.url, { notes, prefix: noteRoom('x').slice(0, -1) })
     if (process.env.BENCH_IMAGES_ONLY) return console.log(JSON.stringify(results.app.images))
+    log(`typing beside a remote writer (${REMOTE_PARAGRAPHS} paragraphs)…`)
+    results.remote = await remoteTyping(browser, trace.vocabulary)
+    log('remote', results.remote)
+    if (args['editor-only']) {
+      console.log(editorReport(results))
+      return
+    }
 
     const page = await (await browser.newContext()).newPage()
     page.setDefaultTimeout(600_000)
@@ -594,6 +734,21 @@ async function main() {
   if (!args['no-write']) writeSection(table, results)
 }
 
+/** The note rows only (--editor-only). */
+function editorReport(r) {
+  const rows = []
+  for (const [title, big] of Object.entries(r.app?.big ?? {})) {
+    rows.push([`open "${title}" cold, median of ${big.open.length}`, `${ms(median(big.open.map((o) => o.ms)))} (${big.open.map((o) => ms(o.ms)).join(', ')})`])
+    rows.push([`keystroke to paint in "${title}"`, keyFigures(big)])
+  }
+  if (r.app?.smallKeys.length) rows.push(['keystroke to paint in a one-line note', `p95 ${ms(percentile(r.app.smallKeys, 95))}, p50 ${ms(median(r.app.smallKeys))}`])
+  rows.push([remoteRow(r.remote), keyFigures(r.remote)])
+  return rows.map(([what, figure]) => `${what}: ${figure}`).join('\n')
+}
+
+const keyFigures = ({ keys, typedIn }) => `p95 ${ms(percentile(keys, 95))}, p50 ${ms(median(keys))} (${keys.length} keys${typedIn ? '' : ', TEXT NOT SEEN'})`
+const remoteRow = (remote) => `keystroke to paint in a note of ${remote.paragraphs.toLocaleString('en')} paragraphs while another device types in it (through a real relay, a character every ${REMOTE_KEY_MS} ms, its caret moving), p95`
+
 function report(r) {
   const startList = median(r.app.start.map((s) => s.list))
   const startIdle = median(r.app.start.map((s) => s.idle))
@@ -602,7 +757,7 @@ function report(r) {
   const keyP95 = percentile(big.keys, 95)
   const openMedian = median(big.open.map((o) => o.ms))
   const opens = (runs) => `${ms(median(runs.map((o) => o.ms)))} median of ${runs.length} (${runs.map((o) => ms(o.ms)).join(', ')})`
-  const keys = ({ keys, typedIn }) => `p95 ${ms(percentile(keys, 95))}, p50 ${ms(median(keys))} (${keys.length} keys${typedIn ? '' : ', TEXT NOT SEEN'})`
+  const keys = keyFigures
   const ours = r.storage.ours
   const plain = r.storage.plain
   const verdict = (ok) => (ok ? 'met' : '**missed**')
@@ -614,6 +769,7 @@ function report(r) {
     [`open the automerge-paper note (${r.trace.edits.toLocaleString('en')} edits, ${r.trace.chars.toLocaleString('en')} chars in ${r.trace.paragraphs.toLocaleString('en')} lines, one paragraph each, as typed) cold from IndexedDB to editable`, `${opens(big.open)}; "Loading note" placeholder up until ${big.open.map((o) => (o.loadingUntil === null ? 'never seen' : ms(o.loadingUntil))).join(', ')}`, '< 150 ms', verdict(openMedian < 150)],
     ['keystroke to paint in that note, p95', `${keys(big)}; in a one-line note: p95 ${ms(percentile(r.app.smallKeys, 95))}, p50 ${ms(median(r.app.smallKeys))}`, '< 16 ms', verdict(keyP95 < 16)],
     [`open a note with ${IMAGES} images (800×600 PNGs in IndexedDB) cold to editable, and until every image is drawn`, `editable ${ms(median(r.app.images.map((o) => o.ms)))} median of ${r.app.images.length} (${r.app.images.map((o) => ms(o.ms)).join(', ')}); all images drawn ${ms(median(r.app.images.map((o) => o.filledMs)))}`, '< 300 ms to editable', verdict(median(r.app.images.map((o) => o.ms)) < 300)],
+    [remoteRow(r.remote), `${keys(r.remote)}; ${r.remote.remoteKeys} remote characters meanwhile`, '< 16 ms', verdict(percentile(r.remote.keys, 95) < 16)],
     ['stress: the same edits in one 105k-character paragraph (newlines inside it): open cold, and keystroke to paint', `open ${opens(stress.open)}; keys ${keys(stress)}`, '', ''],
     ['merge 10,000 offline edits from each of two devices, to converged (two Y.Docs in the page)', `${ms(r.merge.ms)} (${r.merge.converged ? 'converged' : 'NOT converged'}, ${(r.merge.updateBytes / 1024).toFixed(0)} KiB exchanged)`, '< 1 s', verdict(r.merge.converged && r.merge.ms < 1000)],
     [`local storage after ${CYCLES.toLocaleString('en')} open/close cycles of an unedited note (${ours.encoded} B encoded)`, `ours ${ours.bytes} B in ${ours.entries} entries (${ours.ratio.toFixed(2)}×); plain y-indexeddb ${plain.bytes} B in ${plain.entries} entries (${plain.ratio.toFixed(2)}×)`, '≤ 2×', verdict(ours.ratio <= 2)],

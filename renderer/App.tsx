@@ -269,12 +269,16 @@ export function App({ workspace }: { workspace: Workspace }) {
         ]
       : []),
   ]
+  // Only while the palette is open: sorting every note again on each catalog or index change
+  // costs tens of ms with thousands of notes, and those changes come while the writer types.
   const paletteNotes = useMemo<PaletteNote[]>(
     () =>
-      sortNotes(notesFor(snapshot, { kind: 'all' }), 'modified', textOf)
+      !palette
+        ? []
+        : notesFor(snapshot, { kind: 'all' })
         .sort((a, b) => modifiedAt(b.note, textOf(b.note.id)) - modifiedAt(a.note, textOf(a.note.id)))
         .map(({ note }) => ({ id: note.id, title: displayTitle(note), where: note.folderId ? (folderPath(snapshot, note.folderId) ?? '') : '' })),
-    [snapshot, textOf],
+    [palette, snapshot, textOf],
   )
 
   function changeSort(next: NoteSort): void {

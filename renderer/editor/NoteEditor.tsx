@@ -11,6 +11,7 @@ import type { DocHandle } from '../sync/doc-registry'
 import { firstLineOf } from './first-line'
 import { contentExtensions } from './note-schema'
 import { guardedCollaboration } from './schema-guard-extension'
+import { RemoteChangeScroll } from './remote-scroll'
 import { Toolbar } from './Toolbar'
 import { BubbleBar } from './BubbleBar'
 import { SlashMenu } from './SlashMenu'
@@ -48,6 +49,7 @@ function noteExtensions(doc: Y.Doc, openLinkDialog: () => void, slashMenu: Slash
     SlashMenuExtension.configure({ state: slashMenu }),
     // Bound only while the note holds nothing this schema cannot map (see schema-guard.ts).
     ...guardedCollaboration(doc),
+    RemoteChangeScroll,
   ]
 }
 

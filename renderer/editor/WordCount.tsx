@@ -6,7 +6,7 @@ export function WordCount({ doc }: { doc: Y.Doc }) {
   const words = useWordCount(doc)
   return (
     <span className="word-count" role="status" aria-label="Word count">
-      {words.toLocaleString()} {words === 1 ? 'word' : 'words'}
+      {words === null ? '' : `${words.toLocaleString()} ${words === 1 ? 'word' : 'words'}`}
     </span>
   )
 }

@@ -35,6 +35,9 @@ export interface SearchIndexerOptions {
   backlinks?: BacklinksIndex
 }
 
+/** During the one-time build, readers hear of index changes at most this often. */
+const BUILD_PUBLISH_MS = 1_000
+
 type CatalogPart = Pick<Catalog, 'subscribe' | 'getSnapshot' | 'onNoteDeleted'>
 type RegistryPart = Pick<DocRegistry, 'withLocalContent' | 'onDocUpdate'>
 
@@ -57,6 +60,7 @@ export class SearchIndexer {
   private readonly missing = new Set<string>()
   private saveTimer: ReturnType<typeof setTimeout> | null = null
   private snapshotTimer: ReturnType<typeof setTimeout> | null = null
+  private publishTimer: ReturnType<typeof setTimeout> | null = null
   private snapshotting: Promise<void> | null = null
   private snapshotStale = false
   private readonly snapshotDelayMs: number
@@ -123,6 +127,7 @@ export class SearchIndexer {
     for (const timer of this.timers.values()) clearTimeout(timer)
     if (this.saveTimer) clearTimeout(this.saveTimer)
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer)
+    if (this.publishTimer) clearTimeout(this.publishTimer)
   }
 
   /** Ranked matches among the notes that are neither deleted nor in the trash. */
@@ -173,6 +178,7 @@ export class SearchIndexer {
       }
     } finally {
       this.building = false
+      this.flushRevision()
     }
     // Snapshot a fresh build right away: rebuilding it from the saved notes would cost a second or so.
     if (built > 0 && !this.stopped) this.scheduleSnapshot(0)
@@ -242,10 +248,27 @@ export class SearchIndexer {
   }
 
   private bump(): void {
-    this.revision.set(this.revision.get() + 1)
+    this.publishRevision()
     if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save(), this.saveDelayMs)
     this.snapshotStale = true
     this.scheduleSnapshot(this.snapshotDelayMs)
+  }
+
+  /**
+   * Tells readers (the notes list re-sorts every note on it) that the index changed: at once,
+   * except during the one-time build, which changes it every batch, so at most every
+   * BUILD_PUBLISH_MS and once when the build ends.
+   */
+  private publishRevision(): void {
+    if (!this.building) return this.flushRevision(true)
+    this.publishTimer ??= setTimeout(() => this.flushRevision(), BUILD_PUBLISH_MS)
+  }
+
+  private flushRevision(force = false): void {
+    if (!force && !this.publishTimer) return
+    if (this.publishTimer) clearTimeout(this.publishTimer)
+    this.publishTimer = null
+    this.revision.set(this.revision.get() + 1)
   }
 
   private scheduleSnapshot(delayMs: number): void {

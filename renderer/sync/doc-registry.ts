@@ -14,6 +14,7 @@ import { rejoinOnReconnect } from '../presence/rejoin'
 import { ConnectionStatusStore, isRefusal, shouldReconnect, type Refusal } from './connection-status'
 import { keepAlive } from './heartbeat'
 import { compactStoredUpdates } from './idb-compaction'
+import { whenIdle } from './idle'
 import { LocalSaveTracker } from './local-save'
 import { requestStoredAck, trackStoredAcks } from './stored-acks'
 import { ValueStore, type ReadableStore } from './store'
@@ -76,7 +77,11 @@ export class DocHandle {
 
   /** Resolves once the local IndexedDB state has been loaded into `doc`. Never waits on the network. */
   readonly whenLoaded: Promise<void>
-  /** Resolves once the stored updates have been merged if they had grown (idb-compaction.ts); true if merged. */
+  /**
+   * Resolves once the stored updates have been merged if they had grown (idb-compaction.ts); true
+   * if merged. The check re-reads and re-applies the whole store (~80 ms for a long note), so it
+   * waits for the page to be idle after the load, off the path to an editable note.
+   */
   readonly whenCompacted: Promise<boolean>
   /** Resolves once the doc has exchanged state with the relay (never, without a relay). */
   readonly whenRelaySynced: Promise<void>
@@ -114,7 +119,10 @@ export class DocHandle {
     this.connection = new ConnectionStatusStore(expectRelay)
     this.whenLoaded = this.persistence.whenSynced.then(() => undefined)
     // A failed merge only leaves the store as y-indexeddb wrote it.
-    this.whenCompacted = this.whenLoaded.then(() => compactStoredUpdates(this.persistence)).catch(() => false)
+    this.whenCompacted = this.whenLoaded
+      .then(() => whenIdle())
+      .then(() => (this.destroyed ? false : compactStoredUpdates(this.persistence)))
+      .catch(() => false)
     let relaySynced = (): void => {}
     this.whenRelaySynced = new Promise<void>((resolve) => (relaySynced = resolve)).then(() => {
       this.relaySynced = true
@@ -161,7 +169,12 @@ export class DocHandle {
       }
       provider.on('sync', onSync)
       this.cleanups.push(() => provider.off('sync', onSync))
-      provider.connect()
+      // Connecting encodes the whole doc at once (y-websocket's sync step 2 to other windows over
+      // BroadcastChannel, ~150 ms for a long note): in the next idle moment, once the note is
+      // on screen, not between the load and the editor.
+      void whenIdle().then(() => {
+        if (!this.destroyed) provider.connect()
+      })
     })
   }
 

@@ -60,6 +60,21 @@ async function noteWith(dev: Device, registry: DocRegistry, title: string, text:
 const ids = (indexer: SearchIndexer, query: string): string[] => indexer.search(query).map((hit) => hit.id)
 
 describe('the search index on a device', () => {
+  it('tells readers of its one-time build when it ends, not after every batch (the notes list re-sorts every note each time)', async () => {
+    const dev = await device()
+    const seed = new DocRegistry(Promise.resolve(null))
+    for (let i = 0; i < 12; i++) await noteWith(dev, seed, `Note ${i}`, `text number ${i}`)
+    const registry = new DocRegistry(Promise.resolve(null))
+    const indexer = new SearchIndexer(dev.catalog, registry, SearchStore.open(indexedDB, dev.storeName), { reindexDelayMs: 50, saveDelayMs: 20, batchSize: 2 })
+    running.push(indexer)
+    const seen: number[] = [] // how many notes a reader finds each time it is told
+    indexer.changes.subscribe(() => seen.push(indexer.search('text').length))
+    await indexer.start()
+    await indexer.idle()
+    expect(seen.length).toBeLessThanOrEqual(3) // six batches of two
+    expect(seen.at(-1)).toBe(12) // and the last word is the whole build
+  })
+
   it('is built once from the notes, then loaded on the next start without reading any note', async () => {
     const dev = await device()
     const seed = new DocRegistry(Promise.resolve(null))
