@@ -25,6 +25,7 @@ import { Splitter } from './layout/Splitter'
 import { StatusBar } from './layout/StatusBar'
 import { NARROW_BELOW, fitted, loadLayout, resize, saveLayout, toggle, type PaneId, type PaneLayout } from './layout/pane-layout'
 import { CommandPalette, type PaletteCommand, type PaletteNote } from './palette/CommandPalette'
+import { fold } from './palette/fuzzy'
 import { useProfile } from './presence/use-presence'
 import { setNoteLinkHost } from './editor/note-link'
 import { noteLinkHost } from './links/host'
@@ -277,7 +278,7 @@ export function App({ workspace }: { workspace: Workspace }) {
         ? []
         : notesFor(snapshot, { kind: 'all' })
         .sort((a, b) => modifiedAt(b.note, textOf(b.note.id)) - modifiedAt(a.note, textOf(a.note.id)))
-        .map(({ note }) => ({ id: note.id, title: displayTitle(note), where: note.folderId ? (folderPath(snapshot, note.folderId) ?? '') : '' })),
+        .map(({ note }) => ({ id: note.id, title: displayTitle(note), folded: fold(displayTitle(note)), where: note.folderId ? (folderPath(snapshot, note.folderId) ?? '') : '' })),
     [palette, snapshot, textOf],
   )
 

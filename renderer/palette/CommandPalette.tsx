@@ -17,6 +17,8 @@ export interface PaletteCommand {
 export interface PaletteNote {
   readonly id: string
   readonly title: string
+  /** fold(title), computed once per palette rather than per keystroke. */
+  readonly folded?: string
   /** The folder's path, shown after the title. */
   readonly where: string
 }
@@ -28,16 +30,16 @@ const MAX_NOTES = 50
 /** The palette's results for `query`: matching commands, then matching notes (best first). Pure. */
 export function paletteResults(query: string, commands: readonly PaletteCommand[], notes: readonly PaletteNote[]): Result[] {
   const q = prepareQuery(query)
-  const scored = <T,>(items: readonly T[], text: (item: T) => string): { item: T; score: number; indices: readonly number[] }[] => {
+  const scored = <T,>(items: readonly T[], text: (item: T) => string, folded?: (item: T) => string | undefined): { item: T; score: number; indices: readonly number[] }[] => {
     const out: { item: T; score: number; indices: readonly number[] }[] = []
     for (const item of items) {
-      const match = fuzzyMatch(q, text(item))
+      const match = fuzzyMatch(q, text(item), folded?.(item))
       if (match) out.push({ item, score: match.score, indices: match.indices })
     }
     return q === '' ? out : out.sort((a, b) => b.score - a.score)
   }
   const commandScores = scored(commands, (c) => c.label)
-  const noteScores = scored(notes, (n) => n.title).slice(0, MAX_NOTES)
+  const noteScores = scored(notes, (n) => n.title, (n) => n.folded).slice(0, MAX_NOTES)
   const commandResults = commandScores.map(({ item, indices }): Result => ({ kind: 'command', command: item, indices }))
   const noteResults = noteScores.map(({ item, indices }): Result => ({ kind: 'note', note: item, indices }))
   // With no query: recent notes first (the caller's order), then commands. Typing: the better group first.

@@ -8,7 +8,8 @@ export interface FuzzyMatch {
   readonly indices: readonly number[]
 }
 
-const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+/** Case and accents removed: what matching compares. Cache it for texts matched again and again. */
+export const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 const isBoundary = (text: string, index: number): boolean => index === 0 || /[\s\-_/.,:;()[\]]/.test(text[index - 1]!) || (text[index - 1] === text[index - 1]!.toLowerCase() && text[index] !== text[index]!.toLowerCase())
 
 /** A folded query, prepared once per keystroke. Spaces are ignored. */
@@ -16,10 +17,9 @@ export function prepareQuery(query: string): string {
   return fold(query).replace(/\s+/g, '')
 }
 
-/** How well `query` (from prepareQuery) matches `text`; null when it does not. */
-export function fuzzyMatch(query: string, text: string): FuzzyMatch | null {
+/** How well `query` (from prepareQuery) matches `text` (`folded`: fold(text), if at hand); null when it does not. */
+export function fuzzyMatch(query: string, text: string, folded: string = fold(text)): FuzzyMatch | null {
   if (query === '') return { score: 0, indices: [] }
-  const folded = fold(text)
   // Folding can change lengths (rare ligatures); indices then only approximate the highlight.
   const indices: number[] = []
   let score = 0
