@@ -24,6 +24,11 @@ function Highlighted({ text, ranges }: { text: string; ranges: readonly Range[] 
   return <>{parts}</>
 }
 
+/** Focuses result `index` of the search box `root`. */
+function moveTo(root: HTMLElement | null, index: number): void {
+  root?.querySelectorAll<HTMLElement>('.search-result')[index]?.focus()
+}
+
 /** The search field at the top of the sidebar and, while it holds a query, the ranked results. */
 export function SearchPanel({ indexer, inputRef, onOpen }: Props) {
   const [query, setQuery] = useState('')
@@ -46,6 +51,10 @@ export function SearchPanel({ indexer, inputRef, onOpen }: Props) {
         onKeyDown={(event) => {
           if (event.key === 'Escape') setQuery('')
           if (event.key === 'Enter' && hits[0]) onOpen(hits[0])
+          if (event.key === 'ArrowDown' && hits.length > 0) {
+            event.preventDefault()
+            moveTo(event.currentTarget.parentElement, 0)
+          }
         }}
       />
       {searching &&
@@ -54,7 +63,25 @@ export function SearchPanel({ indexer, inputRef, onOpen }: Props) {
             No notes match “{query.trim()}”.
           </p>
         ) : (
-          <ul className="search-results" role="list" aria-label="Search results">
+          <ul
+            className="search-results"
+            role="list"
+            aria-label="Search results"
+            onKeyDown={(event) => {
+              // ↑/↓ move through the results; ↑ from the first goes back to the field.
+              const buttons = [...event.currentTarget.querySelectorAll<HTMLElement>('.search-result')]
+              const at = buttons.indexOf(document.activeElement as HTMLElement)
+              if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+                event.preventDefault()
+                const next = at + (event.key === 'ArrowDown' ? 1 : -1)
+                if (next < 0) event.currentTarget.parentElement?.querySelector<HTMLElement>('.search-input')?.focus()
+                else buttons[Math.min(next, buttons.length - 1)]?.focus()
+              } else if (event.key === 'Escape') {
+                event.currentTarget.parentElement?.querySelector<HTMLElement>('.search-input')?.focus()
+                setQuery('')
+              }
+            }}
+          >
             {hits.map((hit) => (
               <li key={hit.id}>
                 <button type="button" className="search-result" onClick={() => onOpen(hit)}>

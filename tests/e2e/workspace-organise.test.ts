@@ -152,6 +152,21 @@ describe('organising notes', () => {
     await sidebar(page).getByRole('button', { name: 'All notes' }).click()
   })
 
+  it('moves through search results with the arrow keys and opens one with Enter', { timeout: 120_000 }, async () => {
+    const { page } = device
+    const search = page.getByRole('searchbox', { name: 'Search notes' })
+    await search.fill('starter')
+    const results = page.getByRole('list', { name: 'Search results' }).getByRole('button')
+    await expect.poll(() => results.count(), WAIT).toBeGreaterThan(1)
+    await search.press('ArrowDown')
+    await page.keyboard.press('ArrowDown')
+    const second = (await results.nth(1).locator('.search-result-title').textContent())!
+    expect(await page.evaluate(() => document.activeElement?.querySelector('.search-result-title')?.textContent)).toBe(second)
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByRole('textbox', { name: 'Title' }).inputValue(), WAIT).toBe(second)
+    await search.fill('')
+  })
+
   it('opens a trashed note read-only, with Restore and Delete forever', { timeout: 120_000 }, async () => {
     const { page } = device
     const title = (await noteTitles(page))[2]!
