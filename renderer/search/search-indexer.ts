@@ -58,6 +58,8 @@ export class SearchIndexer {
   private readonly changed = new Set<string>()
   private readonly removed = new Set<string>()
   private readonly missing = new Set<string>()
+  /** Title-only notes already re-read this session (see catalogChanged). */
+  private readonly recheckedEmpty = new Set<string>()
   private saveTimer: ReturnType<typeof setTimeout> | null = null
   private snapshotTimer: ReturnType<typeof setTimeout> | null = null
   private publishTimer: ReturnType<typeof setTimeout> | null = null
@@ -155,6 +157,13 @@ export class SearchIndexer {
       live.set(view.id, { title: view.title, trashed: view.trashed })
       const indexed = this.index.get(view.id)
       if (!indexed) this.missing.add(view.id)
+      // Indexed before any content was here (a title only): its content may have arrived while
+      // the index was not watching (synced, then the window closed before the re-index). Read
+      // once per session; a note still without content stays title-only.
+      else if (indexed.version === '' && !this.recheckedEmpty.has(view.id)) {
+        this.recheckedEmpty.add(view.id)
+        this.missing.add(view.id)
+      }
       else if (indexed.title !== view.title) this.put(view.id, view.title, indexed.text, indexed.version, indexed.changedAt)
     }
     const before = this.live
@@ -173,7 +182,7 @@ export class SearchIndexer {
         const batch = [...this.missing].slice(0, this.batchSize)
         for (const id of batch) this.missing.delete(id)
         built += batch.length
-        await Promise.all(batch.filter((id) => !this.index.get(id)).map((id) => this.reindex(id)))
+        await Promise.all(batch.filter((id) => (this.index.get(id)?.version ?? '') === '').map((id) => this.reindex(id)))
         await new Promise((resolve) => setTimeout(resolve, 0)) // let the UI breathe
       }
     } finally {

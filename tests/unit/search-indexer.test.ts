@@ -109,6 +109,18 @@ describe('the search index on a device', () => {
     expect(ids(indexer, 'arrived')).toEqual([added])
   })
 
+  it('reads again at start a note indexed before its content arrived, whose content came while the index was closed', async () => {
+    const dev = await device()
+    // Indexed by title only: no local copy of its content yet (it is synced in the background).
+    const id = await dev.catalog.createNote({ title: 'Synced later' })
+    ;(await startIndexer(dev)).indexer.stop()
+    // The content lands on disk (a sync, then the window closes before the indexer saw it).
+    await writeContent(new DocRegistry(Promise.resolve(null)), id, 'text that came from another device')
+
+    const { indexer } = await startIndexer(dev)
+    expect(ids(indexer, 'another device')).toEqual([id])
+  })
+
   it('brings a snapshot taken before later changes up to date from the saved notes, still reading none', async () => {
     const dev = await device()
     const first = await startIndexer(dev)
