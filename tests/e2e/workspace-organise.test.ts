@@ -199,6 +199,8 @@ describe('organising notes', () => {
   it('shows one pane at a time in a narrow window, with a way back', { timeout: 120_000 }, async () => {
     const { page } = device
     await page.setViewportSize({ width: 600, height: 800 })
+    // The resize reaches the app as an event: wait for the narrow layout before looking at it.
+    await page.locator('.app[data-layout="narrow"]').waitFor(WAIT)
     // With a note open, the narrow window shows just it, with a way back to the list.
     if (await page.getByRole('button', { name: 'Back to notes' }).isVisible()) await page.getByRole('button', { name: 'Back to notes' }).click()
     await page.getByRole('region', { name: 'Note list' }).waitFor(WAIT)
