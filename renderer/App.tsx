@@ -243,7 +243,16 @@ export function App({ workspace }: { workspace: Workspace }) {
     } else setError('That note is not on this device (yet). It appears once it syncs.')
   }
 
-  const focusEditor = (): void => document.querySelector<HTMLElement>('.note-pane .ProseMirror')?.focus()
+  /** Into the open note's editor; the note may have been chosen a moment ago and still be loading. */
+  const focusEditor = (): void => {
+    let frames = 180 // about 3 s
+    const attempt = (): void => {
+      const editor = document.querySelector<HTMLElement>('.note-pane .ProseMirror[contenteditable="true"]')
+      if (editor) editor.focus()
+      else if (--frames > 0) requestAnimationFrame(attempt)
+    }
+    attempt()
+  }
 
   const commands: PaletteCommand[] = [
     { id: 'new-note', label: 'New note', shortcut: 'Ctrl+N', run: create },
