@@ -1,5 +1,5 @@
 import { checkBlobKey, type BlobInfo, type BlobStorage, type StoredBlob } from '../blobs/storage.js'
-import { migrate, openPool, transaction, type Pool, type PoolClient } from './database.js'
+import { migratedOrClosed, openPool, transaction, type Pool, type PoolClient } from './database.js'
 
 /** serialization_failure, deadlock_detected: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01'])
@@ -40,15 +40,7 @@ export class PostgresBlobStorage implements BlobStorage {
 
   static async open(source: string | Pool, options: { migrate?: boolean } = {}): Promise<PostgresBlobStorage> {
     const storage = new PostgresBlobStorage(source)
-    if (options.migrate ?? true) {
-      try {
-        await migrate(storage.pool)
-      } catch (error) {
-        await storage.close()
-        throw error
-      }
-    }
-    return storage
+    return migratedOrClosed(storage, storage.pool, options.migrate ?? true)
   }
 
   async has(workspace: string, hash: string): Promise<BlobInfo | null> {

@@ -119,3 +119,18 @@ export function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise
     }
   })
 }
+
+/**
+ * A storage just made on `pool`, with the schema migrated unless `run` is false; a failed
+ * migration closes it (ending a pool it owns) before the error goes on.
+ */
+export async function migratedOrClosed<T extends { close(): Promise<void> }>(storage: T, pool: Pool, run = true): Promise<T> {
+  if (!run) return storage
+  try {
+    await migrate(pool)
+  } catch (error) {
+    await storage.close()
+    throw error
+  }
+  return storage
+}

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { RoomId } from '../room-id.js'
 import type { SharedDocStorage } from '../storage/types.js'
-import { migrate, openPool, transaction, withConnection, type Pool, type PoolClient } from './database.js'
+import { migratedOrClosed, openPool, transaction, withConnection, type Pool, type PoolClient } from './database.js'
 
 /**
  * Appends hold this advisory lock shared and `latestEntry` holds it exclusively ('skein' + 'ent'
@@ -96,15 +96,7 @@ export class PostgresDocStorage implements SharedDocStorage {
 
   static async open(source: string | Pool, options: OpenOptions = {}): Promise<PostgresDocStorage> {
     const storage = new PostgresDocStorage(source)
-    if (options.migrate ?? true) {
-      try {
-        await migrate(storage.pool)
-      } catch (error) {
-        await storage.close()
-        throw error
-      }
-    }
-    return storage
+    return migratedOrClosed(storage, storage.pool, options.migrate ?? true)
   }
 
   async load(room: RoomId): Promise<Uint8Array | null> {
