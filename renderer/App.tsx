@@ -34,6 +34,7 @@ const UNDO_MS = 10_000
 const OFFLINE: RelayReach | null = null
 const noReach = (): (() => void) => () => {}
 const NO_SELECTION: ReadonlySet<string> = new Set()
+const NO_TEXT = (): undefined => undefined
 
 function useViewportWidth(): number {
   const [width, setWidth] = useState(() => window.innerWidth)
@@ -104,7 +105,9 @@ export function App({ workspace }: { workspace: Workspace }) {
   const textRevision = useSyncExternalStore(searchIndexer.changes.subscribe, searchIndexer.changes.get)
   // eslint-disable-next-line react-hooks/exhaustive-deps -- textRevision: the index changed in place
   const textOf = useCallback((id: string) => searchIndexer.index.get(id), [searchIndexer, textRevision])
-  const list = useMemo(() => sortNotes(notesFor(snapshot, filter), sort, textOf), [snapshot, filter, sort, textOf])
+  // Only the "modified" order reads the index; the others are not re-sorted each time a note is re-indexed.
+  const sortText = sort === 'modified' ? textOf : undefined
+  const list = useMemo(() => sortNotes(notesFor(snapshot, filter), sort, sortText ?? NO_TEXT), [snapshot, filter, sort, sortText])
   const current = selected ? catalog.get('note', selected) : undefined
   const currentNote = current?.view?.type === 'note' && !current.view.deleted ? current.view : null
 
