@@ -87,7 +87,9 @@ export function App({ workspace }: { workspace: Workspace }) {
   const refused = useMemo(() => byNote(roomRefusals, snapshot), [roomRefusals, snapshot])
   const failedRooms = useSyncExternalStore(registry.failedSaves.subscribe, registry.failedSaves.get)
   const unsavedNotes = useMemo(() => byNote(failedRooms, snapshot).size, [failedRooms, snapshot])
-  const status = useMemo(() => globalStatus(snapshot, reach, refused.size, unsavedNotes), [snapshot, reach, refused, unsavedNotes])
+  const attachmentRows = useSyncExternalStore(workspace.attachments.rows.subscribe, workspace.attachments.rows.get)
+  const files = useMemo(() => ({ waiting: attachmentRows.filter((r) => r.status === 'waiting' || r.status === 'uploading').length, refused: attachmentRows.filter((r) => r.status === 'refused').length }), [attachmentRows])
+  const status = useMemo(() => globalStatus(snapshot, reach, refused.size, unsavedNotes, files), [snapshot, reach, refused, unsavedNotes, files])
   // With no relay configured nothing is ever "pending": everything is where it will stay.
   const unsynced = reach === null ? 0 : status.unsent
   // The unsaved count goes up and down with every keystroke (for the few ms IndexedDB takes), so

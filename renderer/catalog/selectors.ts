@@ -238,14 +238,21 @@ export function behindNotes(snapshot: CatalogSnapshot): NoteItem[] {
 }
 
 /** The window's one-line status: all synced / N pending / offline since HH:MM / N need attention. */
-export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0): GlobalStatus {
+/** Attachments (renderer/attachments) the relay does not have: still to upload, or refused. */
+export interface AttachmentsNotOnRelay {
+  readonly waiting: number
+  readonly refused: number
+}
+
+export function globalStatus(snapshot: CatalogSnapshot, reach: RelayReach | null, blockedNotes = 0, unsavedNotes = 0, files: AttachmentsNotOnRelay = { waiting: 0, refused: 0 }): GlobalStatus {
   // A draft's held create is nothing to sync (and nothing a closed window would lose).
-  const live = snapshot.outbox.filter(isWaiting).length
+  // An image or file not on the relay keeps "All synced" from being said, as a note's text does.
+  const live = snapshot.outbox.filter(isWaiting).length + files.waiting
   // Both ways: what the relay has not confirmed, and what it has that this device has not pulled yet
   // ("All synced" also promises that this device holds the latest of every note).
   const unsent = live + dirtyNotes(snapshot).length
   const pending = unsent + behindNotes(snapshot).length
-  const attention = needsReview(snapshot).length
+  const attention = needsReview(snapshot).length + files.refused
   const s = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
   // A refusal of the device explains everything else that failed, so it is said first.
   // Edits only in memory come before everything: they are the ones a closed window would lose.

@@ -81,6 +81,9 @@ describe('globalStatus: the window\'s one line', () => {
 
   it('says all synced when nothing waits and the relay answers', () => {
     expect(globalStatus(snapshot([synced]), ONLINE)).toMatchObject({ kind: 'synced', label: 'All synced', pending: 0 })
+    // An image still to upload, or one the relay refused, is not synced either.
+    expect(globalStatus(snapshot([synced]), ONLINE, 0, 0, { waiting: 1, refused: 0 })).toMatchObject({ kind: 'pending', label: '1 pending' })
+    expect(globalStatus(snapshot([synced]), ONLINE, 0, 0, { waiting: 0, refused: 1 })).toMatchObject({ kind: 'attention', label: '1 needs attention' })
   })
 
   it('counts live outbox entries and notes with unacknowledged content as pending', () => {
